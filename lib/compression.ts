@@ -1,0 +1,70 @@
+import { brotliCompressSync, brotliDecompressSync, gzipSync, gunzipSync } from 'node:zlib';
+import { messages } from './messages.js';
+import { assertKnownOptions, positiveInt } from './options.js';
+import { assertSerializer, defaultSerializer, type Serializer } from './serialization.js';
+
+/**
+ * Options of {@link compressed}.
+ *
+ * @example
+ * ```ts
+ * compressed(defaultSerializer, { algorithm: 'brotli', threshold: 4096 });
+ * ```
+ */
+export interface CompressionOptions {
+  /**
+   * `'gzip'` (fast, everywhere) or `'brotli'` (smaller, slower to write).
+   *
+   * @default 'gzip'
+   */
+  algorithm?: 'gzip' | 'brotli';
+  /**
+   * Values whose serialized text is at least this many characters are
+   * compressed; smaller ones are stored as they are (compression would cost
+   * more than it saves).
+   *
+   * @default 1024
+   */
+  threshold?: number;
+}
+
+const PLAIN = 'p:';
+const PACKED = 'z:';
+
+/**
+ * Wraps a {@link Serializer} so that large values are compressed with
+ * node:zlib (gzip or brotli) before they reach the store. The format name
+ * records the algorithm, so entries written without compression (or with
+ * another algorithm) read as misses rather than garbage.
+ *
+ * @param inner - the serializer to wrap
+ * @default inner: defaultSerializer
+ * @example
+ * ```ts
+ * import { compressed, defaultSerializer, RedisStore } from 'memokit';
+ * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', serializer: compressed(defaultSerializer, { threshold: 2048 }) });
+ * ```
+ */
+export function compressed(inner: Serializer = defaultSerializer, options: CompressionOptions = {}): Serializer {
+  const where = 'compressed()';
+  assertSerializer(inner, where);
+  assertKnownOptions(where, options, ['algorithm', 'threshold']);
+  const algorithm = options.algorithm ?? 'gzip';
+  if (algorithm !== 'gzip' && algorithm !== 'brotli') throw new TypeError(messages.BAD_COMPRESSION(where, algorithm));
+  const threshold = positiveInt(where, 'threshold', options.threshold, 1024);
+  const pack = algorithm === 'gzip' ? gzipSync : brotliCompressSync;
+  const unpack = algorithm === 'gzip' ? gunzipSync : brotliDecompressSync;
+  return {
+    format: `${inner.format}+${algorithm === 'gzip' ? 'gz' : 'br'}`,
+    serialize(value: unknown): string {
+      const text = inner.serialize(value);
+      if (text.length < threshold) return PLAIN + text;
+      return PACKED + pack(Buffer.from(text, 'utf8')).toString('base64');
+    },
+    deserialize(text: string): unknown {
+      if (text.startsWith(PLAIN)) return inner.deserialize(text.slice(PLAIN.length));
+      if (!text.startsWith(PACKED)) throw new Error('not a compressed memokit value');
+      return inner.deserialize(unpack(Buffer.from(text.slice(PACKED.length), 'base64')).toString('utf8'));
+    },
+  };
+}

@@ -1,0 +1,246 @@
+import type { StoreKey } from '../keys.js';
+
+/**
+ * What a store returns for a key that is present. `value` may be `undefined`
+ * or `null`: those are cached values, not misses.
+ *
+ * @example
+ * ```ts
+ * const entry = await store.get('user:1');
+ * if (entry !== undefined) console.log(entry.value);
+ * ```
+ */
+export interface StoreEntry<V = unknown> {
+  /** The cached value. */
+  readonly value: V;
+  /**
+   * Milliseconds the entry has left when it was read, for stores that know it
+   * (Redis): a tiered store never keeps an L1 copy longer.
+   *
+   * @default undefined (unknown or no expiry)
+   */
+  readonly expiresIn?: number | undefined;
+  /**
+   * A settled promise of `value`, memoized by the engine so that repeated hits
+   * on in-process stores allocate nothing. Stores create entries with it unset.
+   *
+   * @default undefined
+   */
+  promise?: Promise<V> | undefined;
+}
+
+/**
+ * Options for one write.
+ *
+ * @example
+ * ```ts
+ * await store.set('token', 'abc', { ttl: 30_000 });
+ * ```
+ */
+export interface StoreSetOptions {
+  /**
+   * Time to live in milliseconds. Omitted: the namespace's default TTL, or no
+   * expiry when the namespace has none.
+   *
+   * @default the namespace's ttl
+   */
+  readonly ttl?: number | undefined;
+  /**
+   * Milliseconds the entry is kept after `ttl` for {@link CacheStore.getStale}
+   * readers only (fail-safe); `get` treats it as expired.
+   *
+   * @default undefined (no stale window)
+   */
+  readonly staleTtl?: number | undefined;
+  /**
+   * Tags of the entry; {@link CacheStore.invalidateTags} with one of them
+   * makes it unreachable. Stores without tag support reject tagged writes.
+   *
+   * @default undefined (no tags)
+   */
+  readonly tags?: readonly string[] | undefined;
+  /**
+   * The store's tag clock ({@link CacheStore.tagStamp}) read when the load
+   * producing this value started: an invalidation of one of its tags after
+   * that makes the entry unreachable even though it is written later.
+   *
+   * @default the clock at write time
+   */
+  readonly tagStamp?: number | undefined;
+  /**
+   * The token {@link CacheStore.getForLoad} or {@link CacheStore.loadToken}
+   * returned when the load producing this value started. A store that
+   * supports it writes nothing if the key (or its namespace) was invalidated
+   * since, in any process — so an overtaken load never stores a stale value.
+   *
+   * @default undefined (unconditional write)
+   */
+  readonly loadToken?: unknown;
+}
+
+/**
+ * Limits of a namespace (one decorated method's bucket, or a named scope).
+ *
+ * @example
+ * ```ts
+ * const users = store.namespace('users', { maxSize: 500, ttl: 30_000 });
+ * ```
+ */
+export interface NamespaceOptions {
+  /**
+   * Most entries the namespace keeps; the least recently used is evicted
+   * beyond it. Omitted: the store's `max`.
+   *
+   * @default the store's max
+   */
+  readonly maxSize?: number | undefined;
+  /**
+   * Default time to live in milliseconds for writes that give none.
+   * Omitted: the store's `ttl`, or no expiry.
+   *
+   * @default the store's ttl
+   */
+  readonly ttl?: number | undefined;
+}
+
+/**
+ * Figures a store keeps for one namespace.
+ *
+ * @example
+ * ```ts
+ * const { size, evictions } = store.stats();
+ * ```
+ */
+export interface StoreStats {
+  /** Entries currently held (expired entries may count until touched). */
+  readonly size: number;
+  /** Entries removed to make room (not expiries, deletions or clears). */
+  readonly evictions: number;
+  /** The namespace's entry limit, for stores that bound it (memory). */
+  readonly maxSize?: number;
+}
+
+/**
+ * Synchronous operations of an in-process store. The engine uses them when
+ * present so that a hit returns without an async frame.
+ *
+ * @example
+ * ```ts
+ * const hit = store.sync?.get(42);
+ * ```
+ */
+export interface SyncStoreOps {
+  /**
+   * `false` when the synchronous tier is only part of the store (a tiered
+   * store's L1): a synchronous miss must then be followed by the async `get`,
+   * and writes must go through the async `set`.
+   *
+   * @default true
+   */
+  readonly complete?: boolean;
+  /** The live entry for `key`, or `undefined` when absent or expired. */
+  get(key: StoreKey): StoreEntry | undefined;
+  /** The entry for `key` even past its `ttl`, while within its `staleTtl`. */
+  getStale(key: StoreKey): StoreEntry | undefined;
+  /** Stores `value` under `key`. */
+  set(key: StoreKey, value: unknown, options?: StoreSetOptions): void;
+  /** Removes `key`; `true` when an entry was removed. */
+  delete(key: StoreKey): boolean;
+  /** Removes every entry of this namespace. */
+  clear(): void;
+}
+
+/**
+ * The contract every memokit store implements: memory, Redis, tiered and null.
+ * A store is a namespace; {@link CacheStore.namespace} gives a child whose keys
+ * never collide with the parent's or a sibling's.
+ *
+ * Methods never throw for a miss. TTLs are milliseconds.
+ *
+ * @example
+ * ```ts
+ * const store: CacheStore = new MemoryStore({ max: 10_000 });
+ * const users = store.namespace('users', { ttl: 60_000 });
+ * await users.set(1, { name: 'Ada' });
+ * const entry = await users.get(1); // { value: { name: 'Ada' } }
+ * ```
+ */
+export interface CacheStore {
+  /** Backend kind: `'memory'`, `'redis'`, `'tiered'`, `'null'` or a custom one. */
+  readonly kind: string;
+  /** This namespace's name (`''` for a store's root). */
+  readonly name: string;
+  /** Present on in-process stores: the same operations, synchronously. */
+  readonly sync?: SyncStoreOps | undefined;
+
+  /** The entry for `key`, or `undefined` on a miss. */
+  get(key: StoreKey): Promise<StoreEntry | undefined>;
+  /**
+   * The entry for `key` even if it is past its `ttl`, as long as it is within
+   * the `staleTtl` it was written with (fail-safe reads).
+   */
+  getStale(key: StoreKey): Promise<StoreEntry | undefined>;
+  /** Stores `value` under `key`, replacing any entry. */
+  set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void>;
+  /** Removes `key`; resolves `true` when an entry was removed. */
+  delete(key: StoreKey): Promise<boolean>;
+  /** Removes every entry of this namespace, and nothing else. */
+  clear(): Promise<void>;
+  /** Whether a live entry exists for `key`. */
+  has(key: StoreKey): Promise<boolean>;
+  /** Entries for `keys`, in order, `undefined` for each miss. */
+  getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]>;
+  /** Stores every `[key, value]` pair with the same options. */
+  setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void>;
+  /** Stores `value` only when no live entry exists; resolves whether it did. */
+  setIfNotExists(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean>;
+  /**
+   * Sets a new time to live on an existing entry (`undefined`: never expires);
+   * resolves whether the entry existed.
+   */
+  expireIn(key: StoreKey, ttl: number | undefined): Promise<boolean>;
+  /** A child namespace; the same name gives the same namespace. */
+  namespace(name: string, options?: NamespaceOptions): CacheStore;
+  /** Size and eviction figures of this namespace. */
+  stats(): StoreStats;
+  /**
+   * Makes every entry (in any namespace of this store) carrying one of `tags`
+   * unreachable, without scanning keys. Absent on stores without tag support.
+   */
+  invalidateTags?(tags: readonly string[]): Promise<void>;
+  /** The tag clock a load reads when it starts (see {@link StoreSetOptions.tagStamp}). */
+  tagStamp?(): number;
+  /**
+   * Reads `key` for a load: the entry, or on a miss a token to pass as
+   * {@link StoreSetOptions.loadToken} with the loaded value (one round trip).
+   */
+  getForLoad?(key: StoreKey): Promise<{ entry: StoreEntry | undefined; token: unknown }>;
+  /** A load token for a load that starts without reading (refresh). */
+  loadToken?(key: StoreKey): unknown;
+  /**
+   * Calls `listener` with each key this namespace evicts to make room (not on
+   * expiry, delete or clear); returns a function that stops listening.
+   * Absent on stores that do not evict by size.
+   */
+  onEvict?(listener: (key: StoreKey) => void): () => void;
+  /** Releases connections and timers. The store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * A source of time in milliseconds. Inject one into a store to test expiry
+ * without sleeping.
+ *
+ * @default performance
+ * @example
+ * ```ts
+ * let now = 0;
+ * const clock: Clock = { now: () => now };
+ * const store = new MemoryStore({ clock });
+ * now += 60_000; // entries with a 60s TTL are now expired
+ * ```
+ */
+export interface Clock {
+  /** Current time in milliseconds; only differences are used. */
+  now(): number;
+}
