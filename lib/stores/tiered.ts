@@ -1,0 +1,388 @@
+import { parseDuration, type Duration } from '../duration.js';
+import type { StoreKey } from '../keys.js';
+import { messages } from '../messages.js';
+import { assertKnownOptions } from '../options.js';
+import { RedisBus, type BusMessage, type InvalidationBus } from './bus.js';
+import { MemoryStore, type MemoryStoreOptions } from './memory.js';
+import { RedisStore, type RedisStoreOptions } from './redis.js';
+import { createStore } from './url.js';
+import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreStats, SyncStoreOps } from './types.js';
+
+/**
+ * Options of a {@link TieredStore}.
+ *
+ * @example
+ * ```ts
+ * new TieredStore({ redis: { url: 'redis://127.0.0.1:6379', prefix: 'shop' }, l1: { max: 10_000 }, l1Ttl: '30s' });
+ * ```
+ */
+export interface TieredStoreOptions {
+  /**
+   * L2: the Redis store shared by every process, the options to create one,
+   * or a `redis://` URL with its query options (`?prefix=shop&ttl=10m`). With
+   * options or a URL, the bus uses the same server.
+   */
+  redis: RedisStore | RedisStoreOptions | string;
+  /**
+   * The invalidation bus. Required when `redis` is a store instance.
+   *
+   * @default a RedisBus on `redis`'s URL/options, channel `<prefix>:memokit:bus`
+   */
+  bus?: InvalidationBus;
+  /**
+   * L1: in-process memory store options (or a store).
+   *
+   * @default new MemoryStore()
+   */
+  l1?: MemoryStore | MemoryStoreOptions;
+  /**
+   * Longest time an entry stays in L1 (never longer than its L2 TTL).
+   * Shorter values bound how long a process that misses invalidations could
+   * serve from L1 before re-reading Redis.
+   *
+   * @default '30s'
+   */
+  l1Ttl?: Duration;
+}
+
+const OPTIONS = ['redis', 'bus', 'l1', 'l1Ttl'] as const;
+
+/** Token of a load: L1 writes need the same epoch and namespace counter; L2 checks its own. */
+interface TieredToken {
+  readonly epoch: number;
+  readonly counter: number;
+  readonly l2: unknown;
+}
+
+interface Shared {
+  readonly bus: InvalidationBus;
+  readonly l1Ttl: number;
+  readonly namespaces: Map<string, TieredNamespace>;
+  readonly ownsL2: boolean;
+  /** Bumped whenever L1 was dropped: tokens taken before are void. */
+  epoch: number;
+  /** Invalidations per namespace id, local and remote: a load overtaken by one does not fill L1. */
+  readonly counters: Map<string, number>;
+}
+
+const wireKey = (key: StoreKey): ['n' | 's', string] => (typeof key === 'number' ? ['n', String(key)] : ['s', key]);
+const fromWire = ([type, text]: readonly ['n' | 's', string]): StoreKey => (type === 'n' ? Number(text) : text);
+
+/** One namespace: L1 and L2 namespaces of the same name. */
+class TieredNamespace implements CacheStore {
+  readonly kind = 'tiered';
+  readonly name: string;
+  readonly sync: SyncStoreOps;
+  readonly #shared: Shared;
+  readonly #l1: CacheStore;
+  readonly #l2: CacheStore;
+  readonly #id: string;
+  readonly #ttl: number | undefined;
+
+  constructor(shared: Shared, id: string, name: string, l1: CacheStore, l2: CacheStore, ttl: number | undefined) {
+    this.#shared = shared;
+    this.#id = id;
+    this.name = name;
+    this.#l1 = l1;
+    this.#l2 = l2;
+    this.#ttl = ttl;
+    const l1Sync = l1.sync as SyncStoreOps;
+    // The engine reads L1 synchronously on the hit path; misses and writes go through the async methods.
+    this.sync = {
+      complete: false,
+      get: (key) => (shared.bus.up ? l1Sync.get(key) : undefined),
+      getStale: (key) => (shared.bus.up ? l1Sync.getStale(key) : undefined),
+      set: (key, value, options) => l1Sync.set(key, value, options),
+      delete: (key) => l1Sync.delete(key),
+      clear: () => l1Sync.clear(),
+    };
+  }
+
+  #counter(): number {
+    return this.#shared.counters.get(this.#id) ?? 0;
+  }
+
+  /** Records an invalidation of this namespace (voids tokens of loads in flight). */
+  bump(): void {
+    this.#shared.counters.set(this.#id, this.#counter() + 1);
+  }
+
+  #token(l2: unknown): TieredToken {
+    return { epoch: this.#shared.epoch, counter: this.#counter(), l2 };
+  }
+
+  #tokenValid(token: TieredToken): boolean {
+    return token.epoch === this.#shared.epoch && token.counter === this.#counter();
+  }
+
+  /** L1 TTL: the cap, never beyond the entry's own (remaining) TTL. */
+  #l1Options(options: StoreSetOptions | undefined, remaining?: number): StoreSetOptions {
+    const ttl = remaining ?? options?.ttl ?? this.#ttl;
+    return {
+      ttl: ttl === undefined ? this.#shared.l1Ttl : Math.min(ttl, this.#shared.l1Ttl),
+      tags: options?.tags,
+      tagStamp: options?.tagStamp,
+    };
+  }
+
+  /** Fills L1 with a value read from L2, unless an invalidation overtook the read. */
+  #fill(key: StoreKey, entry: StoreEntry, token: TieredToken): void {
+    if (!this.#shared.bus.up || !this.#tokenValid(token)) return;
+    if (entry.expiresIn !== undefined && entry.expiresIn <= 0) return;
+    this.#l1.sync?.set(key, entry.value, this.#l1Options(undefined, entry.expiresIn));
+  }
+
+  async #publishDelete(key: StoreKey): Promise<void> {
+    await this.#shared.bus.publish({ op: 'delete', ns: this.#id, key: wireKey(key) });
+  }
+
+  async get(key: StoreKey): Promise<StoreEntry | undefined> {
+    const hit = this.sync.get(key);
+    if (hit !== undefined) return hit;
+    const token = this.#token(undefined);
+    const entry = await this.#l2.get(key);
+    if (entry !== undefined) this.#fill(key, entry, token);
+    return entry;
+  }
+
+  async getForLoad(key: StoreKey): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
+    const hit = this.sync.get(key);
+    if (hit !== undefined) return { entry: hit, token: undefined };
+    const local = this.#token(undefined);
+    const read =
+      this.#l2.getForLoad !== undefined
+        ? await this.#l2.getForLoad(key)
+        : { entry: await this.#l2.get(key), token: undefined };
+    if (read.entry !== undefined) {
+      this.#fill(key, read.entry, local);
+      return { entry: read.entry, token: undefined };
+    }
+    return { entry: undefined, token: { ...local, l2: read.token } satisfies TieredToken };
+  }
+
+  async loadToken(key: StoreKey): Promise<unknown> {
+    const local = this.#token(undefined);
+    return { ...local, l2: await this.#l2.loadToken?.(key) } satisfies TieredToken;
+  }
+
+  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
+    return this.#l2.getStale(key);
+  }
+
+  async set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {
+    const token = options?.loadToken as TieredToken | undefined;
+    // Redis takes its tag stamp from its own load token; L1's stamp is a different clock.
+    await this.#l2.set(
+      key,
+      value,
+      token === undefined ? options : { ...options, tagStamp: undefined, loadToken: token.l2 },
+    );
+    if (token === undefined) {
+      // A direct write: other processes must drop their copies.
+      this.bump();
+      this.#l1.sync?.set(key, value, this.#l1Options(options));
+      await this.#publishDelete(key);
+    } else if (this.#shared.bus.up && this.#tokenValid(token)) {
+      this.#l1.sync?.set(key, value, this.#l1Options(options));
+    }
+  }
+
+  async delete(key: StoreKey): Promise<boolean> {
+    this.bump();
+    this.#l1.sync?.delete(key);
+    const removed = await this.#l2.delete(key);
+    await this.#publishDelete(key);
+    return removed;
+  }
+
+  async clear(): Promise<void> {
+    this.bump();
+    this.#l1.sync?.clear();
+    await this.#l2.clear();
+    await this.#shared.bus.publish({ op: 'clear', ns: this.#id });
+  }
+
+  has(key: StoreKey): Promise<boolean> {
+    return this.sync.get(key) !== undefined ? Promise.resolve(true) : this.#l2.has(key);
+  }
+
+  getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
+    return this.#l2.getMany(keys);
+  }
+
+  async setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void> {
+    const list = [...entries];
+    await this.#l2.setMany(list, options);
+    this.bump();
+    for (const [key] of list) {
+      this.#l1.sync?.delete(key);
+      await this.#publishDelete(key);
+    }
+  }
+
+  async setIfNotExists(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean> {
+    const stored = await this.#l2.setIfNotExists(key, value, options);
+    if (stored) {
+      this.bump();
+      this.#l1.sync?.delete(key);
+      await this.#publishDelete(key);
+    }
+    return stored;
+  }
+
+  async expireIn(key: StoreKey, ttl: number | undefined): Promise<boolean> {
+    const existed = await this.#l2.expireIn(key, ttl);
+    this.#l1.sync?.delete(key);
+    await this.#publishDelete(key);
+    return existed;
+  }
+
+  namespace(name: string, options: NamespaceOptions = {}): CacheStore {
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError(messages.BAD_STRING_OPTION('TieredStore.namespace()', 'name', name));
+    const id = JSON.stringify([...(JSON.parse(this.#id) as string[]), name]);
+    const existing = this.#shared.namespaces.get(id);
+    if (existing !== undefined) return existing;
+    const ttl = options.ttl ?? this.#ttl;
+    const created = new TieredNamespace(
+      this.#shared,
+      id,
+      this.name === '' ? name : `${this.name}/${name}`,
+      this.#l1.namespace(name, options),
+      this.#l2.namespace(name, options),
+      ttl,
+    );
+    this.#shared.namespaces.set(id, created);
+    return created;
+  }
+
+  /**
+   * Invalidates tags in this process's L1, in Redis (every process), and
+   * tells the others to drop their L1 (a tag cannot be mapped to L1 keys
+   * there, so they drop it whole).
+   */
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    if (typeof this.#l2.invalidateTags !== 'function') {
+      throw new TypeError(messages.TAGS_UNSUPPORTED('TieredStore', this.#l2.kind));
+    }
+    for (const id of this.#shared.namespaces.keys())
+      this.#shared.counters.set(id, (this.#shared.counters.get(id) ?? 0) + 1);
+    await this.#l1.invalidateTags?.(tags);
+    await this.#l2.invalidateTags(tags);
+    await this.#shared.bus.publish({ op: 'tags', tags });
+  }
+
+  /** L1's tag clock (Redis stamps from its own load token). */
+  tagStamp(): number {
+    return this.#l1.tagStamp?.() ?? 0;
+  }
+
+  /** Applies another process's invalidation to L1. @internal */
+  applyRemote(message: BusMessage): void {
+    this.bump();
+    if (message.op === 'clear') this.#l1.sync?.clear();
+    else if (message.key !== undefined) this.#l1.sync?.delete(fromWire(message.key));
+  }
+
+  stats(): StoreStats {
+    return this.#l1.stats();
+  }
+
+  onEvict(listener: (key: StoreKey) => void): () => void {
+    return this.#l1.onEvict?.(listener) ?? (() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.#shared.bus.close();
+    if (this.#shared.ownsL2) await this.#l2.close();
+  }
+}
+
+/**
+ * Memory L1 in front of Redis L2, kept coherent across processes by an
+ * invalidation bus (Redis pub/sub): every delete, clear and direct write is
+ * published with the process's id and a sequence number, and every other
+ * process drops the affected L1 entries. A process that may have missed a
+ * message (disconnect, reconnect, sequence gap) drops its whole L1 rather
+ * than serve stale data, and serves from Redis alone until its subscription
+ * is back. L1 hits return synchronously, like the memory store's.
+ *
+ * @example
+ * ```ts
+ * const store = new TieredStore({ redis: { url: process.env.REDIS_URL, prefix: 'shop' }, l1Ttl: '30s' });
+ * ```
+ */
+export class TieredStore extends TieredNamespace {
+  readonly #l1Root: MemoryStore;
+  readonly #l2Root: RedisStore;
+  readonly #bus: InvalidationBus;
+
+  constructor(options: TieredStoreOptions) {
+    const where = 'new TieredStore()';
+    assertKnownOptions(where, options, OPTIONS);
+    const redisOption: unknown = options.redis;
+    const ownsL2 = !(redisOption instanceof RedisStore);
+    let l2: RedisStore;
+    if (redisOption instanceof RedisStore) l2 = redisOption;
+    else if (typeof redisOption === 'string') l2 = createStore(redisOption) as RedisStore;
+    else l2 = new RedisStore(redisOption as RedisStoreOptions);
+    let bus = options.bus;
+    if (bus === undefined) {
+      if (!ownsL2) throw new TypeError(messages.TIERED_NEEDS_BUS(where));
+      if (typeof redisOption === 'string') {
+        const url = new URL(redisOption);
+        const channel = `${url.searchParams.get('prefix') ?? 'memokit'}:memokit:bus`;
+        url.search = '';
+        bus = new RedisBus({ url: url.href, channel });
+      } else {
+        const redis = redisOption as RedisStoreOptions;
+        bus = new RedisBus({ url: redis.url, redis: redis.redis, channel: `${redis.prefix ?? 'memokit'}:memokit:bus` });
+      }
+    }
+    const l1 = options.l1 instanceof MemoryStore ? options.l1 : new MemoryStore(options.l1 ?? {});
+    const shared: Shared = {
+      bus,
+      l1Ttl: parseDuration(options.l1Ttl ?? '30s', where, 'l1Ttl'),
+      namespaces: new Map(),
+      ownsL2,
+      epoch: 0,
+      counters: new Map(),
+    };
+    super(shared, '[]', '', l1, l2, undefined);
+    this.#l1Root = l1;
+    this.#l2Root = l2;
+    this.#bus = bus;
+    shared.namespaces.set('[]', this);
+    // Messages may have been missed (or a tag invalidation cannot be mapped to keys):
+    // drop every L1 entry and void every load token.
+    const reset = (): void => {
+      shared.epoch++;
+      for (const namespace of shared.namespaces.values()) namespace.sync.clear();
+    };
+    bus.on('message', (message) => {
+      if (message.op === 'tags') return reset();
+      const namespace = message.ns === undefined ? undefined : shared.namespaces.get(message.ns);
+      namespace?.applyRemote(message);
+    });
+    bus.on('reset', reset);
+  }
+
+  /**
+   * Resolves `true` once Redis answers and the bus is subscribed (or `false`
+   * after `timeout` ms); until then the store serves from Redis alone or misses.
+   *
+   * @example
+   * ```ts
+   * await store.ready();
+   * ```
+   */
+  async ready(timeout = 5000): Promise<boolean> {
+    const [redis, bus] = await Promise.all([this.#l2Root.ready(timeout), this.#bus.ready?.(timeout) ?? this.#bus.up]);
+    return redis && bus;
+  }
+
+  /** The in-process L1 store (for inspection). */
+  get l1(): MemoryStore {
+    return this.#l1Root;
+  }
+}
