@@ -1,0 +1,138 @@
+import { createStore, MemoryStore, type CacheStore } from '../lib/index.js';
+import type { CacheModuleOptions } from './cache-module.options.js';
+import { DEFAULT_STORE_NAME, MODULE_OPTION_KEYS } from './cache.constants.js';
+import { messages } from './cache.messages.js';
+
+const isStore = (value: unknown): value is CacheStore =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as CacheStore).namespace === 'function' &&
+  typeof (value as CacheStore).get === 'function';
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * The stores of one CacheModule: by name, which one is the default, and which
+ * ones the module created (and so closes at shutdown).
+ *
+ * @internal
+ */
+export class ModuleStores {
+  readonly #byName: ReadonlyMap<string, CacheStore>;
+  readonly #owned: ReadonlyMap<CacheStore, string>;
+  readonly defaultName: string;
+  #closed: Promise<void> | undefined;
+
+  constructor(byName: ReadonlyMap<string, CacheStore>, defaultName: string, owned: ReadonlyMap<CacheStore, string>) {
+    this.#byName = byName;
+    this.defaultName = defaultName;
+    this.#owned = owned;
+  }
+
+  /** Every store name, the default's included. */
+  get names(): string[] {
+    return [...this.#byName.keys()];
+  }
+
+  get default(): CacheStore {
+    return this.#byName.get(this.defaultName) as CacheStore;
+  }
+
+  get(name: string): CacheStore | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** The name a store is registered under (the first one, if several), if any. */
+  nameOf(store: CacheStore): string | undefined {
+    for (const [name, candidate] of this.#byName) if (candidate === store) return name;
+    return undefined;
+  }
+
+  /** Whether the module created `store` (and so closes it). */
+  owns(store: CacheStore): boolean {
+    return this.#owned.has(store);
+  }
+
+  /**
+   * Closes the stores the module created; stores passed in as instances stay
+   * open. Reports failures to `onError` and never throws. Idempotent.
+   */
+  close(onError: (message: string) => void): Promise<void> {
+    this.#closed ??= closeAll(this.#owned, onError);
+    return this.#closed;
+  }
+}
+
+async function closeAll(owned: ReadonlyMap<CacheStore, string>, onError: (message: string) => void): Promise<void> {
+  await Promise.all(
+    [...owned].map(async ([store, name]) => {
+      try {
+        await store.close();
+      } catch (error) {
+        onError(messages.CLOSE_FAILED(name, error));
+      }
+    }),
+  );
+}
+
+/**
+ * Validates the module's options and creates the stores they describe. On any
+ * error, the stores created so far are closed before it is thrown, so a failed
+ * bootstrap leaves no connection open.
+ *
+ * @internal
+ */
+export async function resolveStores(options: unknown): Promise<ModuleStores> {
+  if (!isPlainObject(options)) throw new TypeError(messages.BAD_MODULE_OPTIONS(options));
+  for (const key of Object.keys(options)) {
+    if (!(MODULE_OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new TypeError(messages.UNKNOWN_MODULE_OPTION(key, MODULE_OPTION_KEYS));
+    }
+  }
+  const { stores = {}, defaultStore } = options as CacheModuleOptions;
+  if (!isPlainObject(stores)) throw new TypeError(messages.BAD_STORES_OPTION(stores));
+
+  const byName = new Map<string, CacheStore>();
+  const owned = new Map<CacheStore, string>();
+  const create = (option: string, name: string, config: unknown): CacheStore => {
+    if (isStore(config)) return config;
+    if (typeof config !== 'string' && !isPlainObject(config)) {
+      throw new TypeError(messages.BAD_STORE_CONFIG(option, config));
+    }
+    let store: CacheStore;
+    try {
+      store = typeof config === 'string' ? createStore(config) : new MemoryStore(config);
+    } catch (error) {
+      throw new TypeError(messages.STORE_NOT_CREATED(option, error), { cause: error });
+    }
+    owned.set(store, name);
+    return store;
+  };
+
+  try {
+    for (const [name, config] of Object.entries(stores)) {
+      byName.set(name, create(`stores.${name}`, name, config));
+    }
+    let defaultName = DEFAULT_STORE_NAME;
+    if (typeof defaultStore === 'string' && byName.has(defaultStore)) {
+      defaultName = defaultStore;
+    } else if (defaultStore === undefined || defaultStore === DEFAULT_STORE_NAME) {
+      if (!byName.has(DEFAULT_STORE_NAME))
+        byName.set(DEFAULT_STORE_NAME, create('defaultStore', DEFAULT_STORE_NAME, {}));
+    } else {
+      if (typeof defaultStore === 'string' && !defaultStore.includes('://')) {
+        throw new TypeError(messages.UNKNOWN_DEFAULT_STORE(defaultStore, [...byName.keys()]));
+      }
+      if (byName.has(DEFAULT_STORE_NAME)) throw new TypeError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
+      byName.set(DEFAULT_STORE_NAME, create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
+    }
+    return new ModuleStores(byName, defaultName, owned);
+  } catch (error) {
+    await closeAll(owned, () => undefined);
+    throw error;
+  }
+}
