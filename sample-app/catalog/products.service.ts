@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { AsyncLRU, AsyncTTL, LRUInvalidator, TTLInvalidator, withCacheOptions } from 'memokit';
+import { CatalogDatabase, type Product } from './catalog.database.js';
+
+/** What a product list is filtered by. */
+export interface ProductQuery {
+  /** A category name, any case; omitted: every category. */
+  readonly category?: string | undefined;
+  /** 1-based page number; omitted: 1. */
+  readonly page?: number | undefined;
+}
+
+/** Fields an update may change. */
+export type ProductPatch = Partial<Pick<Product, 'name' | 'priceCents'>>;
+
+const categoryOf = (query: ProductQuery): string | undefined => query.category?.toLowerCase();
+
+/**
+ * Product reads are cached; writes evict exactly what they change.
+ *
+ * - `getProduct`: `@AsyncLRU`, one entry per id, no expiry (writes evict it).
+ * - `listProducts`: `@AsyncTTL` with a `keyFn` that normalizes the query, so
+ *   `?category=Books` and `?category=books&page=1` share one entry.
+ * - `updateProduct` / `deleteProduct`: invalidators evict that product's entry
+ *   and clear the (short-lived) lists, before and after the write.
+ */
+@Injectable()
+export class ProductsService {
+  constructor(private readonly db: CatalogDatabase) {}
+
+  @AsyncLRU({ maxSize: 500 })
+  async getProduct(id: number): Promise<Product | null> {
+    return this.db.findProduct(id);
+  }
+
+  @AsyncTTL({
+    ttl: '30s',
+    maxSize: 200,
+    keyFn: ([query]: [ProductQuery]) => [categoryOf(query) ?? '*', query.page ?? 1],
+  })
+  async listProducts(query: ProductQuery): Promise<Product[]> {
+    return this.db.listProducts(categoryOf(query), query.page ?? 1);
+  }
+
+  /** Admin view: always reads the database and leaves the cache as it is (no read, no write). */
+  getProductFresh(id: number): Promise<Product | null> {
+    return withCacheOptions({ useCache: false }, () => this.getProduct(id));
+  }
+
+  @LRUInvalidator(() => ProductsService.prototype.getProduct)
+  @TTLInvalidator(() => ProductsService.prototype.listProducts, { clearAll: true })
+  async updateProduct(id: number, patch: ProductPatch): Promise<Product | null> {
+    return this.db.updateProduct(id, patch);
+  }
+
+  @LRUInvalidator(() => ProductsService.prototype.getProduct)
+  @TTLInvalidator(() => ProductsService.prototype.listProducts, { clearAll: true })
+  async deleteProduct(id: number): Promise<boolean> {
+    return this.db.deleteProduct(id);
+  }
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  buildSampleApp,
+  client,
+  SAMPLE_METHODS,
+  startSampleApp,
+  type RunningApp,
+  type SampleAppBuild,
+} from './helpers.js';
+
+/** Debian's `chromium` package (CI installs it in .ci/run). */
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = resolve(import.meta.dirname, '../../test-output/sample-app/dashboard.png');
+
+/** The hit-rate cell's text of a method's row, e.g. '75.0%'. */
+const hitRate = (page: Page, id: string): Locator =>
+  page.locator(`tr[data-method="${id}"] [data-field="hitRate"] .pct`);
+
+/**
+ * Waits until the element's text is `expected` (the page re-renders every
+ * second); fails with the last text seen. Polls through Playwright, so the
+ * test needs no DOM typings.
+ */
+async function waitForText(locator: Locator, expected: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  while (Date.now() < deadline) {
+    last = await locator.textContent({ timeout: timeoutMs }).catch(() => null);
+    if (last === expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`expected "${expected}" within ${timeoutMs} ms, last saw ${JSON.stringify(last)}`);
+}
+
+describe('the dashboard at / in headless Chromium', () => {
+  let build: SampleAppBuild;
+  let app: RunningApp;
+  let userDataDir: string;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is required at ${CHROMIUM} for this test and was not found. ` +
+          'Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this on CI).',
+      );
+    }
+    build = await buildSampleApp();
+    app = await startSampleApp(build);
+    userDataDir = await mkdtemp(join(tmpdir(), 'memokit-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1280, height: 960 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.stop();
+    await build?.remove();
+    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+  });
+
+  it('renders one row per cached method, and the hit rate follows requests', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+
+    await page.goto(`${app.url}/`);
+    expect(await page.title()).toBe('memokit · cache dashboard');
+    await page.locator('tr[data-method="ProductsService.getProduct"]').waitFor();
+    const rows = await Promise.all(
+      (await page.locator('#methods tbody tr').all()).map((tr) => tr.getAttribute('data-method')),
+    );
+    expect([...rows].sort()).toEqual([...SAMPLE_METHODS].sort());
+    expect(await hitRate(page, 'ProductsService.getProduct').textContent()).toBe('0.0%');
+    await expect(page.locator('#store').textContent()).resolves.toBe('memory');
+
+    // 1 miss then 3 hits: the page must show 75.0% within its next refreshes.
+    const http = client(app.url);
+    for (let i = 0; i < 4; i++) expect((await http.get('/products/3')).status).toBe(200);
+    await waitForText(hitRate(page, 'ProductsService.getProduct'), '75.0%');
+    const row = page.locator('tr[data-method="ProductsService.getProduct"]');
+    expect(await row.locator('[data-field="hits"]').textContent()).toBe('3');
+    expect(await row.locator('[data-field="misses"]').textContent()).toBe('1');
+    expect(await row.locator('.fill').getAttribute('style')).toContain('width: 75%');
+    expect(await page.locator('#queries').textContent()).toBe('1');
+
+    // The page's own buttons send requests and log what they cost.
+    await page.getByRole('button', { name: 'GET /products/1…8' }).click();
+    await page.locator('#log li', { hasText: 'GET /products/1…8 → 200' }).waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'GET /users/1 (+ preferences, orders)' }).click();
+    await page.locator('#log li', { hasText: 'GET /users/1 (+ preferences, orders) → 200' }).waitFor();
+    await page.getByRole('button', { name: 'GET /users/1 (+ preferences, orders)' }).click();
+    await page.locator('#log li', { hasText: '+0 queries' }).first().waitFor({ timeout: 5000 });
+    await waitForText(hitRate(page, 'UsersService.getUser'), '50.0%');
+    expect(await hitRate(page, 'UsersService.getOrders').textContent()).toBe('50.0%');
+    await expect(page.locator('#status-text').textContent()).resolves.toMatch(/^live/);
+
+    await mkdir(resolve(SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});

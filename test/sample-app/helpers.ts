@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+const repo = resolve(import.meta.dirname, '../..');
+
+/** The sample app built as `npm start` runs it: the package (exports map + dist/) with dist/sample-app beside it. */
+export interface SampleAppBuild {
+  /** The package root (package.json, dist/, node_modules -> the repository's). */
+  readonly root: string;
+  /** dist/sample-app/main.js */
+  readonly main: string;
+  /** dist/sample-app/demo.js */
+  readonly demo: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Transpiles lib/, nest-module/ and sample-app/ into a temporary package laid
+ * out as published, so the app imports `memokit` and `memokit/nest` through
+ * the package's exports map (self-reference), exactly like `npm start` does
+ * from dist/. Type checking is left to `npm run typecheck`; this needs no
+ * prior `npm run build`, so a fresh clone's `npm test` works.
+ */
+export async function buildSampleApp(): Promise<SampleAppBuild> {
+  const root = await mkdtemp(join(tmpdir(), 'memokit-sample-app-'));
+  for (const folder of ['lib', 'nest-module', 'sample-app']) {
+    for (const entry of await readdir(join(repo, folder), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue;
+      const source = join(entry.parentPath, entry.name);
+      const { outputText } = ts.transpileModule(await readFile(source, 'utf8'), {
+        fileName: source,
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.ES2022,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          useDefineForClassFields: true,
+        },
+      });
+      const target = join(root, 'dist', relative(repo, source)).replace(/\.ts$/, '.js');
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, outputText);
+    }
+  }
+  await copyFile(join(repo, 'package.json'), join(root, 'package.json'));
+  await symlink(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return {
+    root,
+    main: join(root, 'dist/sample-app/main.js'),
+    demo: join(root, 'dist/sample-app/demo.js'),
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** The environment a child gets: this process's, without the sample app's own variables unless given. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['PORT', 'REDIS_URL', 'CATALOG_DATA_DIR', 'NODE_OPTIONS']) delete env[name];
+  return { ...env, ...extra };
+}
+
+/** How a child process ended. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A sample app running in a child process, as `npm start` runs it. */
+export interface RunningApp {
+  readonly url: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /**
+   * Sends SIGTERM and resolves with how the process ended (SIGKILL after 10 s).
+   * Nest's shutdown hooks re-raise the signal once the app is closed, so a
+   * clean stop ends with `signal: 'SIGTERM'`.
+   */
+  stop(): Promise<Exit>;
+}
+
+const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+
+/** Starts `main.js` on a free port (PORT=0) and resolves once it printed its URL. */
+export function startSampleApp(build: SampleAppBuild, env: Record<string, string> = {}): Promise<RunningApp> {
+  const child: ChildProcess = spawn(process.execPath, [build.main], {
+    cwd: build.root,
+    env: childEnv({ PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<Exit>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
+  const stop = async (): Promise<Exit> => {
+    if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return new Promise<RunningApp>((resolveStart, rejectStart) => {
+    const timer = setTimeout(() => {
+      void stop();
+      rejectStart(new Error(`the sample app did not print its URL within 20 s; output:\n${output}`));
+    }, 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = LISTENING.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolveStart({ url: match[1], output: () => output, stop });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      rejectStart(new Error(`the sample app exited (${signal ?? code}) before listening; output:\n${output}`));
+    });
+  });
+}
+
+/** Runs a script to completion; resolves with its exit code and output. */
+export function runScript(
+  file: string,
+  cwd: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [file], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
+/** What `GET /cache/stats` returns (the fields the tests read). */
+export interface StatsBody {
+  readonly store: { readonly name: string; readonly kind: string };
+  readonly queries: number;
+  readonly queriesByTable: Record<string, number>;
+  readonly database: { readonly latencyMs: number; readonly storage: string };
+  readonly methods: {
+    readonly id: string;
+    readonly kind: string;
+    readonly store: string | undefined;
+    readonly maxSize: number;
+    readonly ttl?: number;
+    readonly stats: {
+      readonly hits: number;
+      readonly misses: number;
+      readonly loads: number;
+      readonly inflightJoins: number;
+      readonly bypassed: number;
+      readonly size: number;
+      readonly hitRate: number;
+    };
+  }[];
+}
+
+/** A small HTTP client for one running app. */
+export function client(url: string) {
+  const request = async <T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => {
+    const response = await fetch(url + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const json = response.headers.get('content-type')?.includes('json') === true && text !== '';
+    return { status: response.status, headers: response.headers, text, body: (json ? JSON.parse(text) : text) as T };
+  };
+  return {
+    request,
+    get: <T = unknown>(path: string, headers?: Record<string, string>) => request<T>('GET', path, undefined, headers),
+    stats: async (): Promise<StatsBody> => (await request<StatsBody>('GET', '/cache/stats')).body,
+    method: async (id: string): Promise<StatsBody['methods'][number]> => {
+      const found = (await request<StatsBody>('GET', '/cache/stats')).body.methods.find((m) => m.id === id);
+      if (found === undefined) throw new Error(`no cached method ${id} in /cache/stats`);
+      return found;
+    },
+  };
+}
+
+/** The cached methods of the sample app, in the order /cache/stats lists them. */
+export const SAMPLE_METHODS = [
+  'ProductsService.getProduct',
+  'ProductsService.listProducts',
+  'UsersService.getUser',
+  'UsersService.getPreferences',
+  'UsersService.getOrders',
+] as const;
