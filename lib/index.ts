@@ -38,6 +38,8 @@ export { CacheEvents, cacheEvents } from './events.js';
 export type { CacheErrorEvent, CacheEventMap, CacheEventName, InvalidateEvent, KeyEvent } from './events.js';
 export { parseDuration } from './duration.js';
 export type { Duration, DurationUnit } from './duration.js';
+export { parseByteSize } from './byte-size.js';
+export type { ByteSize, ByteSizeUnit } from './byte-size.js';
 export { keyForArgs, keyForKeyFnResult, MAX_KEY_LENGTH, storeKeyToString } from './keys.js';
 export type { StoreKey } from './keys.js';
 export type { CacheKind, CachedMethodInfo } from './registry.js';
@@ -59,7 +61,14 @@ export type {
 } from './stores/redis.js';
 export { compressed } from './compression.js';
 export type { CompressionOptions } from './compression.js';
-export { CorruptEntryError, defaultSerializer, EnvelopeSerializer, UnserializableValueError } from './serialization.js';
+export {
+  CorruptEntryError,
+  DEFAULT_MAX_VALUE_SIZE,
+  defaultSerializer,
+  EnvelopeSerializer,
+  UnserializableValueError,
+  ValueTooLargeError,
+} from './serialization.js';
 export type { EnvelopeSerializerOptions, SerializableClass, Serializer } from './serialization.js';
 export { createStore } from './stores/url.js';
 export type { RedisUrlOverrides, StoreUrlOverrides } from './stores/url.js';

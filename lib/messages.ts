@@ -24,12 +24,20 @@ export const messages = {
     `or a string with a unit ('250ms', '30s', '5m', '1h', '1d'); got ${show(value)}.`,
   BAD_POSITIVE_INT: (where: string, option: string, value: unknown) =>
     `${where}: option "${option}" must be a positive integer; got ${show(value)}.`,
+  BAD_BYTE_SIZE: (where: string, option: string, value: unknown) =>
+    `${where}: option "${option}" must be a positive whole number of bytes (a number such as 1048576) ` +
+    `or a string with a unit ('512kb', '1mb'; kb = 1024 bytes, mb = 1024 kb); got ${show(value)}.`,
   BAD_NONNEGATIVE_INT: (where: string, option: string, value: unknown) =>
     `${where}: option "${option}" must be a non-negative integer; got ${show(value)}.`,
   BAD_FUNCTION_OPTION: (where: string, option: string, value: unknown) =>
     `${where}: option "${option}" must be a function; got ${show(value)}.`,
   BAD_STRING_OPTION: (where: string, option: string, value: unknown) =>
     `${where}: option "${option}" must be a non-empty string; got ${show(value)}.`,
+  BAD_LEASE: (where: string, value: unknown) =>
+    `${where}: option "lease" must be true, false, or { ttl?, wait? } with durations ('10s', 5000); ` +
+    `got ${show(value)}.`,
+  BAD_LEASE_HANDLE: (where: string, value: unknown) =>
+    `${where}.releaseLease(): the lease must be the one this store's getOrLease() returned; got ${show(value)}.`,
   BAD_OPTIONS_OBJECT: (where: string, value: unknown) =>
     `${where}: options must be an object or omitted; got ${show(value)}.`,
   UNKNOWN_OPTION: (where: string, option: string, known: readonly string[]) =>
@@ -92,6 +100,13 @@ export const messages = {
   UNSTORABLE_VALUE: (store: string, cause: unknown) =>
     `${store}: the value cannot be stored (${cause instanceof Error ? cause.message : String(cause)}). ` +
     `Cache plain data (objects, arrays, strings, numbers, dates, maps, sets), or skip such results with shouldCache.`,
+  VALUE_TOO_LARGE: (store: string, key: string, size: number, limit: number) =>
+    `${store}: the value for key ${key} was not stored: it takes ${size} bytes, over the limit of ${limit} bytes ` +
+    `(option "maxValueSize"). Raise "maxValueSize" if such values should be cached, or skip them with shouldCache.`,
+  NULL_VALUE_TOO_LARGE: (key: string, size: number, limit: number) =>
+    `NullStore: the value for key ${key} takes ${size} bytes once serialized, over the Redis store's default ` +
+    `limit of ${limit} bytes (its option "maxValueSize"), so a Redis store would not cache it. If your Redis store ` +
+    `raises "maxValueSize", pass new NullStore() a validate function that mirrors it; or skip such values with shouldCache.`,
   BAD_STORE_URL: (url: string) =>
     `createStore: ${JSON.stringify(url)} is not a valid URL. Use e.g. 'memory://?max=10000', 'redis://127.0.0.1:6379/0?prefix=app' or 'null://'.`,
   UNKNOWN_STORE_SCHEME: (url: string, scheme: string, known: readonly string[]) =>

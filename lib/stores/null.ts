@@ -1,6 +1,12 @@
 import type { StoreKey } from '../keys.js';
 import { messages } from '../messages.js';
-import { defaultSerializer, UnserializableValueError } from '../serialization.js';
+import {
+  DEFAULT_MAX_VALUE_SIZE,
+  defaultSerializer,
+  oversize,
+  UnserializableValueError,
+  ValueTooLargeError,
+} from '../serialization.js';
 import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreStats } from './types.js';
 
 /**
@@ -9,7 +15,11 @@ import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreSt
  * still checks that written values could be stored: a write serializes the
  * value with the default envelope (as the Redis store does) and rejects with
  * the same `TypeError` for functions, symbols, circular structures or class
- * instances, so a value that would break a real store fails here too.
+ * instances, so a value that would break a real store fails here too. A value
+ * whose serialized form is larger than the Redis store's default
+ * `maxValueSize` (1 MiB) rejects with a {@link ValueTooLargeError}, as a
+ * default-configured Redis store would (which also counts its entry header, a
+ * dozen bytes or so). To mirror another limit or serializer, pass `validate`.
  *
  * @example
  * ```ts
@@ -19,18 +29,26 @@ import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreSt
 export class NullStore implements CacheStore {
   /** Always `'null'`. */
   readonly kind = 'null';
-  readonly #validate: (value: unknown) => void;
+  readonly #validate: (value: unknown, key: StoreKey) => void;
 
   /**
    * @param name - namespace name (`''` for the root)
-   * @param validate - throws for a value that could not be stored
-   * @default validate: values must be serializable by {@link defaultSerializer}
+   * @param validate - throws for a value that could not be stored under `key`
+   * @default validate: values must be serializable by {@link defaultSerializer},
+   *   in at most {@link DEFAULT_MAX_VALUE_SIZE} bytes
+   * @example
+   * ```ts
+   * const limit = 4 * 1024 * 1024; // production runs with maxValueSize: '4mb'
+   * new NullStore('', (value) => {
+   *   if (Buffer.byteLength(defaultSerializer.serialize(value)) > limit) throw new RangeError('too large');
+   * });
+   * ```
    */
   constructor(
     readonly name = '',
-    validate?: (value: unknown) => void,
+    validate?: (value: unknown, key: StoreKey) => void,
   ) {
-    this.#validate = validate ?? assertSerializable;
+    this.#validate = validate ?? assertStorable;
   }
 
   get(_key: StoreKey): Promise<StoreEntry | undefined> {
@@ -41,9 +59,9 @@ export class NullStore implements CacheStore {
     return Promise.resolve(undefined);
   }
 
-  set(_key: StoreKey, value: unknown, _options?: StoreSetOptions): Promise<void> {
+  set(key: StoreKey, value: unknown, _options?: StoreSetOptions): Promise<void> {
     try {
-      this.#validate(value);
+      this.#validate(value, key);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
@@ -94,14 +112,20 @@ export class NullStore implements CacheStore {
   }
 }
 
-function assertSerializable(value: unknown): void {
+function assertStorable(value: unknown, key: StoreKey): void {
+  let text: string;
   try {
-    defaultSerializer.serialize(value);
+    text = defaultSerializer.serialize(value);
   } catch (error) {
     const message = messages.UNSTORABLE_VALUE('NullStore', error);
     if (error instanceof UnserializableValueError) {
       throw new UnserializableValueError(message, error.path, error.what, { cause: error });
     }
     throw new TypeError(message, { cause: error });
+  }
+  const size = oversize(text, DEFAULT_MAX_VALUE_SIZE);
+  if (size !== undefined) {
+    const message = messages.NULL_VALUE_TOO_LARGE(JSON.stringify(key), size, DEFAULT_MAX_VALUE_SIZE);
+    throw new ValueTooLargeError(message, key, size, DEFAULT_MAX_VALUE_SIZE);
   }
 }

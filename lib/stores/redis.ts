@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { parseByteSize, type ByteSize } from '../byte-size.js';
 import { parseDuration, type Duration } from '../duration.js';
 import { MemokitError } from '../errors.js';
 import { storeKeyToString, type StoreKey } from '../keys.js';
@@ -9,12 +10,23 @@ import { messages } from '../messages.js';
 import {
   assertSerializer,
   CorruptEntryError,
+  DEFAULT_MAX_VALUE_SIZE,
   defaultSerializer,
+  oversize,
   UnserializableValueError,
+  ValueTooLargeError,
   type Serializer,
 } from '../serialization.js';
 import { assertTags, registerTagTarget, type TagTarget } from '../tags.js';
-import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreStats } from './types.js';
+import type {
+  CacheStore,
+  LeaseRead,
+  LoadReadOptions,
+  NamespaceOptions,
+  StoreEntry,
+  StoreSetOptions,
+  StoreStats,
+} from './types.js';
 
 /**
  * An ioredis client the store can use: a single-node `Redis` or a `Cluster`.
@@ -101,6 +113,27 @@ export interface RedisStoreOptions {
    */
   serializer?: Serializer;
   /**
+   * The largest entry a write may store, in bytes of UTF-8 as sent to Redis:
+   * the serialized (and, with {@link compressed}, compressed) value plus the
+   * entry header (about 10 bytes, more with a stale window or tags). A number
+   * of bytes, or a string with a unit: `'512kb'`, `'1mb'` (kb = 1024 bytes).
+   *
+   * A larger value is not stored: the write rejects with a
+   * {@link ValueTooLargeError} (naming the key, its size and this limit),
+   * counted as `tooLarge` in {@link RedisNamespace.redisStats} and emitted as
+   * an `'error'` event with code `E_VALUE_TOO_LARGE`. A decorated method
+   * still returns the value, uncached. Redis itself refuses strings over its
+   * `proto-max-bulk-len` (512 MB by default), and large values block it and
+   * the network while they travel, so keep this well below that.
+   *
+   * @default 1048576 (1 MiB, memcached's default item size)
+   * @example
+   * ```ts
+   * new RedisStore({ url: 'redis://127.0.0.1:6379', maxValueSize: '4mb' });
+   * ```
+   */
+  maxValueSize?: ByteSize;
+  /**
    * How long a delete is remembered (in the namespace's delete log) so that
    * loads of that key in flight in any process do not store their value
    * afterwards. A load that takes longer than this, while anything in its
@@ -134,7 +167,8 @@ export type RedisStoreErrorCode =
   | 'E_REDIS_COMMAND'
   | 'E_REDIS_CONNECTION'
   | 'E_CORRUPT_ENTRY'
-  | 'E_UNSERIALIZABLE';
+  | 'E_UNSERIALIZABLE'
+  | 'E_VALUE_TOO_LARGE';
 
 /**
  * What went wrong talking to Redis, or with an entry. Emitted as the store's
@@ -149,6 +183,9 @@ export type RedisStoreErrorCode =
  *   miss and deleted.
  * - `E_UNSERIALIZABLE`: a value could not be serialized; the write rejected
  *   with an {@link UnserializableValueError} (the `cause`).
+ * - `E_VALUE_TOO_LARGE`: a value's entry is larger than the `maxValueSize`
+ *   option; the write stored nothing and rejected with a
+ *   {@link ValueTooLargeError} (the `cause`).
  *
  * @example
  * ```ts
@@ -187,7 +224,10 @@ export class RedisStoreError extends MemokitError {
 export interface RedisStoreStats {
   /** Whether calls are currently sent to Redis. */
   readonly available: boolean;
-  /** Everything reported as an `'error'` event: timeouts + failures + corrupt + unserializable + connection. */
+  /**
+   * Everything reported as an `'error'` event: timeouts + failures + corrupt +
+   * unserializable + tooLarge + connection.
+   */
   readonly errors: number;
   /** Calls that got no answer within `timeout`. */
   readonly timeouts: number;
@@ -201,6 +241,8 @@ export interface RedisStoreStats {
   readonly corrupt: number;
   /** Writes rejected because the value could not be serialized. */
   readonly unserializable: number;
+  /** Writes rejected because an entry was larger than the `maxValueSize` option (nothing was stored). */
+  readonly tooLarge: number;
 }
 
 /**
@@ -251,6 +293,7 @@ const STORE_OPTIONS = [
   'timeout',
   'retryInterval',
   'serializer',
+  'maxValueSize',
   'tombstoneTtl',
   'tagTtl',
 ] as const;
@@ -726,6 +769,7 @@ class Link {
     skipped: 0,
     corrupt: 0,
     unserializable: 0,
+    tooLarge: 0,
   };
   #down = false;
   #closed = false;
@@ -938,6 +982,8 @@ interface Shared {
   readonly serializer: Serializer;
   /** `mk1|<format>|`: what every entry written with this serializer starts with. */
   readonly header: string;
+  /** Bytes (UTF-8) a stored entry may take at most. */
+  readonly maxValueSize: number;
   /** Namespaces by their path (a JSON array of names, so `a/b` and `a` → `b` differ). */
   readonly namespaces: Map<string, RedisNamespace>;
   /** The store's tag record `<prefix>:{#<prefix>}:tags`, in a Cluster slot of its own. */
@@ -1249,8 +1295,24 @@ export class RedisNamespace implements CacheStore {
       body = tags;
     }
     const records: string[] = [];
-    for (const [suffix, payload] of pairs) records.push(suffix, `${head}|${body}${payload}`);
+    pairs.forEach(([suffix, payload], i) => {
+      const record = `${head}|${body}${payload}`;
+      this.#assertFits(op, keys[i] as StoreKey, record);
+      records.push(suffix, record);
+    });
     return { px, guard, records };
+  }
+
+  /** Throws (counted and reported) a {@link ValueTooLargeError} for an entry over `maxValueSize`. */
+  #assertFits(op: string, key: StoreKey, record: string): void {
+    const limit = this.#shared.maxValueSize;
+    const size = oversize(record, limit);
+    if (size === undefined) return;
+    this.#link.counts.tooLarge++;
+    const message = messages.VALUE_TOO_LARGE(this.#where, JSON.stringify(key), size, limit);
+    const error = new ValueTooLargeError(message, key, size, limit);
+    this.#link.emit(new RedisStoreError('E_VALUE_TOO_LARGE', message, op, this.name, { cause: error }));
+    throw error;
   }
 
   #run(op: string, script: Script, args: readonly (string | number)[]): Promise<unknown> {
@@ -1624,9 +1686,11 @@ export class RedisNamespace implements CacheStore {
  * **Values** go through the `serializer` (lossless {@link EnvelopeSerializer}
  * by default) behind a versioned header; entries that cannot be decoded are
  * misses and are deleted. A value that cannot be serialized rejects the write
- * with a `TypeError`. Stale windows (`staleTtl`) are kept in Redis for
- * `ttl + staleTtl`; the header records the window and the scripts compare it
- * with the key's `PTTL`, so freshness follows the Redis server's clock only.
+ * with a `TypeError`; one whose entry is larger than `maxValueSize` (1 MiB by
+ * default) with a {@link ValueTooLargeError}, storing nothing. Stale windows
+ * (`staleTtl`) are kept in Redis for `ttl + staleTtl`; the header records the
+ * window and the scripts compare it with the key's `PTTL`, so freshness
+ * follows the Redis server's clock only.
  *
  * Namespaces take a `ttl`; `maxSize` does not apply (see
  * {@link RedisNamespace.namespace}). `stats()` reports zeros.
@@ -1771,6 +1835,10 @@ function createShared(options: RedisStoreOptions): Shared {
       : parseDuration(options.retryInterval, where, 'retryInterval');
   const serializer = options.serializer ?? defaultSerializer;
   assertSerializer(serializer, where);
+  const maxValueSize =
+    options.maxValueSize === undefined
+      ? DEFAULT_MAX_VALUE_SIZE
+      : parseByteSize(options.maxValueSize, where, 'maxValueSize');
   const tombstoneTtl = Math.ceil(
     options.tombstoneTtl === undefined
       ? DEFAULT_TOMBSTONE_TTL
@@ -1796,6 +1864,7 @@ function createShared(options: RedisStoreOptions): Shared {
     ttl,
     serializer,
     header: `${MAGIC}|${serializer.format}|`,
+    maxValueSize,
     namespaces: new Map(),
     tagKey: `${prefix}:{#${prefix}}:tags`,
     cluster: (link.client as unknown as { isCluster?: unknown }).isCluster === true,

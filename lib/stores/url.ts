@@ -1,3 +1,4 @@
+import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
 import { messages } from '../messages.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory.js';
@@ -31,7 +32,7 @@ export type RedisUrlOverrides = Omit<RedisStoreOptions, 'url' | 'client'>;
 export type StoreUrlOverrides = MemoryStoreOptions | RedisUrlOverrides;
 
 const SCHEMES = ['memory', 'redis', 'rediss', 'null'] as const;
-const REDIS_URL_OPTIONS = ['prefix', 'ttl', 'timeout', 'retryInterval'] as const;
+const REDIS_URL_OPTIONS = ['prefix', 'ttl', 'timeout', 'retryInterval', 'maxValueSize'] as const;
 
 /** Reads the query of a store URL, rejecting options the scheme does not know. */
 function queryOptions(url: URL, scheme: string, known: readonly string[]): Map<string, string> {
@@ -46,6 +47,10 @@ function queryOptions(url: URL, scheme: string, known: readonly string[]): Map<s
 /** A duration from a URL: a bare number is milliseconds, otherwise a duration string ('10m'). */
 const urlDuration = (value: string, url: string, option: string): number =>
   parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value, `createStore(${JSON.stringify(url)})`, option);
+
+/** A size from a URL: a bare integer is bytes, otherwise a size string ('512kb', '1mb'). */
+const urlByteSize = (value: string, url: string, option: string): number =>
+  parseByteSize(/^\d+$/.test(value) ? Number(value) : value, `createStore(${JSON.stringify(url)})`, option);
 
 function redisStore(url: string, parsed: URL, scheme: string, overrides: RedisUrlOverrides): RedisStore {
   const query = queryOptions(parsed, scheme, REDIS_URL_OPTIONS);
@@ -62,6 +67,8 @@ function redisStore(url: string, parsed: URL, scheme: string, overrides: RedisUr
     const value = query.get(option);
     if (value !== undefined) options[option] = urlDuration(value, url, option);
   }
+  const maxValueSize = query.get('maxValueSize');
+  if (maxValueSize !== undefined) options.maxValueSize = urlByteSize(maxValueSize, url, 'maxValueSize');
   // ioredis reads query parameters as its own options: hand it the address only.
   const connection = new URL(parsed.href);
   connection.search = '';
@@ -75,7 +82,7 @@ function redisStore(url: string, parsed: URL, scheme: string, overrides: RedisUr
  * - `redis://[user:password@]host[:port][/db]?prefix=shop&ttl=10m&timeout=250ms`
  *   (or `rediss://` for TLS) — a {@link RedisStore}; query options: `prefix`,
  *   `ttl`, `timeout`, `retryInterval` (durations: `250ms`, `10m`, or a number
- *   of milliseconds)
+ *   of milliseconds), `maxValueSize` (`512kb`, `1mb`, or a number of bytes)
  * - `null://` — a {@link NullStore} that caches nothing
  *
  * Unknown schemes and unknown query options are errors, never ignored.

@@ -8,6 +8,7 @@
  * ```
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { DEFAULT_MAX_VALUE_SIZE, ValueTooLargeError } from '../../lib/serialization.js';
 import type { CacheStore } from '../../lib/stores/types.js';
 
 /** One store under test, created fresh for every test. */
@@ -33,8 +34,9 @@ export interface StoreContractOptions {
   readonly retains?: boolean;
   /**
    * Whether writes reject values that cannot be serialized (functions,
-   * symbols, circular structures) with a TypeError. In-process stores keep
-   * references and accept anything.
+   * symbols, circular structures) with a TypeError, and values larger than
+   * the default `maxValueSize` with a ValueTooLargeError. In-process stores
+   * keep references and accept anything.
    *
    * @default false
    */
@@ -154,6 +156,18 @@ export function registerStoreContract(
         // The store stays usable.
         await store.set('ok', 1);
         if (retains) expect((await store.get('ok'))?.value).toBe(1);
+      });
+
+      it('rejects values larger than the default maxValueSize (1 MiB), storing nothing', async () => {
+        const huge = 'x'.repeat(DEFAULT_MAX_VALUE_SIZE);
+        await expect(store.set('big', huge)).rejects.toBeInstanceOf(ValueTooLargeError);
+        await expect(store.set('big', huge)).rejects.toThrow(/option "maxValueSize"/);
+        await expect(store.setMany([['big', { huge }]])).rejects.toBeInstanceOf(ValueTooLargeError);
+        await expect(store.setIfNotExists('big', [huge])).rejects.toBeInstanceOf(ValueTooLargeError);
+        expect(await store.get('big')).toBeUndefined();
+        // Well under the limit is fine.
+        await store.set('ok', 'x'.repeat(DEFAULT_MAX_VALUE_SIZE / 2));
+        if (retains) expect(((await store.get('ok'))?.value as string).length).toBe(DEFAULT_MAX_VALUE_SIZE / 2);
       });
     }
 
