@@ -95,6 +95,49 @@ export interface CommonCacheOptions<A extends unknown[], R> {
    * ```
    */
   tags?: readonly string[] | ((args: A) => readonly string[]);
+  /**
+   * Single-flight across processes on a shared store (Redis, tiered): of the
+   * processes that miss one key at once, the one that takes the key's lease
+   * runs the method while the others read again until its value lands
+   * (pausing 5 ms, doubling up to 100 ms). A lease holder that dies or takes
+   * longer than `ttl` loses the lease and another process takes over; a call
+   * that waited `wait` loads itself. Calls in one process share one load in
+   * any case, so on a store of one process (memory) this changes nothing.
+   * Reads of a leased method run a script on Redis (no one-`MGET` hit path).
+   *
+   * @default false (`true`: `{ ttl: '10s', wait: '10s' }`)
+   * @example
+   * ```ts
+   * @AsyncTTL({ ttl: '5m', store: 'redis', lease: { ttl: '30s', wait: '10s' } })
+   * async buildReport(day: string) { ... }
+   * ```
+   */
+  lease?: boolean | LeaseOptions;
+}
+
+/**
+ * Bounds of the cross-process lease of {@link CommonCacheOptions.lease}.
+ *
+ * @example
+ * ```ts
+ * const lease: LeaseOptions = { ttl: '30s', wait: '10s' };
+ * ```
+ */
+export interface LeaseOptions {
+  /**
+   * How long a process may hold a key's lease; past it (its load is slow or
+   * the process died) another process takes the lease over.
+   *
+   * @default '10s'
+   */
+  ttl?: Duration;
+  /**
+   * How long a call waits for another process's load before running the
+   * method itself (a lease that ends meanwhile is taken over at once).
+   *
+   * @default the lease's ttl
+   */
+  wait?: Duration;
 }
 
 /**
@@ -208,7 +251,7 @@ export interface CacheDecorator<A extends unknown[], R, This> {
   ): TypedPropertyDescriptor<T>;
 }
 
-const COMMON_OPTIONS = ['skipArgs', 'keyFn', 'shouldCache', 'version', 'store', 'scope', 'tags'] as const;
+const COMMON_OPTIONS = ['skipArgs', 'keyFn', 'shouldCache', 'version', 'store', 'scope', 'tags', 'lease'] as const;
 const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
   lru: [...COMMON_OPTIONS, 'maxSize'],
   ttl: [...COMMON_OPTIONS, 'maxSize', 'ttl', 'failSafe'],
@@ -231,6 +274,23 @@ function tagsOf(where: string, tags: unknown): MethodSettings['tags'] {
     assertTags(`${where}: option "tags" returned`, result);
     return result;
   };
+}
+
+const DEFAULT_LEASE_TTL = '10s';
+const LEASE_OPTIONS = ['ttl', 'wait'] as const;
+
+/** Validates the `lease` option: `undefined` when off. */
+function leaseOf(where: string, lease: unknown): MethodSettings['lease'] {
+  if (lease === undefined || lease === false) return undefined;
+  if (lease === true) lease = {};
+  if (typeof lease !== 'object' || lease === null || Array.isArray(lease)) {
+    throw new TypeError(messages.BAD_LEASE(where, lease));
+  }
+  const raw = lease as Record<string, unknown>;
+  assertKnownOptions(`${where}: option "lease"`, raw, LEASE_OPTIONS);
+  const ttl = parseDuration((raw.ttl ?? DEFAULT_LEASE_TTL) as Duration, where, 'lease.ttl');
+  const wait = raw.wait === undefined ? ttl : parseDuration(raw.wait as Duration, where, 'lease.wait');
+  return { ttl, wait };
 }
 
 /** Validates decorator options at decoration time; every mistake is a TypeError naming the method and option. */
@@ -272,6 +332,7 @@ function settingsFor(kind: CacheKind, raw: RawOptions, where: string): MethodSet
     scope: scope as MethodSettings['scope'],
     maxSizeGiven: raw.maxSize !== undefined,
     tags: tagsOf(where, tags),
+    lease: leaseOf(where, raw.lease),
   };
 }
 

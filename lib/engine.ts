@@ -2,7 +2,7 @@ import { NotAPromiseError } from './errors.js';
 import { cacheEvents, type CacheErrorEvent, type CacheEvents } from './events.js';
 import type { StoreKey } from './keys.js';
 import { messages } from './messages.js';
-import type { CacheStore, StoreSetOptions, SyncStoreOps } from './stores/types.js';
+import type { CacheStore, LeaseRead, StoreEntry, StoreSetOptions, SyncStoreOps } from './stores/types.js';
 
 /**
  * Per-call control, applied with {@link withCacheOptions}.
@@ -59,6 +59,10 @@ export interface MethodStats {
   readonly hitRate: number;
   /** Calls answered with an expired value because the reload threw (fail-safe). */
   readonly staleServed: number;
+  /** Reads repeated because another process held the key's lease (`lease` option). */
+  readonly leaseWaits: number;
+  /** Calls that stopped waiting for another process's load after `lease.wait` and loaded themselves. */
+  readonly leaseTimeouts: number;
   /**
    * Total milliseconds spent in successful loads. Exact for a binding's first
    * 100 successful loads; after that one load in 16 is timed (reading the
@@ -76,6 +80,14 @@ class Load {
   constructor(readonly epoch: number) {}
 }
 
+/** A validated `lease` option, in milliseconds. @internal */
+export interface LeaseSettings {
+  /** How long a process may hold a key's lease before another may take it over. */
+  readonly ttl: number;
+  /** How long a call waits for another process's load before loading itself. */
+  readonly wait: number;
+}
+
 /** What the engine needs to know about the method it caches. */
 export interface EngineMethod {
   /** `Class.method`, named in errors. */
@@ -89,10 +101,23 @@ export interface EngineMethod {
   readonly shouldCache: ((value: unknown, args: readonly unknown[]) => boolean) | undefined;
   /** Tags of an entry, from the call's arguments. */
   readonly tags?: ((args: readonly unknown[]) => readonly string[]) | undefined;
+  /** Cross-process single-flight on stores that support it (milliseconds). */
+  readonly lease?: LeaseSettings | undefined;
   keyOf(self: unknown, args: readonly unknown[]): StoreKey;
 }
 
 const now = (): number => performance.now();
+
+/** A read before a load: a hit, or a miss with the store's load token and maybe a lease. */
+interface Read {
+  readonly entry: StoreEntry | undefined;
+  readonly token?: unknown;
+  readonly lease?: unknown;
+}
+
+/** Milliseconds between reads while another process holds the lease: doubling from the first to the last. */
+const LEASE_FIRST_PAUSE_MS = 5;
+const LEASE_MAX_PAUSE_MS = 100;
 
 /** Successful loads of one binding timed exactly; after them, one load in {@link SAMPLE_EVERY} is timed. */
 const TIMED_LOADS = 100;
@@ -150,6 +175,8 @@ export class CachedMethod {
   #bypassed = 0;
   #storeErrors = 0;
   #staleServed = 0;
+  #leaseWaits = 0;
+  #leaseTimeouts = 0;
   /** Successful loads; the timed ones, and their total milliseconds (see {@link MethodStats.loadTimeMs}). */
   #loadsOk = 0;
   #timedLoads = 0;
@@ -298,7 +325,9 @@ export class CachedMethod {
       this.#store.loadToken === undefined &&
       this.#method.failSafe === undefined
         ? this.#runOwned(load, self, args, key, options)
-        : this.#run(load, self, args, key, readStore, options);
+        : readStore
+          ? this.#readThenRun(load, self, args, key, options)
+          : this.#run(load, self, args, key, undefined, options);
     return load.promise;
   }
 
@@ -356,28 +385,93 @@ export class CachedMethod {
     }
   }
 
+  /** Reads the store first: a hit settles the load, a miss runs it with the read's load token. */
+  #readThenRun(
+    load: Load,
+    self: unknown,
+    args: unknown[],
+    key: StoreKey,
+    setOptions: StoreSetOptions | undefined,
+  ): Promise<unknown> {
+    const settle = (read: Read): unknown => {
+      if (read.entry === undefined) return this.#run(load, self, args, key, read, setOptions);
+      try {
+        this.#hits++;
+        if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
+        return read.entry.value;
+      } finally {
+        this.#release(key, load);
+      }
+    };
+    const lease = this.#method.lease;
+    if (lease !== undefined && this.#store.getOrLease !== undefined) {
+      return this.#readWithLease(key, lease).then(settle);
+    }
+    // The hit path: one promise from the store, settled here (a failed read is a miss).
+    let reading: Promise<Read>;
+    try {
+      reading = this.#readStore(key);
+    } catch (error) {
+      return Promise.resolve(this.#readFailed(key, error)).then(settle);
+    }
+    return reading.then(settle, (error: unknown) => settle(this.#readFailed(key, error)));
+  }
+
+  /**
+   * Reads for a load under a cross-process lease: a hit; or a miss with the
+   * lease taken (this process loads); while another process holds the lease,
+   * reads again with growing pauses, and past `wait` reads once more without
+   * a lease (this process then loads too).
+   */
+  async #readWithLease(key: StoreKey, lease: LeaseSettings): Promise<Read> {
+    const store = this.#store as CacheStore & Required<Pick<CacheStore, 'getOrLease'>>;
+    const deadline = now() + lease.wait;
+    let pause = LEASE_FIRST_PAUSE_MS;
+    for (;;) {
+      let read: LeaseRead;
+      try {
+        read = await store.getOrLease(key, lease.ttl);
+      } catch (error) {
+        this.#storeFailed('get', key, error);
+        return { entry: undefined };
+      }
+      if (read.entry !== undefined || read.held !== true) return read;
+      const left = deadline - now();
+      if (left <= 0) {
+        this.#leaseTimeouts++;
+        return this.#readForLoad(key);
+      }
+      this.#leaseWaits++;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+      pause = Math.min(pause * 2, LEASE_MAX_PAUSE_MS);
+    }
+  }
+
+  /** Gives up this process's lease on `key` (a failure is reported; the lease then ends by its TTL). */
+  #releaseLease(key: StoreKey, lease: unknown): void {
+    if (lease === undefined) return;
+    try {
+      this.#store.releaseLease?.(key, lease).catch((error: unknown) => this.#storeFailed('set', key, error));
+    } catch (error) {
+      this.#storeFailed('set', key, error);
+    }
+  }
+
+  /** Runs a load; `read`: the miss that preceded it (its token, its lease), `undefined`: the store was not read. */
   async #run(
     load: Load,
     self: unknown,
     args: unknown[],
     key: StoreKey,
-    readStore: boolean,
+    read: Read | undefined,
     setOptions: StoreSetOptions | undefined,
   ): Promise<unknown> {
     let releaseNow = true;
+    const lease = read?.lease;
     try {
       let token: unknown;
-      if (readStore) {
-        const read = await this.#readForLoad(key);
-        if (read.entry !== undefined) {
-          this.#hits++;
-          if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
-          return read.entry.value;
-        }
-        token = read.token;
-      } else if (this.#store.loadToken !== undefined) {
-        token = await this.#loadToken(load, key);
-      }
+      if (read !== undefined) token = read.token;
+      else if (this.#store.loadToken !== undefined) token = await this.#loadToken(load, key);
       if (token !== undefined) setOptions = { ...setOptions, loadToken: token };
       this.#misses++;
       if (this.#events.active) this.#events.emit('miss', { source: this.#method.id, key });
@@ -410,24 +504,40 @@ export class CachedMethod {
               },
               (error: unknown) => this.#storeFailed('set', key, error),
             )
-            .finally(() => this.#release(key, load));
+            .finally(() => {
+              this.#release(key, load);
+              this.#releaseLease(key, lease);
+            });
         }
       }
       return value;
     } finally {
-      if (releaseNow) this.#release(key, load);
+      if (releaseNow) {
+        this.#release(key, load);
+        this.#releaseLease(key, lease);
+      }
     }
   }
 
   /** Reads before a load: the entry, or a miss with the store's load token (one round trip). */
-  async #readForLoad(key: StoreKey): Promise<{ entry: { value: unknown } | undefined; token?: unknown }> {
+  #readForLoad(key: StoreKey): Promise<Read> {
     try {
-      if (this.#store.getForLoad !== undefined) return await this.#store.getForLoad(key);
-      return { entry: await this.#store.get(key) };
+      return this.#readStore(key).catch((error: unknown) => this.#readFailed(key, error));
     } catch (error) {
-      this.#storeFailed('get', key, error);
-      return { entry: undefined };
+      return Promise.resolve(this.#readFailed(key, error));
     }
+  }
+
+  /** The store's read for a load (may throw or reject). */
+  #readStore(key: StoreKey): Promise<Read> {
+    const store = this.#store;
+    return store.getForLoad !== undefined ? store.getForLoad(key) : store.get(key).then((entry): Read => ({ entry }));
+  }
+
+  /** A read that failed: reported, and a miss without a token. */
+  #readFailed(key: StoreKey, error: unknown): Read {
+    this.#storeFailed('get', key, error);
+    return { entry: undefined };
   }
 
   /** A load token for a load that does not read first; without one, the load must not store. */
@@ -589,6 +699,8 @@ export class CachedMethod {
       size,
       hitRate: lookups === 0 ? 0 : this.#hits / lookups,
       staleServed: this.#staleServed,
+      leaseWaits: this.#leaseWaits,
+      leaseTimeouts: this.#leaseTimeouts,
       loadTimeMs:
         this.#timedLoads === this.#loadsOk ? this.#timedMs : (this.#timedMs / this.#timedLoads) * this.#loadsOk,
     };
@@ -609,6 +721,8 @@ export function sumStats(all: readonly MethodStats[]): MethodStats {
     size: 0,
     hitRate: 0,
     staleServed: 0,
+    leaseWaits: 0,
+    leaseTimeouts: 0,
     loadTimeMs: 0,
   };
   for (const s of all) {
@@ -622,6 +736,8 @@ export function sumStats(all: readonly MethodStats[]): MethodStats {
     total.evictions += s.evictions;
     total.size += s.size;
     total.staleServed += s.staleServed;
+    total.leaseWaits += s.leaseWaits;
+    total.leaseTimeouts += s.leaseTimeouts;
     total.loadTimeMs += s.loadTimeMs;
   }
   const lookups = total.hits + total.misses;

@@ -19,6 +19,7 @@ export type {
   CommonCacheOptions,
   KeyOptions,
   KeyPart,
+  LeaseOptions,
 } from './decorators.js';
 export { InvalidateTags, LRUInvalidator, TTLInvalidator } from './invalidators.js';
 export type {
@@ -76,6 +77,8 @@ export type { MemoryStoreOptions } from './stores/memory.js';
 export type {
   CacheStore,
   Clock,
+  LeaseRead,
+  LoadReadOptions,
   NamespaceOptions,
   StoreEntry,
   StoreSetOptions,

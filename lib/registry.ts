@@ -1,7 +1,7 @@
 import type { DecoratedMember } from './decorate.js';
 import { scopeNamespaceName } from './cache.js';
 import { useDefaultStore } from './defaults.js';
-import { CachedMethod, sumStats, type EngineMethod, type MethodStats } from './engine.js';
+import { CachedMethod, sumStats, type EngineMethod, type LeaseSettings, type MethodStats } from './engine.js';
 import { keyForArgs, keyForKeyFnResult, type StoreKey } from './keys.js';
 import { messages } from './messages.js';
 import type { CacheStore, NamespaceOptions } from './stores/types.js';
@@ -26,6 +26,8 @@ export interface MethodSettings {
   readonly maxSizeGiven: boolean;
   /** Tags of each entry, from the call's arguments. */
   readonly tags: ((args: readonly unknown[]) => readonly string[]) | undefined;
+  /** Cross-process single-flight, in milliseconds; `undefined`: off. */
+  readonly lease: LeaseSettings | undefined;
 }
 
 /**
@@ -68,6 +70,7 @@ export class MethodDefinition implements EngineMethod {
   readonly failSafe: number | undefined;
   readonly shouldCache: ((value: unknown, args: readonly unknown[]) => boolean) | undefined;
   readonly tags: ((args: readonly unknown[]) => readonly string[]) | undefined;
+  readonly lease: LeaseSettings | undefined;
   /** Every engine created for this method, across apps. */
   readonly bindings = new Set<CachedMethod>();
   #id: string | undefined;
@@ -88,6 +91,7 @@ export class MethodDefinition implements EngineMethod {
     this.ttl = settings.ttl;
     this.failSafe = settings.failSafe;
     this.tags = settings.tags;
+    this.lease = settings.lease;
     this.shouldCache = settings.shouldCache as MethodDefinition['shouldCache'];
     this.#keyFn = settings.keyFn as ((args: unknown[], self: unknown) => unknown) | undefined;
     this.#skipArgs = settings.skipArgs;

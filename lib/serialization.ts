@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import { MemokitError } from './errors.js';
+import type { StoreKey } from './keys.js';
 import { messages } from './messages.js';
 
 /**
@@ -609,6 +610,9 @@ export class EnvelopeSerializer implements Serializer {
     } catch (error) {
       throw new CorruptEntryError(messages.CORRUPT_ENTRY('not JSON'), { cause: error });
     }
+    // Short text (too short to nest deeper than the limit) without a tagged node (`"~":`, nor an
+    // escaped `~`): the parsed tree is the value as it is, no walk needed.
+    if (text.length <= 2 * MAX_DEPTH && !text.includes('"~"') && !text.includes('\\u007')) return tree;
     try {
       return this.#decoder.value(tree, 0);
     } catch (error) {

@@ -271,6 +271,7 @@ interface Client {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   set(key: string, value: string): Promise<unknown>;
+  mget(...keys: string[]): Promise<(string | null)[]>;
   ping(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
@@ -308,6 +309,7 @@ const DEFAULT_TAG_TTL = 86_400_000;
 const MAGIC = 'mk1';
 
 const noop = (): void => {};
+const BAR = '|'.charCodeAt(0);
 
 /** A Lua script run with EVALSHA, loaded with EVAL when the server does not know it (NOSCRIPT). */
 class Script {
@@ -482,9 +484,11 @@ return out
 `);
 
 /**
- * Reads for a load. ARGV: new generation, '1' to read the key ('0': token only), suffix. Returns
- * { entry } on a hit (on a Cluster a tagged entry, unchecked), else the token's parts:
- * { false, generation, latest delete score, time (us), tag clock or false (Cluster) }.
+ * Reads for a load. ARGV: new generation, '1' to read the key ('0': token only), suffix, and for a
+ * lease its TTL in ms and id. Returns { entry } on a hit (on a Cluster a tagged entry, unchecked),
+ * else the token's parts: { false, generation, latest delete score, time (us), tag clock or false
+ * (Cluster), 1 if another caller holds the lease `<ns>:l:<generation>:<suffix>` (else 0: taken, or
+ * no lease asked) }.
  * The generation is created if missing, so a later clear() always changes it.
  */
 const READ_FOR_LOAD = new Script(`${GENERATION_OR_NEW}${STALE}${TAGS}
@@ -503,7 +507,18 @@ local n = now_us()
 local c = redis.call('ZSCORE', string.sub(KEYS[1], 1, -2) .. 'd', '\\0~c')
 local stamp = false
 if tk then stamp = num(tag_clock(tk, n)) end
-return { false, g, c or '0', num(n), stamp }
+local held = 0
+if ARGV[4] ~= nil and ARGV[4] ~= '' then
+  local lk = string.sub(KEYS[1], 1, -2) .. 'l:' .. g .. ':' .. ARGV[3]
+  if not redis.call('SET', lk, ARGV[5], 'NX', 'PX', ARGV[4]) then held = 1 end
+end
+return { false, g, c or '0', num(n), stamp, held }
+`);
+
+/** KEYS[1]: a lease key; ARGV[1]: the lease's id. Deletes the lease if it is still that one. */
+const RELEASE_LEASE = new Script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 `);
 
 /** ARGV: new generation, PX ('' = no expiry), guard (4 args), then suffix/entry pairs. One SET .. PX per entry. */
@@ -683,6 +698,14 @@ class RedisLoadToken {
   ) {}
 }
 
+/** A lease {@link RedisNamespace.getOrLease} took: its key and the id it holds it with. */
+class RedisLease {
+  constructor(
+    readonly key: string,
+    readonly id: string,
+  ) {}
+}
+
 /** The token of a load whose start could not be recorded (Redis unavailable): its write stores nothing. */
 const UNGUARDABLE = new RedisLoadToken('', '', '', '', undefined);
 
@@ -753,6 +776,19 @@ function watchClient(client: Client, onReady: () => void, onClose: () => void): 
 const isReplyError = (error: unknown): boolean => error instanceof Error && error.name === 'ReplyError';
 /** Reply errors that mean the server cannot serve now (rather than that this call was wrong). */
 const SERVER_DOWN = /^(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY)\b/;
+
+/** A call {@link Link.exec} sent and has not settled yet. */
+class PendingCall {
+  settled = false;
+  constructor(
+    /** `performance.now()` after which the call times out. */
+    readonly deadline: number,
+    readonly reject: (error: unknown) => void,
+    readonly where: string,
+    readonly op: string,
+    readonly namespace: string,
+  ) {}
+}
 
 /** The connection shared by a store and its namespaces: availability, timeouts, figures, events. */
 class Link {
@@ -854,31 +890,17 @@ class Link {
   exec<T>(where: string, op: string, namespace: string, send: () => Promise<T>): Promise<T> {
     if (!this.available()) return Promise.reject(this.unavailable(where, op, namespace));
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        this.counts.timeouts++;
-        const error = new RedisStoreError(
-          'E_REDIS_TIMEOUT',
-          messages.REDIS_TIMEOUT(where, op, this.timeout),
-          op,
-          namespace,
-        );
-        this.emit(error);
-        this.#markDown(error);
-        reject(error);
-      }, this.timeout);
+      const call = new PendingCall(performance.now() + this.timeout, reject, where, op, namespace);
+      this.#track(call);
       send().then(
         (value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
+          if (call.settled) return;
+          this.#settle(call);
           resolve(value);
         },
         (cause: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
+          if (call.settled) return;
+          this.#settle(call);
           this.counts.failures++;
           const error = new RedisStoreError(
             'E_REDIS_COMMAND',
@@ -894,6 +916,57 @@ class Link {
       );
     });
   }
+
+  // Calls in flight wait in a queue in the order they were sent. They all have the same timeout, so
+  // their deadlines are in that order too and one timer, armed for the oldest, bounds them all (a
+  // timer per call costs more than the rest of a pipelined read).
+  readonly #calls: PendingCall[] = [];
+  #unsettled = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  #track(call: PendingCall): void {
+    this.#calls.push(call);
+    this.#unsettled++;
+    this.#timer ??= setTimeout(this.#expire, this.timeout);
+  }
+
+  #settle(call: PendingCall): void {
+    call.settled = true;
+    if (--this.#unsettled > 0) return;
+    // Nothing in flight: no timer is left to keep the process alive.
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#calls.length = 0;
+  }
+
+  /** Times out every call whose deadline passed, then waits for the next deadline. */
+  readonly #expire = (): void => {
+    this.#timer = undefined;
+    const calls = this.#calls;
+    const now = performance.now();
+    let i = 0;
+    for (; i < calls.length; i++) {
+      const call = calls[i] as PendingCall;
+      if (call.settled) continue;
+      if (call.deadline > now) break;
+      this.#settle(call);
+      this.counts.timeouts++;
+      const error = new RedisStoreError(
+        'E_REDIS_TIMEOUT',
+        messages.REDIS_TIMEOUT(call.where, call.op, this.timeout),
+        call.op,
+        call.namespace,
+      );
+      this.emit(error);
+      this.#markDown(error);
+      call.reject(error);
+      if (calls.length === 0) return; // the last call in flight: #settle emptied the queue
+    }
+    if (i >= calls.length) return;
+    calls.splice(0, i);
+    const next = calls[0] as PendingCall;
+    this.#timer = setTimeout(this.#expire, Math.max(1, Math.ceil(next.deadline - now)));
+  };
 
   #markDown(error: RedisStoreError): void {
     if (this.#down || this.#closed) return;
@@ -1029,6 +1102,10 @@ export class RedisNamespace implements CacheStore {
   readonly #path: readonly string[];
   readonly #ttl: number | undefined;
   readonly #generationKey: string;
+  /** `<prefix>:{<path>}:`: entry keys are this, a generation, `:` and the key suffix. */
+  readonly #base: string;
+  /** The generation the last fast read saw (`''` before any: no entry key has an empty generation). */
+  #generation = '';
   /** Declared keys of this namespace's scripts: the generation key, and on a single node the tag record. */
   readonly #keys: readonly string[];
   readonly #where: string;
@@ -1041,6 +1118,7 @@ export class RedisNamespace implements CacheStore {
     this.name = path.join('/');
     this.#ttl = ttl;
     this.#generationKey = `${shared.prefix}:{/${path.map(escapeSegment).join('/')}}:g`;
+    this.#base = this.#generationKey.slice(0, -1);
     this.#keys = shared.cluster ? [this.#generationKey] : [this.#generationKey, shared.tagKey];
     this.#where =
       path.length === 0
@@ -1284,8 +1362,12 @@ export class RedisNamespace implements CacheStore {
     const { px, stale, tags } = this.#expiry(options, op);
     let guard = this.#guard(options?.loadToken, op);
     // Serialize everything first: a value that cannot be stored rejects before anything is written.
+    const keys: StoreKey[] = [];
     const pairs: [string, string][] = [];
-    for (const [key, value] of entries) pairs.push([suffixOf(key), this.#serialize(value)]);
+    for (const [key, value] of entries) {
+      keys.push(key);
+      pairs.push([suffixOf(key), this.#serialize(value)]);
+    }
     let head = `${this.#shared.header}${stale === undefined ? '' : Math.ceil(stale)}`;
     let body = '';
     if (tags !== undefined && guard !== undefined) {
@@ -1352,7 +1434,9 @@ export class RedisNamespace implements CacheStore {
    */
   async clear(): Promise<void> {
     const link = this.#link;
-    await link.exec(this.#where, 'clear', this.name, () => link.client.set(this.#generationKey, newGeneration()));
+    const generation = newGeneration();
+    await link.exec(this.#where, 'clear', this.name, () => link.client.set(this.#generationKey, generation));
+    this.#generation = generation;
   }
 
   async has(key: StoreKey): Promise<boolean> {
@@ -1371,14 +1455,23 @@ export class RedisNamespace implements CacheStore {
   }
 
   /**
-   * Reads `key` for a load, in one script call: the entry, or on a miss a
-   * token to pass as `loadToken` with the loaded value (see
-   * {@link RedisNamespace.set}). The token also carries the tag clock read at
-   * that moment, the stamp of a tagged write. When Redis is unavailable the
-   * token makes the write store nothing.
+   * Reads `key` for a load: the entry, or on a miss a token to pass as
+   * `loadToken` with the loaded value (see {@link RedisNamespace.set}). The
+   * token also carries the tag clock read at that moment, the stamp of a
+   * tagged write. When Redis is unavailable the token makes the write store
+   * nothing. A hit of an entry without tags or stale window takes one `MGET`
+   * and comes without `expiresIn` unless `options.expiresIn` asks for it;
+   * everything else takes a script call (a miss: the `MGET` and the script).
    */
-  async getForLoad(key: StoreKey): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
-    const read = await this.#readForLoad('getForLoad', '1', suffixOf(key));
+  getForLoad(key: StoreKey, options?: LoadReadOptions): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
+    const suffix = suffixOf(key);
+    if (options?.expiresIn === true) return this.#getForLoadScripted(key, suffix);
+    return this.#fastRead(key, suffix, 0);
+  }
+
+  /** {@link RedisNamespace.getForLoad} with one READ_FOR_LOAD script call (and the entry's remaining TTL). */
+  async #getForLoadScripted(key: StoreKey, suffix: string): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
+    const read = await this.#readForLoad('getForLoad', '1', suffix);
     if (read === undefined) return { entry: undefined, token: UNGUARDABLE };
     if (typeof read.row === 'string') {
       const [entry] = await this.#entries('getForLoad', [key], [read.row]);
@@ -1388,6 +1481,96 @@ export class RedisNamespace implements CacheStore {
       if (read.token === undefined) return { entry: undefined, token: await this.loadToken(key) };
     }
     return { entry: undefined, token: read.token === undefined ? UNGUARDABLE : await this.#stamped(read.token) };
+  }
+
+  /**
+   * The hit path of {@link RedisNamespace.getForLoad}: one `MGET` of the
+   * generation key and the entry under the generation seen last (both in one
+   * Cluster slot), no script. The reply is atomic, so an entry is current
+   * exactly when the generation read with it is the one its key was built
+   * with; after a `clear()` elsewhere the read is repeated once with the new
+   * generation. Entries whose freshness or tags only the server can check
+   * (written with a stale window or with tags), undecodable ones, and every
+   * miss are read again with READ_FOR_LOAD, which checks them and takes the
+   * load token. Redis unavailable or the call failed (already reported): a
+   * miss whose write stores nothing.
+   */
+  #fastRead(
+    key: StoreKey,
+    suffix: string,
+    attempt: number,
+  ): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
+    const link = this.#link;
+    if (!link.available()) {
+      link.skip();
+      return Promise.resolve({ entry: undefined, token: UNGUARDABLE });
+    }
+    const generation = this.#generation;
+    return link
+      .exec(this.#where, 'getForLoad', this.name, () =>
+        link.client.mget(this.#generationKey, `${this.#base}${generation}:${suffix}`),
+      )
+      .then(
+        ([current, text]) => {
+          if (typeof current !== 'string') return this.#getForLoadScripted(key, suffix);
+          if (current !== generation) {
+            this.#generation = current;
+            return attempt === 0 ? this.#fastRead(key, suffix, 1) : this.#getForLoadScripted(key, suffix);
+          }
+          if (typeof text !== 'string') return this.#getForLoadScripted(key, suffix);
+          const { header } = this.#shared;
+          // `mk1|<format>||<payload>`: an empty stale field, so neither a stale window nor tags.
+          if (!text.startsWith(header) || text.charCodeAt(header.length) !== BAR) {
+            return this.#getForLoadScripted(key, suffix);
+          }
+          let value: unknown;
+          try {
+            value = this.#shared.serializer.deserialize(text.slice(header.length + 1));
+          } catch {
+            return this.#getForLoadScripted(key, suffix);
+          }
+          return { entry: { value }, token: undefined };
+        },
+        () => ({ entry: undefined, token: UNGUARDABLE }),
+      );
+  }
+
+  /**
+   * {@link RedisNamespace.getForLoad} that also takes the key's lease on a
+   * miss, in the same script call: a `SET NX PX` of
+   * `<prefix>:{<path>}:l:<generation>:<key>` with an id of this call, unless
+   * another caller holds it (`held`). The lease ends by its TTL or by
+   * {@link RedisNamespace.releaseLease}. When Redis is unavailable: a miss
+   * without lease, whose write stores nothing.
+   */
+  async getOrLease(key: StoreKey, ttl: number): Promise<LeaseRead> {
+    const suffix = suffixOf(key);
+    const id = newGeneration();
+    const read = await this.#readForLoad('getOrLease', '1', suffix, [String(Math.max(1, Math.ceil(ttl))), id]);
+    if (read === undefined) return { entry: undefined, token: UNGUARDABLE };
+    if (typeof read.row === 'string') {
+      const [entry] = await this.#entries('getOrLease', [key], [read.row]);
+      if (entry !== undefined) return { entry };
+      // A tagged entry that turned out invalid (Cluster): load without a lease, with a token of its own.
+      if (read.token === undefined) return { entry: undefined, token: await this.loadToken(key) };
+    }
+    if (read.token === undefined) return { entry: undefined, token: UNGUARDABLE };
+    if (read.held === true) return { entry: undefined, held: true };
+    const lease = new RedisLease(`${this.#base}l:${read.token.generation}:${suffix}`, id);
+    return { entry: undefined, token: await this.#stamped(read.token), lease };
+  }
+
+  /** Ends a lease {@link RedisNamespace.getOrLease} took, if it is still the caller's (not expired and taken over). */
+  async releaseLease(_key: StoreKey, lease: unknown): Promise<void> {
+    if (!(lease instanceof RedisLease)) throw new TypeError(messages.BAD_LEASE_HANDLE(this.#where, lease));
+    const link = this.#link;
+    if (!link.available()) {
+      link.skip();
+      return;
+    }
+    await link.exec(this.#where, 'releaseLease', this.name, () =>
+      RELEASE_LEASE.run(link.client, [lease.key], [lease.id]),
+    );
   }
 
   /** A load token for a load that does not read first (a refresh); see {@link RedisNamespace.getForLoad}. */
@@ -1401,7 +1584,8 @@ export class RedisNamespace implements CacheStore {
     op: string,
     read: '0' | '1',
     suffix: string,
-  ): Promise<{ row: unknown; token: RedisLoadToken | undefined } | undefined> {
+    lease: readonly [ttl: string, id: string] | readonly [] = [],
+  ): Promise<{ row: unknown; token: RedisLoadToken | undefined; held?: boolean } | undefined> {
     const link = this.#link;
     if (!link.available()) {
       link.skip();
@@ -1410,18 +1594,20 @@ export class RedisNamespace implements CacheStore {
     let reply: unknown;
     try {
       reply = await link.exec(this.#where, op, this.name, () =>
-        READ_FOR_LOAD.run(link.client, this.#keys, [newGeneration(), read, suffix]),
+        READ_FOR_LOAD.run(link.client, this.#keys, [newGeneration(), read, suffix, ...lease]),
       );
     } catch {
       return undefined;
     }
     if (!Array.isArray(reply)) return undefined;
-    const [row, generation, deletes, time, stamp] = reply as unknown[];
+    const [row, generation, deletes, time, stamp, held] = reply as unknown[];
     // A hit comes alone; a tagged one the script could not check (Cluster) may still turn out a miss.
     if (typeof row === 'string' && generation === undefined) {
       return { row, token: undefined };
     }
     if (typeof generation !== 'string' || typeof time !== 'string') return undefined;
+    // The hit path builds entry keys with it (it checks it against the current one on every read).
+    this.#generation = generation;
     const token = new RedisLoadToken(
       this.#generationKey,
       generation,
@@ -1429,7 +1615,7 @@ export class RedisNamespace implements CacheStore {
       time,
       typeof stamp === 'string' ? stamp : undefined,
     );
-    return { row, token };
+    return { row, token, held: isOne(held) };
   }
 
   /** On a Cluster, adds the tag clock to a token (a second call, once this store has seen tagged writes). */

@@ -6,7 +6,15 @@ import { RedisBus, type BusMessage, type InvalidationBus } from './bus.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory.js';
 import { RedisStore, type RedisStoreOptions } from './redis.js';
 import { createStore } from './url.js';
-import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreStats, SyncStoreOps } from './types.js';
+import type {
+  CacheStore,
+  LeaseRead,
+  NamespaceOptions,
+  StoreEntry,
+  StoreSetOptions,
+  StoreStats,
+  SyncStoreOps,
+} from './types.js';
 
 /**
  * Options of a {@link TieredStore}.
@@ -151,13 +159,38 @@ class TieredNamespace implements CacheStore {
     const local = this.#token(undefined);
     const read =
       this.#l2.getForLoad !== undefined
-        ? await this.#l2.getForLoad(key)
+        ? await this.#l2.getForLoad(key, { expiresIn: true })
         : { entry: await this.#l2.get(key), token: undefined };
     if (read.entry !== undefined) {
       this.#fill(key, read.entry, local);
       return { entry: read.entry, token: undefined };
     }
     return { entry: undefined, token: { ...local, l2: read.token } satisfies TieredToken };
+  }
+
+  /**
+   * {@link RedisNamespace.getOrLease} behind L1: an L1 hit, else Redis reads
+   * the key and takes its lease on a miss (L1 is filled from a hit as by
+   * {@link TieredNamespace.getForLoad}).
+   */
+  async getOrLease(key: StoreKey, ttl: number): Promise<LeaseRead> {
+    const hit = this.sync.get(key);
+    if (hit !== undefined) return { entry: hit };
+    // An L2 of one process needs no lease: in-process single-flight covers it.
+    if (this.#l2.getOrLease === undefined) return this.getForLoad(key);
+    const local = this.#token(undefined);
+    const read = await this.#l2.getOrLease(key, ttl);
+    if (read.entry !== undefined) {
+      this.#fill(key, read.entry, local);
+      return { entry: read.entry };
+    }
+    if (read.held === true) return read;
+    return { entry: undefined, lease: read.lease, token: { ...local, l2: read.token } satisfies TieredToken };
+  }
+
+  /** Ends a lease {@link TieredNamespace.getOrLease} took (it lives in Redis). */
+  releaseLease(key: StoreKey, lease: unknown): Promise<void> {
+    return this.#l2.releaseLease?.(key, lease) ?? Promise.resolve();
   }
 
   async loadToken(key: StoreKey): Promise<unknown> {

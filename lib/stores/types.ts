@@ -79,6 +79,47 @@ export interface StoreSetOptions {
 }
 
 /**
+ * What {@link CacheStore.getOrLease} found: the entry; or a miss with the
+ * lease taken (`lease`, and the load token); or a miss while another process
+ * holds the lease (`held`). A miss with neither (`lease` and `held` unset):
+ * the store could not be asked; load without a lease.
+ *
+ * @example
+ * ```ts
+ * const read = await store.getOrLease?.('report', 10_000);
+ * if (read?.held === true) console.log('another process is loading it');
+ * ```
+ */
+export interface LeaseRead {
+  readonly entry: StoreEntry | undefined;
+  /** The load token for the write (see {@link StoreSetOptions.loadToken}). @default undefined */
+  readonly token?: unknown;
+  /** This caller's lease, for {@link CacheStore.releaseLease}. @default undefined */
+  readonly lease?: unknown;
+  /** Another process holds the lease. @default false */
+  readonly held?: boolean;
+}
+
+/**
+ * Options of {@link CacheStore.getForLoad}.
+ *
+ * @example
+ * ```ts
+ * const read = await store.getForLoad?.('user:42', { expiresIn: true });
+ * ```
+ */
+export interface LoadReadOptions {
+  /**
+   * Report a hit's remaining TTL as {@link StoreEntry.expiresIn} (a tiered
+   * store caps its L1 copy by it). On Redis a hit is then read by a script
+   * instead of one `MGET`.
+   *
+   * @default false
+   */
+  readonly expiresIn?: boolean | undefined;
+}
+
+/**
  * Limits of a namespace (one decorated method's bucket, or a named scope).
  *
  * @example
@@ -212,9 +253,21 @@ export interface CacheStore {
   tagStamp?(): number;
   /**
    * Reads `key` for a load: the entry, or on a miss a token to pass as
-   * {@link StoreSetOptions.loadToken} with the loaded value (one round trip).
+   * {@link StoreSetOptions.loadToken} with the loaded value. A hit may come
+   * without {@link StoreEntry.expiresIn} unless `options.expiresIn` asks for it.
    */
-  getForLoad?(key: StoreKey): Promise<{ entry: StoreEntry | undefined; token: unknown }>;
+  getForLoad?(key: StoreKey, options?: LoadReadOptions): Promise<{ entry: StoreEntry | undefined; token: unknown }>;
+  /**
+   * Cross-process single-flight, for stores shared between processes: reads
+   * `key` and on a miss takes the key's lease for `ttl` milliseconds unless
+   * another process holds it. `lease` set: this caller loads (pass `token` as
+   * {@link StoreSetOptions.loadToken}, then {@link CacheStore.releaseLease});
+   * `held`: another process is loading, read again later. Absent on stores
+   * of one process (in-process single-flight already covers them).
+   */
+  getOrLease?(key: StoreKey, ttl: number): Promise<LeaseRead>;
+  /** Gives up a lease {@link CacheStore.getOrLease} took, if it is still this caller's. */
+  releaseLease?(key: StoreKey, lease: unknown): Promise<void>;
   /** A load token for a load that starts without reading (refresh). */
   loadToken?(key: StoreKey): unknown;
   /**
