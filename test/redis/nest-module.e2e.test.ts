@@ -4,7 +4,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AsyncLRU, LRUInvalidator, RedisStore } from '../../lib/index.js';
 import { CacheModule, CacheService } from '../../nest-module/index.js';
-import { eventually, testRedisUrl, uniquePrefix } from '../setup/redis-env.js';
+import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../setup/redis-env.js';
 
 // Lives under test/redis (not test/nest) because it needs the private Redis of jest's global setup.
 
@@ -50,6 +50,46 @@ afterEach(async () => {
 });
 
 describe('CacheModule with a named Redis store (real server)', () => {
+  it('two apps with different prefixes on one Redis never read, invalidate or clear each other', async () => {
+    const [pa, pb] = [uniquePrefix('app-a'), uniquePrefix('app-b')];
+    const [a, b] = [await app(pa), await app(pb)];
+    loads = 0;
+    rows.set(1, 'v1');
+    rows.set(2, 'w1');
+    const storeOf = (m: TestingModule) => m.get(CacheService).getStore('redis').namespace('ProductsService.getProduct');
+    expect(await a.get(ProductsService).getProduct(1)).toBe('v1');
+    expect(await b.get(ProductsService).getProduct(1)).toBe('v1');
+    expect(await b.get(ProductsService).getProduct(2)).toBe('w1');
+    expect(loads).toBe(3); // b did not read a's entry
+    await eventually(async () => (await storeOf(a).has(1)) && (await storeOf(b).has(1)) && storeOf(b).has(2));
+
+    // Every command the server runs while a invalidates and clears its own entries.
+    const client = rawClient();
+    const monitor = await client.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+    try {
+      const cache = a.get(CacheService);
+      expect(await cache.invalidateCache(a.get(ProductsService).getProduct, 1)).toBe(true);
+      await cache.clearCache(a.get(ProductsService).getProduct);
+      await storeOf(a).clear();
+      await a.get(CacheService).getStore('redis').clear();
+      await eventually(() => commands.some((c) => c.join(' ').includes(pa)), 2000, 5);
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+    }
+    expect(commands.filter((c) => /^flush(db|all)$/i.test(c[0] ?? ''))).toEqual([]);
+    expect(commands.filter((c) => c.join(' ').includes(pb))).toEqual([]);
+
+    expect(await storeOf(a).has(1)).toBe(false);
+    expect(await storeOf(b).has(1)).toBe(true);
+    expect(await storeOf(b).has(2)).toBe(true);
+    expect(await b.get(ProductsService).getProduct(1)).toBe('v1');
+    expect(await b.get(ProductsService).getProduct(2)).toBe('w1');
+    expect(loads).toBe(3); // b's entries survived everything a did
+  });
+
   it('two apps on one Redis share entries; an invalidator in one is seen by the other', async () => {
     const prefix = uniquePrefix('nest');
     const [one, two] = [await app(prefix), await app(prefix)];
