@@ -84,9 +84,9 @@ export const groups: readonly Group[] = [
       '`JSON.parse(await redis.get(key))` of the same small JSON value. 100-way: each iteration awaits 100 ' +
       'concurrent calls on 100 distinct cached keys (distinct, so single-flight cannot fold them into one read), ' +
       'against floor B, the same raw `GET` + `JSON.parse` on a client with `enableAutoPipelining: true`. The ' +
-      'RedisStore reads a hit with one `MGET` (the namespace generation and the entry) where the floor runs a ' +
-      '`GET`, and adds the engine (key, single-flight, stats), its own timeout and the envelope decode; the ' +
-      '100-way rows are bound by client CPU, so that overhead shows there. Tiered: L1 hits of a ' +
+      'RedisStore reads hits with one `MGET` of the namespace generation and the entries: sequentially one ' +
+      'entry per `MGET`, in the 100-way rows the 100 reads of a tick in one `MGET`, where the floor sends 100 ' +
+      'pipelined `GET`s. Tiered: L1 hits of a ' +
       'TieredStore (memory + Redis) after warm-up, against the in-process floor of 1a, measured here alongside. ' +
       'Targets on the rows that read Redis are informational: they are reported but do not fail the run. Higher ' +
       'is better.',

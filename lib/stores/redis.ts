@@ -706,6 +706,19 @@ class RedisLease {
   ) {}
 }
 
+/** A hit-path read waiting for its namespace's next `MGET`. */
+interface BatchedRead {
+  readonly key: StoreKey;
+  readonly suffix: string;
+  readonly resolve: (
+    read:
+      { entry: StoreEntry | undefined; token: unknown } | Promise<{ entry: StoreEntry | undefined; token: unknown }>,
+  ) => void;
+}
+
+/** Most keys in one hit-path `MGET`. */
+const MAX_BATCH = 512;
+
 /** The token of a load whose start could not be recorded (Redis unavailable): its write stores nothing. */
 const UNGUARDABLE = new RedisLoadToken('', '', '', '', undefined);
 
@@ -1466,7 +1479,20 @@ export class RedisNamespace implements CacheStore {
   getForLoad(key: StoreKey, options?: LoadReadOptions): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
     const suffix = suffixOf(key);
     if (options?.expiresIn === true) return this.#getForLoadScripted(key, suffix);
-    return this.#fastRead(key, suffix, 0);
+    const link = this.#link;
+    if (!link.available()) {
+      link.skip();
+      return Promise.resolve({ entry: undefined, token: UNGUARDABLE });
+    }
+    return new Promise((resolve) => {
+      let batch = this.#batch;
+      if (batch === undefined) {
+        batch = this.#batch = [];
+        queueMicrotask(this.#flush);
+      }
+      batch.push({ key, suffix, resolve });
+      if (batch.length >= MAX_BATCH) this.#flush();
+    });
   }
 
   /** {@link RedisNamespace.getForLoad} with one READ_FOR_LOAD script call (and the entry's remaining TTL). */
@@ -1483,56 +1509,70 @@ export class RedisNamespace implements CacheStore {
     return { entry: undefined, token: read.token === undefined ? UNGUARDABLE : await this.#stamped(read.token) };
   }
 
+  /** Hit-path reads made since the last `MGET`; sent together once the current microtasks ran. */
+  #batch: BatchedRead[] | undefined;
+
+  readonly #flush = (): void => {
+    const batch = this.#batch;
+    this.#batch = undefined;
+    if (batch !== undefined) this.#mget(batch, 0);
+  };
+
   /**
    * The hit path of {@link RedisNamespace.getForLoad}: one `MGET` of the
-   * generation key and the entry under the generation seen last (both in one
-   * Cluster slot), no script. The reply is atomic, so an entry is current
-   * exactly when the generation read with it is the one its key was built
-   * with; after a `clear()` elsewhere the read is repeated once with the new
-   * generation. Entries whose freshness or tags only the server can check
-   * (written with a stale window or with tags), undecodable ones, and every
-   * miss are read again with READ_FOR_LOAD, which checks them and takes the
-   * load token. Redis unavailable or the call failed (already reported): a
-   * miss whose write stores nothing.
+   * generation key and the entries under the generation seen last (one
+   * Cluster slot), no script, for every read made in the same tick. The reply
+   * is atomic, so an entry is current exactly when the generation read with
+   * it is the one its key was built with; after a `clear()` elsewhere the read
+   * is repeated once with the new generation. Entries whose freshness or tags
+   * only the server can check (written with a stale window or with tags),
+   * undecodable ones, and every miss are read again with READ_FOR_LOAD, which
+   * checks them and takes the load token. Redis unavailable or the call
+   * failed (already reported): misses whose writes store nothing.
    */
-  #fastRead(
-    key: StoreKey,
-    suffix: string,
-    attempt: number,
-  ): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
+  #mget(batch: readonly BatchedRead[], attempt: number): void {
     const link = this.#link;
-    if (!link.available()) {
-      link.skip();
-      return Promise.resolve({ entry: undefined, token: UNGUARDABLE });
-    }
     const generation = this.#generation;
-    return link
-      .exec(this.#where, 'getForLoad', this.name, () =>
-        link.client.mget(this.#generationKey, `${this.#base}${generation}:${suffix}`),
-      )
+    const keys = [this.#generationKey];
+    for (const read of batch) keys.push(`${this.#base}${generation}:${read.suffix}`);
+    link
+      .exec(this.#where, 'getForLoad', this.name, () => link.client.mget(...keys))
       .then(
-        ([current, text]) => {
-          if (typeof current !== 'string') return this.#getForLoadScripted(key, suffix);
-          if (current !== generation) {
+        (reply) => {
+          const current = reply[0];
+          if (typeof current === 'string' && current !== generation) {
             this.#generation = current;
-            return attempt === 0 ? this.#fastRead(key, suffix, 1) : this.#getForLoadScripted(key, suffix);
+            if (attempt === 0) return this.#mget(batch, 1);
           }
-          if (typeof text !== 'string') return this.#getForLoadScripted(key, suffix);
-          const { header } = this.#shared;
-          // `mk1|<format>||<payload>`: an empty stale field, so neither a stale window nor tags.
-          if (!text.startsWith(header) || text.charCodeAt(header.length) !== BAR) {
-            return this.#getForLoadScripted(key, suffix);
-          }
-          let value: unknown;
-          try {
-            value = this.#shared.serializer.deserialize(text.slice(header.length + 1));
-          } catch {
-            return this.#getForLoadScripted(key, suffix);
-          }
-          return { entry: { value }, token: undefined };
+          batch.forEach((read, i) =>
+            read.resolve(
+              current === generation
+                ? this.#hitOf(read, reply[i + 1])
+                : this.#getForLoadScripted(read.key, read.suffix),
+            ),
+          );
         },
-        () => ({ entry: undefined, token: UNGUARDABLE }),
+        () => {
+          for (const read of batch) read.resolve({ entry: undefined, token: UNGUARDABLE });
+        },
       );
+  }
+
+  /** The entry an `MGET` read for `read`, or the scripted read when it cannot tell. */
+  #hitOf(
+    read: BatchedRead,
+    text: string | null | undefined,
+  ): { entry: StoreEntry | undefined; token: unknown } | Promise<{ entry: StoreEntry | undefined; token: unknown }> {
+    const { header, serializer } = this.#shared;
+    // `mk1|<format>||<payload>`: an empty stale field, so neither a stale window nor tags.
+    if (typeof text === 'string' && text.startsWith(header) && text.charCodeAt(header.length) === BAR) {
+      try {
+        return { entry: { value: serializer.deserialize(text.slice(header.length + 1)) }, token: undefined };
+      } catch {
+        // Read again by the script, which reports the entry as corrupt and deletes it.
+      }
+    }
+    return this.#getForLoadScripted(read.key, read.suffix);
   }
 
   /**
