@@ -272,6 +272,7 @@ interface Client {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   set(key: string, value: string): Promise<unknown>;
   mget(...keys: string[]): Promise<(string | null)[]>;
+  del(...keys: string[]): Promise<number>;
   ping(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
@@ -790,6 +791,24 @@ const isReplyError = (error: unknown): boolean => error instanceof Error && erro
 /** Reply errors that mean the server cannot serve now (rather than that this call was wrong). */
 const SERVER_DOWN = /^(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY)\b/;
 
+/** An invalidation to send again once Redis answers (see Link.remember). @internal */
+export interface Replay {
+  /** Identity: a later replay with the same id replaces this one. */
+  readonly id: string;
+  readonly op: 'delete' | 'clear' | 'invalidateTags';
+  /** The namespace's name (`''` for the root, or for tags), for messages. */
+  readonly namespace: string;
+  /** The namespace's path (empty for the root, or for tags). */
+  readonly path: readonly string[];
+  /** The key a delete removed. */
+  readonly key?: StoreKey;
+  readonly tags?: readonly string[];
+  send(client: Client): Promise<unknown>;
+}
+
+/** Most invalidations remembered while Redis is unavailable (then every namespace is cleared instead). */
+const MAX_REPLAYS = 10_000;
+
 /** A call {@link Link.exec} sent and has not settled yet. */
 class PendingCall {
   settled = false;
@@ -824,7 +843,7 @@ class Link {
   #closed = false;
   #probe: ReturnType<typeof setTimeout> | undefined;
   readonly #unwatch: () => void;
-  readonly #onReady = (): void => this.#up();
+  readonly #onReady = (): void => this.#recover();
   /** The connection dropped (ioredis reconnects by itself): report it once and skip calls meanwhile. */
   readonly #onClose = (): void => {
     if (this.#closed || this.#down) return;
@@ -988,6 +1007,91 @@ class Link {
     this.#scheduleProbe();
   }
 
+  // Invalidations (deletes, clears, tag invalidations) that failed because Redis was unavailable or
+  // too slow. Redis kept the entries they meant to remove, so they are sent again, in order, before
+  // the store is back: no process reads those entries after this one has its link back. Bounded:
+  // past MAX_REPLAYS the list gives way to clearing every namespace and tag this store knows.
+  readonly #replays = new Map<string, Replay>();
+  #overflowed = false;
+  #recovering = false;
+  /** Every invalidation this store could replay at once (set by the store: its namespaces and tags). */
+  everything: () => Replay[] = () => [];
+  /** Called with what was replayed, before the store is back (a tiered store tells its peers). */
+  readonly replayed = new Set<(replays: readonly Replay[]) => Promise<void>>();
+
+  /** Remembers an invalidation that failed while Redis is unavailable, to replay on recovery. */
+  remember(replay: Replay): void {
+    if (this.available() || this.#closed) return;
+    // Not marked down (the client is between connections): the replay must happen before calls resume.
+    if (!this.#down) {
+      this.#markDown(
+        new RedisStoreError('E_REDIS_UNAVAILABLE', messages.REDIS_CONNECTION_LOST(this.label), 'connection', ''),
+      );
+    }
+    this.#replays.delete(replay.id);
+    this.#replays.set(replay.id, replay);
+    if (this.#replays.size > MAX_REPLAYS) {
+      this.#replays.clear();
+      this.#overflowed = true;
+    }
+  }
+
+  /** Redis answers again: replays what failed meanwhile, then the store is back. */
+  #recover(): void {
+    if (!this.#down || this.#closed || this.#recovering) return;
+    if (this.#replays.size === 0 && !this.#overflowed) return this.#up();
+    this.#recovering = true;
+    const overflowed = this.#overflowed;
+    const replays = overflowed ? this.everything() : [...this.#replays.values()];
+    this.#replay(replays).then(
+      (done) => {
+        this.#recovering = false;
+        if (!done) return this.#scheduleProbe();
+        if (overflowed) this.#overflowed = false;
+        for (const replay of replays) if (this.#replays.get(replay.id) === replay) this.#replays.delete(replay.id);
+        // Invalidations that failed while this replay ran go out before the store is back, too.
+        if (this.#replays.size > 0 || this.#overflowed) return this.#recover();
+        this.#up();
+      },
+      () => {
+        this.#recovering = false;
+        this.#scheduleProbe();
+      },
+    );
+  }
+
+  /** Sends `replays` in order; `false` as soon as one cannot be sent (Redis is still not answering). */
+  async #replay(replays: readonly Replay[]): Promise<boolean> {
+    for (const replay of replays) {
+      if (this.#closed) return false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await Promise.race([
+          replay.send(this.client),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('timed out')), this.timeout);
+          }),
+        ]);
+      } catch (cause) {
+        // Redis refused it (a reply error): sending it again would not help; report it and go on.
+        if (!isReplyError(cause)) return false;
+        this.emit(
+          new RedisStoreError(
+            'E_REDIS_COMMAND',
+            messages.REDIS_COMMAND_FAILED(this.label, replay.op, cause),
+            replay.op,
+            replay.namespace,
+            { cause },
+          ),
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    for (const listener of this.replayed) await listener(replays).catch(noop);
+    return true;
+  }
+
   #up(): void {
     if (!this.#down || this.#closed) return;
     this.#down = false;
@@ -1020,7 +1124,7 @@ class Link {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.#up();
+        this.#recover();
       },
       () => {
         if (settled) return;
@@ -1436,7 +1540,31 @@ export class RedisNamespace implements CacheStore {
    * loads of it in flight in any process do not store their value afterwards.
    */
   async delete(key: StoreKey): Promise<boolean> {
-    return isOne(await this.#run('delete', DELETE, [suffixOf(key), String(this.#shared.tombstoneTtl)]));
+    const args = [suffixOf(key), String(this.#shared.tombstoneTtl)];
+    try {
+      return isOne(await this.#run('delete', DELETE, args));
+    } catch (error) {
+      this.#link.remember({
+        id: `d${this.#generationKey}\0${args[0]}`,
+        op: 'delete',
+        namespace: this.name,
+        path: this.#path,
+        key,
+        send: (client) => DELETE.run(client, this.#keys, args),
+      });
+      throw error;
+    }
+  }
+
+  /** The replay of a `clear()` that failed while Redis was unavailable. @internal */
+  clearReplay(): Replay {
+    return {
+      id: `c${this.#generationKey}`,
+      op: 'clear',
+      namespace: this.name,
+      path: this.#path,
+      send: (client) => client.set(this.#generationKey, newGeneration()),
+    };
   }
 
   /**
@@ -1448,7 +1576,12 @@ export class RedisNamespace implements CacheStore {
   async clear(): Promise<void> {
     const link = this.#link;
     const generation = newGeneration();
-    await link.exec(this.#where, 'clear', this.name, () => link.client.set(this.#generationKey, generation));
+    try {
+      await link.exec(this.#where, 'clear', this.name, () => link.client.set(this.#generationKey, generation));
+    } catch (error) {
+      link.remember(this.clearReplay());
+      throw error;
+    }
     this.#generation = generation;
   }
 
@@ -1696,12 +1829,25 @@ export class RedisNamespace implements CacheStore {
     this.#tagList(tags, where);
     const link = this.#link;
     const calls: Promise<unknown>[] = [];
+    const { tagKey, tagTtl } = this.#shared;
     for (let start = 0; start < tags.length; start += BATCH) {
       const slice = tags.slice(start, start + BATCH);
+      const send = (client: Client): Promise<unknown> =>
+        INVALIDATE_TAGS.run(client, [tagKey], [String(tagTtl), ...slice]);
       calls.push(
-        link.exec(this.#where, 'invalidateTags', this.name, () =>
-          INVALIDATE_TAGS.run(link.client, [this.#shared.tagKey], [String(this.#shared.tagTtl), ...slice]),
-        ),
+        link
+          .exec(this.#where, 'invalidateTags', this.name, () => send(link.client))
+          .catch((error: unknown) => {
+            link.remember({
+              id: `t\0${JSON.stringify(slice)}`,
+              op: 'invalidateTags',
+              namespace: '',
+              path: [],
+              tags: slice,
+              send,
+            });
+            throw error;
+          }),
       );
     }
     await Promise.all(calls);
@@ -1799,6 +1945,15 @@ export class RedisNamespace implements CacheStore {
   /** Availability and error figures of the store's connection (shared by all namespaces). */
   redisStats(): RedisStoreStats {
     return { available: this.#link.available(), ...this.#link.counts };
+  }
+
+  /**
+   * Calls `listener` with the invalidations replayed after an outage, before
+   * the store is back (a tiered store republishes them to its peers). @internal
+   */
+  onReplay(listener: (replays: readonly Replay[]) => Promise<void>): () => void {
+    this.#link.replayed.add(listener);
+    return () => this.#link.replayed.delete(listener);
   }
 
   /**
@@ -1942,6 +2097,18 @@ export class RedisStore extends RedisNamespace {
     super(shared, [], shared.ttl);
     this.#link = shared.link;
     const link = shared.link;
+    // Too many invalidations failed during an outage to replay each: clear every namespace this
+    // process knows, and drop the tag record (every tagged entry then reads as a miss).
+    link.everything = () => [
+      ...[...shared.namespaces.values(), this].map((namespace) => namespace.clearReplay()),
+      {
+        id: 'tags',
+        op: 'invalidateTags',
+        namespace: '',
+        path: [],
+        send: (client) => client.del(shared.tagKey),
+      },
+    ];
     // A closed store holds nothing this process can reach: the global invalidateTags() skips it.
     this.#tagTarget = {
       invalidateTags: (tags) => (link.closed ? Promise.resolve() : this.invalidateTags(tags)),

@@ -220,19 +220,26 @@ class TieredNamespace implements CacheStore {
     }
   }
 
+  // Invalidations are published even when Redis refused them: peers drop their L1 copies, and
+  // Redis replays the invalidation once it answers again (then the store republishes it).
   async delete(key: StoreKey): Promise<boolean> {
     this.bump();
     this.#l1.sync?.delete(key);
-    const removed = await this.#l2.delete(key);
-    await this.#publishDelete(key);
-    return removed;
+    try {
+      return await this.#l2.delete(key);
+    } finally {
+      await this.#publishDelete(key);
+    }
   }
 
   async clear(): Promise<void> {
     this.bump();
     this.#l1.sync?.clear();
-    await this.#l2.clear();
-    await this.#shared.bus.publish({ op: 'clear', ns: this.#id });
+    try {
+      await this.#l2.clear();
+    } finally {
+      await this.#shared.bus.publish({ op: 'clear', ns: this.#id });
+    }
   }
 
   has(key: StoreKey): Promise<boolean> {
@@ -301,8 +308,11 @@ class TieredNamespace implements CacheStore {
     for (const id of this.#shared.namespaces.keys())
       this.#shared.counters.set(id, (this.#shared.counters.get(id) ?? 0) + 1);
     await this.#l1.invalidateTags?.(tags);
-    await this.#l2.invalidateTags(tags);
-    await this.#shared.bus.publish({ op: 'tags', tags });
+    try {
+      await this.#l2.invalidateTags(tags);
+    } finally {
+      await this.#shared.bus.publish({ op: 'tags', tags });
+    }
   }
 
   /** L1's tag clock (Redis stamps from its own load token). */
@@ -398,6 +408,18 @@ export class TieredStore extends TieredNamespace {
       namespace?.applyRemote(message);
     });
     bus.on('reset', reset);
+    // Invalidations Redis missed during an outage and got on its return: tell the peers again,
+    // since they may have read the entries back into their L1 meanwhile.
+    if (l2 instanceof RedisStore) {
+      l2.onReplay(async (replays) => {
+        for (const replay of replays) {
+          const ns = JSON.stringify(replay.path);
+          if (replay.op === 'invalidateTags') await bus.publish({ op: 'tags', tags: replay.tags ?? [] });
+          else if (replay.op === 'clear') await bus.publish({ op: 'clear', ns });
+          else if (replay.key !== undefined) await bus.publish({ op: 'delete', ns, key: wireKey(replay.key) });
+        }
+      });
+    }
   }
 
   /**
