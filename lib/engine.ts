@@ -159,6 +159,7 @@ export class CachedMethod {
   readonly #setOptions: StoreSetOptions | undefined;
   readonly #events: CacheEvents;
   readonly #stopEvictEvents: (() => void) | undefined;
+  readonly #stopRemote: (() => void) | undefined;
   readonly #inflight = new Map<StoreKey, Load>([[SENTINEL_KEY, SENTINEL_LOAD]]);
   /** Bumped by `clear()`: loads started before it must not store. */
   #epoch = 0;
@@ -197,6 +198,8 @@ export class CachedMethod {
         if (this.#events.active) this.#events.emit('evict', { source: this.#method.id, key });
       });
     }
+    // Another process invalidated: a load in flight here may predate it, so later callers start afresh.
+    this.#stopRemote = store.onInvalidate?.((key) => (key === undefined ? this.#abandonAll() : this.abandonLoad(key)));
     this.#sync = store.sync;
     // A partial synchronous tier (tiered L1) answers hits; misses, writes and deletes go through the async store.
     this.#owned = store.sync !== undefined && store.sync.complete !== false ? store.sync : undefined;
@@ -636,11 +639,16 @@ export class CachedMethod {
     return this.invalidateKey(key);
   }
 
-  /** Removes every entry; loads in flight will not store. */
-  clear(): Promise<void> {
+  /** Loads in flight keep serving their callers but will not store; later callers start new ones. */
+  #abandonAll(): void {
     this.#epoch++;
     this.#inflight.clear();
     this.#inflight.set(SENTINEL_KEY, SENTINEL_LOAD);
+  }
+
+  /** Removes every entry; loads in flight will not store. */
+  clear(): Promise<void> {
+    this.#abandonAll();
     if (this.#events.active) this.#events.emit('invalidate', { source: this.#method.id, all: true });
     if (this.#owned !== undefined) {
       this.#owned.clear();
@@ -681,6 +689,7 @@ export class CachedMethod {
   /** Stops listening to the store (the binding's app shut down). */
   dispose(): void {
     this.#stopEvictEvents?.();
+    this.#stopRemote?.();
   }
 
   /** A snapshot of this binding's figures. */

@@ -320,11 +320,29 @@ class TieredNamespace implements CacheStore {
     return this.#l1.tagStamp?.() ?? 0;
   }
 
-  /** Applies another process's invalidation to L1. @internal */
+  /** Applies another process's invalidation to L1 and to loads in flight. @internal */
   applyRemote(message: BusMessage): void {
     this.bump();
-    if (message.op === 'clear') this.#l1.sync?.clear();
-    else if (message.key !== undefined) this.#l1.sync?.delete(fromWire(message.key));
+    if (message.op === 'clear' || message.key === undefined) {
+      this.#l1.sync?.clear();
+      this.remoteInvalidation(undefined);
+    } else {
+      const key = fromWire(message.key);
+      this.#l1.sync?.delete(key);
+      this.remoteInvalidation(key);
+    }
+  }
+
+  readonly #remoteListeners = new Set<(key: StoreKey | undefined) => void>();
+
+  onInvalidate(listener: (key: StoreKey | undefined) => void): () => void {
+    this.#remoteListeners.add(listener);
+    return () => this.#remoteListeners.delete(listener);
+  }
+
+  /** Tells this namespace's cached methods that another process invalidated `key` (`undefined`: anything). @internal */
+  remoteInvalidation(key: StoreKey | undefined): void {
+    for (const listener of this.#remoteListeners) listener(key);
   }
 
   stats(): StoreStats {
@@ -400,7 +418,10 @@ export class TieredStore extends TieredNamespace {
     // drop every L1 entry and void every load token.
     const reset = (): void => {
       shared.epoch++;
-      for (const namespace of shared.namespaces.values()) namespace.sync.clear();
+      for (const namespace of shared.namespaces.values()) {
+        namespace.sync.clear();
+        namespace.remoteInvalidation(undefined);
+      }
     };
     bus.on('message', (message) => {
       if (message.op === 'tags') return reset();

@@ -266,6 +266,13 @@ export interface CacheStore {
    * of one process (in-process single-flight already covers them).
    */
   getOrLease?(key: StoreKey, ttl: number): Promise<LeaseRead>;
+  /**
+   * Calls `listener` when another process invalidated `key` in this
+   * namespace (`undefined`: anything, or all of it), so that a load in flight
+   * here stops serving callers that arrive after it. Absent on stores that
+   * hear of no other process's invalidations.
+   */
+  onInvalidate?(listener: (key: StoreKey | undefined) => void): () => void;
   /** Gives up a lease {@link CacheStore.getOrLease} took, if it is still this caller's. */
   releaseLease?(key: StoreKey, lease: unknown): Promise<void>;
   /** A load token for a load that starts without reading (refresh). */

@@ -99,6 +99,27 @@ describe('tiered store: L1 in front of Redis, kept coherent by the bus', () => {
     expect(ca.store.sync?.get('k')).toBeUndefined();
   });
 
+  it('a call arriving after another process invalidated does not join the load in flight', async () => {
+    const { a, b } = await pair();
+    const ca = new Cache<string>({ store: a });
+    const cb = new Cache<string>({ store: b });
+    const old = deferred<string>();
+    let loads = 0;
+    const loader = (): Promise<string> => (++loads === 1 ? old.promise : Promise.resolve('fresh'));
+    const first = ca.getOrSet('k', loader); // loads the old value, slowly
+    await eventually(() => loads === 1, 1000, 2);
+    const seen = ca.stats().inflightJoins;
+    await cb.delete('k'); // B changed the source: A must not hand the old load to new callers
+    await eventually(() => ca.stats().inflightJoins === seen && a.l1.stats().size === 0, 100, 2);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // A has received B's message by now
+    const second = ca.getOrSet('k', loader);
+    expect(await second).toBe('fresh');
+    expect(loads).toBe(2);
+    old.resolve('old');
+    expect(await first).toBe('old'); // its own caller still gets it, but it stores nothing
+    expect(await ca.getOrSet('k', loader)).toBe('fresh');
+  });
+
   it('L1 never outlives l1Ttl: after it, reads go back to Redis', async () => {
     const { a, b } = await pair({ l1Ttl: '50ms' });
     const ca = new Cache({ store: a });
