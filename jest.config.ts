@@ -4,6 +4,8 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The long chaos suite runs with `npm run test:chaos` (which overrides roots and ignores on the command line).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/chaos/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',

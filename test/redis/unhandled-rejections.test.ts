@@ -6,30 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, transpileInto } from '../helpers/transpile.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = repoRoot;
 // One directory per run: several jest runs may share the checkout.
 const out = join(root, 'test-output', `redis-child-${process.pid}`);
 
-function transpile(relative: string): void {
-  const source = readFileSync(join(root, relative), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    fileName: relative,
-    compilerOptions: {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      experimentalDecorators: true,
-      useDefineForClassFields: true,
-    },
-  });
-  const target = join(out, relative.replace(/\.ts$/, '.js'));
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, outputText);
-}
+const transpile = (relative: string): void => transpileInto(out, relative);
 
 describe('RedisStore: no unhandled rejections', () => {
   beforeAll(() => {
