@@ -716,39 +716,33 @@ export class CachedMethod {
   }
 }
 
+/** The figures {@link sumStats} adds up (`hitRate` is derived from the sums). */
+const SUMMED_STATS = [
+  'hits',
+  'misses',
+  'loads',
+  'loadErrors',
+  'inflightJoins',
+  'bypassed',
+  'storeErrors',
+  'evictions',
+  'size',
+  'staleServed',
+  'leaseWaits',
+  'leaseTimeouts',
+  'loadTimeMs',
+] as const satisfies readonly Exclude<keyof MethodStats, 'hitRate'>[];
+
+// Every figure but hitRate is summed: a new field of MethodStats missing above is a compile error here.
+const _allSummed: [Exclude<keyof MethodStats, 'hitRate' | (typeof SUMMED_STATS)[number]>] extends [never]
+  ? true
+  : never = true;
+
 /** Sums the figures of several bindings of one method. */
 export function sumStats(all: readonly MethodStats[]): MethodStats {
-  const total = {
-    hits: 0,
-    misses: 0,
-    loads: 0,
-    loadErrors: 0,
-    inflightJoins: 0,
-    bypassed: 0,
-    storeErrors: 0,
-    evictions: 0,
-    size: 0,
-    hitRate: 0,
-    staleServed: 0,
-    leaseWaits: 0,
-    leaseTimeouts: 0,
-    loadTimeMs: 0,
-  };
-  for (const s of all) {
-    total.hits += s.hits;
-    total.misses += s.misses;
-    total.loads += s.loads;
-    total.loadErrors += s.loadErrors;
-    total.inflightJoins += s.inflightJoins;
-    total.bypassed += s.bypassed;
-    total.storeErrors += s.storeErrors;
-    total.evictions += s.evictions;
-    total.size += s.size;
-    total.staleServed += s.staleServed;
-    total.leaseWaits += s.leaseWaits;
-    total.leaseTimeouts += s.leaseTimeouts;
-    total.loadTimeMs += s.loadTimeMs;
-  }
+  const total = { hitRate: 0 } as Record<keyof MethodStats, number>;
+  for (const key of SUMMED_STATS) total[key] = 0;
+  for (const s of all) for (const key of SUMMED_STATS) total[key] += s[key];
   const lookups = total.hits + total.misses;
   total.hitRate = lookups === 0 ? 0 : total.hits / lookups;
   return total;
