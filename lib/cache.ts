@@ -1,11 +1,12 @@
 import { createBatchLoader, type BatchResult } from './batch.js';
 import { parseDuration, type Duration } from './duration.js';
-import { CachedMethod, type MethodStats } from './engine.js';
+import type { LeaseOptions } from './decorators.js';
+import { CachedMethod, type LeaseSettings, type MethodStats } from './engine.js';
 import { CacheEvents } from './events.js';
 import { keyForKeyFnResult, type StoreKey } from './keys.js';
 import { messages } from './messages.js';
 import { MemoryStore } from './stores/memory.js';
-import { assertKnownOptions, assertVersion, isStore, positiveInt } from './options.js';
+import { assertKnownOptions, assertVersion, isStore, leaseOf, positiveInt } from './options.js';
 import type { CacheStore, StoreSetOptions } from './stores/types.js';
 import { assertTags } from './tags.js';
 import { createStore } from './stores/url.js';
@@ -71,6 +72,18 @@ export interface CacheOptions {
    * @default undefined (the loader's error propagates)
    */
   failSafe?: Duration;
+  /**
+   * Single-flight of `getOrSet` across processes on a shared store (Redis,
+   * tiered): one process loads a missing key while the others wait for its
+   * value. See the decorators' `lease` option.
+   *
+   * @default false (`true`: `{ ttl: '10s', wait: '10s' }`)
+   * @example
+   * ```ts
+   * const reports = new Cache({ store: process.env.REDIS_URL, ttl: '1h', lease: { ttl: '30s' } });
+   * ```
+   */
+  lease?: boolean | LeaseOptions;
 }
 
 /**
@@ -107,8 +120,8 @@ export interface CacheSetOptions {
  */
 export type CacheStats = MethodStats;
 
-const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe'] as const;
-const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe'] as const;
+const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe', 'lease'] as const;
+const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease'] as const;
 
 interface Resolved {
   readonly root: CacheStore;
@@ -120,6 +133,7 @@ interface Resolved {
   readonly ttl: number | undefined;
   readonly maxSize: number | undefined;
   readonly failSafe: number | undefined;
+  readonly lease: LeaseSettings | undefined;
   readonly events: CacheEvents;
 }
 
@@ -162,6 +176,7 @@ function resolveRoot(options: CacheOptions): Resolved {
     ttl,
     maxSize,
     failSafe,
+    lease: leaseOf(where, options.lease),
     events: new CacheEvents(),
   };
 }
@@ -204,6 +219,7 @@ export class Cache<V = unknown> {
         original: (loader: unknown) => (loader as () => unknown)(),
         ttl: resolved.ttl,
         failSafe: resolved.failSafe,
+        lease: resolved.lease,
         shouldCache: undefined,
         keyOf: (_self, args) => args[0] as StoreKey,
       },
@@ -512,11 +528,12 @@ export class Cache<V = unknown> {
     const failSafe =
       options.failSafe === undefined ? this.#r.failSafe : parseDuration(options.failSafe, where, 'failSafe');
     const maxSize = positiveInt(where, 'maxSize', options.maxSize, this.#r.maxSize);
+    const lease = options.lease === undefined ? this.#r.lease : leaseOf(where, options.lease);
     const scopeName = scopeNamespaceName(name);
     const namespace = this.#r.scopeBase.namespace(scopeName, { maxSize, ttl });
     return new Cache<V>(
       {},
-      { [INTERNAL]: { ...this.#r, owned: false, namespace, name: scopeName, ttl, maxSize, failSafe } },
+      { [INTERNAL]: { ...this.#r, owned: false, namespace, name: scopeName, ttl, maxSize, failSafe, lease } },
     );
   }
 

@@ -1,6 +1,6 @@
 import { callContext } from './call-context.js';
 import { createDualDecorator } from './decorate.js';
-import { assertKnownOptions, assertVersion, isStore, positiveInt } from './options.js';
+import { assertKnownOptions, assertVersion, isStore, leaseOf, positiveInt } from './options.js';
 import { assertTags } from './tags.js';
 import { parseDuration, type Duration } from './duration.js';
 import { messages } from './messages.js';
@@ -274,23 +274,6 @@ function tagsOf(where: string, tags: unknown): MethodSettings['tags'] {
     assertTags(`${where}: option "tags" returned`, result);
     return result;
   };
-}
-
-const DEFAULT_LEASE_TTL = '10s';
-const LEASE_OPTIONS = ['ttl', 'wait'] as const;
-
-/** Validates the `lease` option: `undefined` when off. */
-function leaseOf(where: string, lease: unknown): MethodSettings['lease'] {
-  if (lease === undefined || lease === false) return undefined;
-  if (lease === true) lease = {};
-  if (typeof lease !== 'object' || lease === null || Array.isArray(lease)) {
-    throw new TypeError(messages.BAD_LEASE(where, lease));
-  }
-  const raw = lease as Record<string, unknown>;
-  assertKnownOptions(`${where}: option "lease"`, raw, LEASE_OPTIONS);
-  const ttl = parseDuration((raw.ttl ?? DEFAULT_LEASE_TTL) as Duration, where, 'lease.ttl');
-  const wait = raw.wait === undefined ? ttl : parseDuration(raw.wait as Duration, where, 'lease.wait');
-  return { ttl, wait };
 }
 
 /** Validates decorator options at decoration time; every mistake is a TypeError naming the method and option. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { CachedMethod, type EngineMethod, type LeaseSettings } from '../../lib/engine.js';
 import { CacheEvents } from '../../lib/events.js';
-import { AsyncLRU, AsyncTTL, MemoryStore, TieredStore } from '../../lib/index.js';
+import { AsyncLRU, AsyncTTL, Cache, MemoryStore, TieredStore } from '../../lib/index.js';
 import type { StoreKey } from '../../lib/keys.js';
 import { RedisStore } from '../../lib/stores/redis.js';
 import type { CacheStore } from '../../lib/stores/types.js';
@@ -179,6 +179,46 @@ describe('lease: one load across processes', () => {
     const proc = processOn(store, loads, { ttl: 1_000, wait: 1_000 });
     expect(await proc.call('saturday')).toBe('fresh');
     expect(loads.count).toBe(1);
+  });
+});
+
+describe('lease on the manual Cache API', () => {
+  it('runs a getOrSet loader once for caches in 3 processes, scopes included', async () => {
+    const caches = await Promise.all(
+      [0, 1, 2].map(async () => new Cache<string>({ store: await redisStore(), lease: { ttl: '5s' } })),
+    );
+    const loads = new Loads();
+    const gate = loads.gate();
+    const calls = caches.map((cache) => cache.getOrSet('report', () => loads.run()));
+    await loads.started[0]?.promise;
+    await eventually(() => caches.filter((cache) => cache.stats().leaseWaits > 0).length === 2);
+    gate.resolve('the report');
+    expect(await Promise.all(calls)).toEqual(Array(3).fill('the report'));
+    expect(loads.count).toBe(1);
+
+    // A scope inherits the lease; `lease: false` turns it off for that scope.
+    const scoped = caches.map((cache) => cache.scope('daily'));
+    const scopedGate = loads.gate();
+    const scopedCalls = scoped.map((cache) => cache.getOrSet('monday', () => loads.run()));
+    await loads.started[1]?.promise;
+    await eventually(() => scoped.filter((cache) => cache.stats().leaseWaits > 0).length === 2);
+    scopedGate.resolve('monday report');
+    expect(await Promise.all(scopedCalls)).toEqual(Array(3).fill('monday report'));
+    expect(loads.count).toBe(2);
+    const unleased = caches.map((cache) => cache.scope('weekly', { lease: false }));
+    const gates = [loads.gate(), loads.gate(), loads.gate()];
+    const unleasedCalls = unleased.map((cache) => cache.getOrSet('w1', () => loads.run()));
+    // No lease: all three processes load at once (none waits for another).
+    await eventually(() => loads.count === 5);
+    gates.forEach((gate, i) => gate.resolve(`weekly ${i}`));
+    expect((await Promise.all(unleasedCalls)).sort()).toEqual(['weekly 0', 'weekly 1', 'weekly 2']);
+  });
+
+  it('rejects a bad lease option, naming the cache and the option', () => {
+    expect(typeErrorOf(() => new Cache({ lease: 'yes' as unknown as boolean }))).toContain(
+      'new Cache(): option "lease" must be true, false, or { ttl?, wait? }',
+    );
+    expect(typeErrorOf(() => new Cache().scope('s', { lease: { ttl: -1 } }))).toContain('lease.ttl');
   });
 });
 
