@@ -132,6 +132,9 @@ const SAMPLE_EVERY = 16;
 const SENTINEL_KEY = Symbol('memokit.inflight') as unknown as StoreKey;
 const SENTINEL_LOAD = new Load(-1);
 
+/** Key equality of the in-flight registry: a Map's SameValueZero (`NaN` equals `NaN`; keys are never `-0`). */
+const sameKey = (a: StoreKey | undefined, b: StoreKey): boolean => a === b || (a !== a && b !== b);
+
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   value !== null &&
@@ -160,7 +163,16 @@ export class CachedMethod {
   readonly #events: CacheEvents;
   readonly #stopEvictEvents: (() => void) | undefined;
   readonly #stopRemote: (() => void) | undefined;
+  /**
+   * Loads in flight by key: one in {@link CachedMethod.#soloKey} and
+   * {@link CachedMethod.#soloLoad} when those are free as it starts, the
+   * others in {@link CachedMethod.#inflight}. Most methods have at most one
+   * load in flight at a time, and for them a Map insert and delete per miss
+   * cost more than the rest of the miss path together (docs/benchmarks.md).
+   */
   readonly #inflight = new Map<StoreKey, Load>([[SENTINEL_KEY, SENTINEL_LOAD]]);
+  #soloKey: StoreKey | undefined = undefined;
+  #soloLoad: Load | undefined = undefined;
   /** Bumped by `clear()`: loads started before it must not store. */
   #epoch = 0;
   /** Keys with a mutation running (count per key): loads finishing meanwhile must not store. */
@@ -213,7 +225,35 @@ export class CachedMethod {
 
   /** Number of loads in flight (bounded by distinct keys being loaded). */
   get inflightCount(): number {
-    return this.#inflight.size - 1; // the sentinel
+    return this.#inflight.size - 1 + (this.#soloLoad === undefined ? 0 : 1); // the sentinel
+  }
+
+  /** The load in flight for `key`, if any. */
+  #running(key: StoreKey): Load | undefined {
+    if (this.#soloLoad !== undefined && sameKey(this.#soloKey, key)) return this.#soloLoad;
+    return this.#inflight.size === 1 ? undefined : this.#inflight.get(key);
+  }
+
+  /** Registers `load` as the load in flight for `key` (replacing any). */
+  #register(key: StoreKey, load: Load): void {
+    if (this.#soloLoad === undefined) {
+      this.#soloKey = key;
+      this.#soloLoad = load;
+    } else if (sameKey(this.#soloKey, key)) {
+      this.#soloLoad = load;
+    } else {
+      this.#inflight.set(key, load);
+    }
+  }
+
+  /** Unregisters `load`, if it is still the load in flight for `key`. */
+  #release(key: StoreKey, load: Load): void {
+    if (this.#soloLoad === load) {
+      this.#soloKey = undefined;
+      this.#soloLoad = undefined;
+    } else if (this.#inflight.size > 1 && this.#inflight.get(key) === load) {
+      this.#inflight.delete(key);
+    }
   }
 
   /**
@@ -251,7 +291,7 @@ export class CachedMethod {
           return (entry.promise ??= Promise.resolve(entry.value));
         }
       }
-      const running = this.#inflight.get(key);
+      const running = this.#running(key);
       if (running !== undefined) {
         this.#joins++;
         return running.promise;
@@ -263,7 +303,7 @@ export class CachedMethod {
       return this.#invoke(self, args);
     }
     // refresh: a load already running may predate what the caller knows; it must not overwrite ours.
-    const running = this.#inflight.get(key);
+    const running = this.#running(key);
     if (running !== undefined) running.stale = true;
     return this.#start(self, args, key, false, setOptions);
   }
@@ -278,7 +318,7 @@ export class CachedMethod {
     args: unknown[],
     setOptions: StoreSetOptions | undefined,
   ): Promise<unknown> {
-    const running = this.#inflight.get(key);
+    const running = this.#running(key);
     if (running !== undefined) {
       this.#joins++;
       return running.promise;
@@ -304,10 +344,10 @@ export class CachedMethod {
 
   /** A value for `key` is being written directly: a load in flight for it must not overwrite it. */
   abandonLoad(key: StoreKey): void {
-    const running = this.#inflight.get(key);
+    const running = this.#running(key);
     if (running !== undefined) {
       running.stale = true;
-      this.#inflight.delete(key);
+      this.#release(key, running);
     }
   }
 
@@ -319,7 +359,7 @@ export class CachedMethod {
     setOptions: StoreSetOptions | undefined,
   ): Promise<unknown> {
     const load = new Load(this.#epoch);
-    this.#inflight.set(key, load);
+    this.#register(key, load);
     const tagged = this.#method.tags !== undefined || setOptions?.tags !== undefined;
     const options = tagged ? this.#withTags(load, setOptions, args) : setOptions;
     load.promise =
@@ -594,10 +634,6 @@ export class CachedMethod {
     }
   }
 
-  #release(key: StoreKey, load: Load): void {
-    if (this.#inflight.get(key) === load) this.#inflight.delete(key);
-  }
-
   /** Runs the original method; a non-promise result is an error naming the method. */
   #invoke(self: unknown, args: unknown[]): Promise<unknown> {
     let result: unknown;
@@ -642,6 +678,8 @@ export class CachedMethod {
   /** Loads in flight keep serving their callers but will not store; later callers start new ones. */
   #abandonAll(): void {
     this.#epoch++;
+    this.#soloKey = undefined;
+    this.#soloLoad = undefined;
     this.#inflight.clear();
     this.#inflight.set(SENTINEL_KEY, SENTINEL_LOAD);
   }

@@ -55,6 +55,49 @@ describe('engine: single-flight', () => {
     expect(svc.calls).toEqual([1, 2]);
   });
 
+  it("joins each key's load whether it is the only one in flight or one of several", async () => {
+    const gates = new Map([1, 2, 3, 4].map((id) => [id, deferred<number>()]));
+    class Svc {
+      calls: number[] = [];
+      @AsyncLRU()
+      get(id: number): Promise<number> {
+        this.calls.push(id);
+        return gates.get(id)!.promise;
+      }
+    }
+    const svc = new Svc();
+    const first = [svc.get(1), svc.get(2), svc.get(3)]; // 1 alone, then 2 and 3 beside it
+    const joined = [svc.get(1), svc.get(2), svc.get(3)];
+    gates.get(1)!.resolve(10);
+    expect(await first[0]).toBe(10);
+    const fourth = svc.get(4); // 1 settled: 4 starts while 2 and 3 are still in flight
+    const again = [svc.get(2), svc.get(3), svc.get(4)];
+    for (const id of [4, 3, 2]) gates.get(id)!.resolve(id * 10);
+    expect(await Promise.all([...first, ...joined, fourth, ...again])).toEqual([
+      10, 20, 30, 10, 20, 30, 40, 20, 30, 40,
+    ]);
+    expect(svc.calls).toEqual([1, 2, 3, 4]);
+    expect(cacheStats(svc.get)).toMatchObject({ misses: 4, loads: 4, inflightJoins: 6, size: 4 });
+  });
+
+  it('joins the load of a NaN argument (keys compare like Map keys)', async () => {
+    const gate = deferred<string>();
+    let calls = 0;
+    class Svc {
+      @AsyncLRU()
+      get(_n: number): Promise<string> {
+        calls++;
+        return gate.promise;
+      }
+    }
+    const svc = new Svc();
+    const both = [svc.get(Number.NaN), svc.get(Number.NaN)];
+    gate.resolve('nan');
+    expect(await Promise.all(both)).toEqual(['nan', 'nan']);
+    expect(await svc.get(Number.NaN)).toBe('nan');
+    expect(calls).toBe(1);
+  });
+
   it('shares a rejection with joined callers and never caches it', async () => {
     const gate = deferred<number>();
     let calls = 0;

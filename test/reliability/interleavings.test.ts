@@ -23,7 +23,7 @@ import type { CacheStore, CallOptions, StoreEntry } from '../../lib/index.js';
 import { FakeClock } from '../helpers/deferred.js';
 import { exploreAll, exploreRandom, multinomial, Scheduler } from './helpers/scheduler.js';
 import type { Chooser } from './helpers/scheduler.js';
-import { DbDownError, defineService, GatedStore, PartialFailure, VersionedDb } from './helpers/world.js';
+import { DbDownError, defineService, GatedStore, HELD_KEY, PartialFailure, VersionedDb } from './helpers/world.js';
 import type { Service, Value } from './helpers/world.js';
 
 type Actor =
@@ -55,6 +55,12 @@ interface Scenario {
   /** Every key is cached (version 0) before the actors start. */
   readonly warm: boolean;
   readonly actors: readonly Actor[];
+  /**
+   * A call of another key ({@link HELD_KEY}) starts after the warm-up and
+   * stays in flight until every actor finished, so the actors' loads are not
+   * the method's only one (a `clearCache` drops it from the registry).
+   */
+  readonly crowded?: boolean;
 }
 
 const TTL = 1_000;
@@ -232,6 +238,11 @@ class Harness {
     await clearCache(this.svc.method);
     if (this.svc.engine().inflightCount !== 0) throw new Error('a previous run left a load in flight');
     if (scenario.warm) for (const key of scenario.keys) await this.svc.get(key);
+    let held: Promise<Value> | undefined;
+    if (scenario.crowded === true) {
+      held = this.svc.get(HELD_KEY);
+      if (this.svc.engine().inflightCount !== 1) throw new Error('the held call is not in flight');
+    }
 
     const names = scenario.actors.map((actor, i) => `${actor.do}${i}`);
     const finished = new Set<string>();
@@ -250,6 +261,10 @@ class Harness {
     const stuck = names.filter((name) => !finished.has(name));
     if (stuck.length > 0) failures.push(`deadlock: ${stuck.join(', ')} never finished`);
     else await Promise.all(running);
+    if (held !== undefined) {
+      db.releaseHeld();
+      if ((await held).key !== HELD_KEY) failures.push('the held call got another key');
+    }
 
     failures.push(...this.#violations(world));
     if (failures.length > 0) {
@@ -481,108 +496,110 @@ describe('explorer self-check: the invariants catch injected faults', () => {
   });
 });
 
-describe('every ordering (MemoryStore, synchronous engine path)', () => {
-  it('cold key: two readers vs an invalidator mutation', async () => {
-    await exhaustive({
+/** Scenarios explored in every ordering on a MemoryStore (the engine's synchronous path). */
+const SYNC_SCENARIOS: readonly (readonly [title: string, scenario: Scenario])[] = [
+  [
+    'cold key: two readers vs an invalidator mutation',
+    {
       name: 'lru/cold/2 readers + mutate',
       kind: 'lru',
       store: 'sync',
       keys: [1],
       warm: false,
       actors: [get(1), get(1), { do: 'mutate', key: 1 }],
-    });
-  });
-
-  it('warm key: two readers vs an invalidator mutation', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'warm key: two readers vs an invalidator mutation',
+    {
       name: 'lru/warm/2 readers + mutate',
       kind: 'lru',
       store: 'sync',
       keys: [1],
       warm: true,
       actors: [get(1), get(1), { do: 'mutate', key: 1 }],
-    });
-  });
-
-  it('two concurrent mutations of one key vs two readers', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'two concurrent mutations of one key vs two readers',
+    {
       name: 'lru/warm/2 readers + 2 mutates',
       kind: 'lru',
       store: 'sync',
       keys: [1],
       warm: true,
       actors: [get(1), get(1), { do: 'mutate', key: 1 }, { do: 'mutate', key: 1 }],
-    });
-  });
-
-  it('external write + invalidateCache vs two readers', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'external write + invalidateCache vs two readers',
+    {
       name: 'lru/warm/2 readers + write;invalidateCache',
       kind: 'lru',
       store: 'sync',
       keys: [1],
       warm: true,
       actors: [get(1), get(1), { do: 'writeThenInvalidate', key: 1 }],
-    });
-  });
-
-  it('external writes + clearCache vs readers of two keys', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'external writes + clearCache vs readers of two keys',
+    {
       name: 'lru/warm/readers of k1,k2 + write all;clearCache',
       kind: 'lru',
       store: 'sync',
       keys: [1, 2],
       warm: true,
       actors: [get(1), get(2), { do: 'writeAllThenClear' }],
-    });
-  });
-
-  it('clear-all invalidator vs readers of two keys, and a per-key mutation', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'clear-all invalidator vs readers of two keys, and a per-key mutation',
+    {
       name: 'lru/cold/readers of k1,k2 + clearAll mutation + mutate k2',
       kind: 'lru',
       store: 'sync',
       keys: [1, 2],
       warm: false,
       actors: [get(1), get(2), { do: 'mutateAll' }, { do: 'mutate', key: 2 }],
-    });
-  });
-
-  it('a mutation that commits and then throws vs two readers', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'a mutation that commits and then throws vs two readers',
+    {
       name: 'lru/warm/2 readers + mutateThenFail',
       kind: 'lru',
       store: 'sync',
       keys: [1],
       warm: true,
       actors: [get(1), get(1), { do: 'mutateThenFail', key: 1 }],
-    });
-  });
-
-  it('refresh and useCache:false callers vs a mutation', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'refresh and useCache:false callers vs a mutation',
+    {
       name: 'lru/warm/refresh + bypass + reader + mutate',
       kind: 'lru',
       store: 'sync',
       keys: [1],
       warm: true,
       actors: [get(1, { refresh: true }), get(1, { useCache: false }), get(1), { do: 'mutate', key: 1 }],
-    });
-  });
-
-  it('TTL expiry vs a mutation and two readers', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'TTL expiry vs a mutation and two readers',
+    {
       name: 'ttl/warm/2 readers + mutate + expire',
       kind: 'ttl',
       store: 'sync',
       keys: [1],
       warm: true,
       actors: [get(1), get(1), { do: 'mutate', key: 1 }, { do: 'expire' }],
-    });
-  });
-
-  it('fail-safe: expiry and an outage vs a mutation and two readers', async () => {
-    await exhaustive({
+    },
+  ],
+  [
+    'fail-safe: expiry and an outage vs a mutation and two readers',
+    {
       name: 'ttl+failSafe/warm/2 readers + mutate + expire + outage',
       kind: 'ttl',
       store: 'sync',
@@ -590,8 +607,26 @@ describe('every ordering (MemoryStore, synchronous engine path)', () => {
       keys: [1],
       warm: true,
       actors: [get(1), get(1), { do: 'mutate', key: 1 }, { do: 'expire' }, { do: 'outage' }],
+    },
+  ],
+];
+
+describe('every ordering (MemoryStore, synchronous engine path)', () => {
+  for (const [title, scenario] of SYNC_SCENARIOS) {
+    it(title, async () => {
+      await exhaustive(scenario);
     });
-  });
+  }
+});
+
+// The engine keeps a method's only load in flight in two fields and the others in a Map: the same
+// scenarios again, with a load of another key held in flight throughout, take the Map.
+describe('every ordering, another key loading throughout (MemoryStore, loads registered in the Map)', () => {
+  for (const [title, scenario] of SYNC_SCENARIOS) {
+    it(title, async () => {
+      await exhaustive({ ...scenario, name: `${scenario.name} (crowded)`, crowded: true });
+    });
+  }
 });
 
 describe('every ordering (slow FIFO store, asynchronous engine path)', () => {

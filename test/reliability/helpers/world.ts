@@ -8,7 +8,7 @@ import { AsyncLRU, AsyncTTL, LRUInvalidator, TTLInvalidator } from '../../../lib
 import type { CachedMethod, CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions } from '../../../lib/index.js';
 import type { StoreKey } from '../../../lib/keys.js';
 import { registry } from '../../../lib/registry.js';
-import type { FakeClock } from '../../helpers/deferred.js';
+import { deferred, type FakeClock } from '../../helpers/deferred.js';
 import type { Scheduler } from './scheduler.js';
 
 /** What the cached method returns: the row's version as of the read's snapshot. */
@@ -35,6 +35,9 @@ export class DbDownError extends Error {
   }
 }
 
+/** Reads of this key pass no gate: they wait for {@link VersionedDb.releaseHeld} (a load kept in flight). */
+export const HELD_KEY = -1;
+
 /**
  * A database of per-key version counters. A read takes its snapshot at one
  * gate and returns at another (so it can see old data and answer late); a
@@ -47,6 +50,7 @@ export class VersionedDb {
   #writeIds = 0;
   /** While true, reads fail at their snapshot gate. */
   down = false;
+  readonly #held = deferred<Value>();
 
   constructor(
     readonly sched: Scheduler,
@@ -58,6 +62,7 @@ export class VersionedDb {
   }
 
   async read(key: number): Promise<Value> {
+    if (key === HELD_KEY) return this.#held.promise;
     const readId = ++this.#readIds;
     await this.sched.point(`db.read#${readId}(k${key}).snapshot`);
     if (this.down) throw new DbDownError(readId);
@@ -72,6 +77,11 @@ export class VersionedDb {
       returnedClock: this.clock.now(),
     });
     return { key, version, readId };
+  }
+
+  /** Lets the reads of {@link HELD_KEY} return (version 0, outside the read records). */
+  releaseHeld(): void {
+    this.#held.resolve({ key: HELD_KEY, version: 0, readId: 0 });
   }
 
   /** Bumps every key's version at one commit gate; resolves the versions written. */
