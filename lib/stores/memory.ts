@@ -128,9 +128,15 @@ interface Shared {
   readonly namespaces: Map<string, MemoryNamespace>;
 }
 
-/** `ttl` (+ `staleTtl`) in ms → the per-write option lru-cache expects (whole ms). */
-const ttlOption = (ttl: number | undefined, staleTtl: number | undefined): { ttl: number } | undefined =>
-  ttl === undefined ? undefined : { ttl: Math.ceil(ttl + (staleTtl ?? 0)) };
+/**
+ * The per-write option lru-cache expects. lru-cache (11.x) writes a `status`
+ * property into its get and set options (a diagnostics record, or `undefined`
+ * without subscribers), so a reused one is reset before every call.
+ */
+interface LruSetOption {
+  readonly ttl: number;
+  status: undefined;
+}
 
 /**
  * Write TTLs must be positive and finite: lru-cache reads 0 and NaN as "never
@@ -162,6 +168,7 @@ class MemoryNamespace implements CacheStore {
   readonly #fresh: (key: StoreKey, entry: MemoryEntry | undefined) => MemoryEntry | undefined;
   readonly #read: (key: StoreKey) => MemoryEntry | undefined;
   #evictions = 0;
+  #lastTtlOption: LruSetOption | undefined = undefined;
   readonly #evictListeners = new Set<(key: StoreKey) => void>();
 
   constructor(shared: Shared, path: readonly string[], maxSize: number, ttl: number | undefined) {
@@ -184,8 +191,11 @@ class MemoryNamespace implements CacheStore {
     this.#lru = lru;
     // The entry for `key` (a get: it becomes the most recently used). A bare value is replaced by its entry
     // in place (same position, same expiry), once: later reads return that entry.
+    // lru-cache allocates an options object for a get without one, then writes `status` into it: one reused here.
+    const getOption: { status: undefined } = { status: undefined };
     const read = (key: StoreKey): MemoryEntry | undefined => {
-      const slot = lru.get(key) as Slot | undefined;
+      getOption.status = undefined;
+      const slot = lru.get(key, getOption) as Slot | undefined;
       if (slot === undefined || slot instanceof MemoryEntry) return slot;
       const entry = new MemoryEntry(slot, 0);
       lru.set(key, entry, { noUpdateTTL: true, noDisposeOnSet: true });
@@ -236,7 +246,20 @@ class MemoryNamespace implements CacheStore {
     const slot = keepsBare(value, freshUntil, tags)
       ? (value as NonNullable<unknown>)
       : new MemoryEntry(value, freshUntil, tags, stamp);
-    this.#lru.set(key, slot, ttlOption(ttl, staleTtl));
+    this.#lru.set(key, slot, this.#ttlOption(ttl, staleTtl));
+  }
+
+  /**
+   * `ttl` (+ `staleTtl`) in ms → lru-cache's per-write option (whole ms). The
+   * last one is reused: a method writes every entry with the same TTL.
+   */
+  #ttlOption(ttl: number | undefined, staleTtl: number | undefined): LruSetOption | undefined {
+    if (ttl === undefined) return undefined;
+    const whole = Math.ceil(ttl + (staleTtl ?? 0));
+    let option = this.#lastTtlOption;
+    if (option === undefined || option.ttl !== whole) option = this.#lastTtlOption = { ttl: whole, status: undefined };
+    else option.status = undefined;
+    return option;
   }
 
   get(key: StoreKey): Promise<StoreEntry | undefined> {
