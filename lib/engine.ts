@@ -237,6 +237,8 @@ export class CachedMethod {
   /** Registers `load` as the load in flight for `key` (replacing any). */
   #register(key: StoreKey, load: Load): void {
     if (this.#soloLoad === undefined) {
+      // A load it replaces (refresh) may be in the Map: it must not be found once this one is released.
+      if (this.#inflight.size > 1) this.#inflight.delete(key);
       this.#soloKey = key;
       this.#soloLoad = load;
     } else if (sameKey(this.#soloKey, key)) {

@@ -7,8 +7,9 @@ import {
   invalidateCache,
   MemoryStore,
   NotAPromiseError,
+  withCacheOptions,
 } from '../lib/index.js';
-import { deferred, FakeClock, flush } from './helpers/deferred.js';
+import { deferred, FakeClock, flush, type Deferred } from './helpers/deferred.js';
 
 describe('engine: single-flight', () => {
   it('runs the method once for 100 concurrent calls on a cold key', async () => {
@@ -78,6 +79,33 @@ describe('engine: single-flight', () => {
     ]);
     expect(svc.calls).toEqual([1, 2, 3, 4]);
     expect(cacheStats(svc.get)).toMatchObject({ misses: 4, loads: 4, inflightJoins: 6, size: 4 });
+  });
+
+  it('never lets a call join a load that a refresh replaced, wherever each was registered', async () => {
+    const gates: Deferred<string>[] = [];
+    class Svc {
+      calls: number[] = [];
+      @AsyncLRU()
+      get(id: number): Promise<string> {
+        this.calls.push(id);
+        const gate = deferred<string>();
+        gates.push(gate);
+        return gate.promise;
+      }
+    }
+    const svc = new Svc();
+    const two = svc.get(2); // the only load in flight
+    const oldOne = svc.get(1); // a second one
+    gates[0]!.resolve('two');
+    await two;
+    const newOne = withCacheOptions({ refresh: true }, () => svc.get(1)); // replaces the old load of 1
+    await invalidateCache(svc.get, 1); // and is abandoned in turn
+    const later = svc.get(1); // must start afresh: joining the old load would return what the refresh replaced
+    expect(svc.calls).toEqual([2, 1, 1, 1]);
+    gates[1]!.resolve('old');
+    gates[2]!.resolve('refreshed');
+    gates[3]!.resolve('latest');
+    expect(await Promise.all([oldOne, newOne, later])).toEqual(['old', 'refreshed', 'latest']);
   });
 
   it('joins the load of a NaN argument (keys compare like Map keys)', async () => {
