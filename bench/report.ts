@@ -294,7 +294,24 @@ export function cpuShare(
   return shares.length === 0 ? undefined : median(shares);
 }
 
-export function environment(settings: Settings, versions: string, share: number | undefined): string {
+/** Throughput groups timed differently from the run's defaults, e.g. `miss: 1000 ms warm-up`. */
+function timingExceptions(groups: readonly Group[]): string {
+  return groups
+    .filter((g) => g.metric === 'throughput' && (g.warmupMs !== undefined || g.measureMs !== undefined))
+    .map((g) => {
+      const timing =
+        g.measureMs === undefined ? `${g.warmupMs} ms warm-up` : `${g.warmupMs ?? '-'} + ${g.measureMs} ms`;
+      return `${g.id}: ${timing}${g.maxRounds === undefined ? '' : `, ${g.maxRounds} rounds`}`;
+    })
+    .join('; ');
+}
+
+export function environment(
+  settings: Settings,
+  groups: readonly Group[],
+  versions: string,
+  share: number | undefined,
+): string {
   const cpus = os.cpus();
   const model = cpus[0]?.model.trim() || 'unknown CPU';
   const { rounds, peerRounds, warmupMs, measureMs, trials, entries, quick } = settings;
@@ -307,8 +324,8 @@ export function environment(settings: Settings, versions: string, share: number 
     (quick
       ? `- \`--quick\`: floors and memokit rows only, ${rounds} rounds each, `
       : `- ${rounds} rounds per floor and memokit row, ${peerRounds} per peer row, `) +
-      `each round in a fresh process; throughput: ${warmupMs} ms warm-up (object argument and miss path: 1 s) then ` +
-      `${measureMs} ms measured (key derivation: 100 + 150 ms, 3 rounds); stampede: ${trials} trials after one untimed; memory: ` +
+      `each round in a fresh process; throughput: ${warmupMs} ms warm-up then ${measureMs} ms measured ` +
+      `(${timingExceptions(groups)}); stampede: ${trials} trials after one untimed; memory: ` +
       `${entries.toLocaleString('en-US')} entries, 3 rounds (peers: 1; memory figures repeat to within 1%)`,
   ].join('\n');
 }

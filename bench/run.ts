@@ -223,7 +223,7 @@ measuring again: ${[...recheck].join(', ')} (a row missed its target beyond the 
   const body = tables(groups, rows);
   const share = cpuShare(samples, selected);
   const server = redis === undefined ? '' : `, redis-server ${redis.version} (private, loopback, no persistence)`;
-  const env = environment(settings, `${memokitVersion()}, ${libraryVersions(repoRoot, PEERS)}${server}`, share);
+  const env = environment(settings, groups, `${memokitVersion()}, ${libraryVersions(repoRoot, PEERS)}${server}`, share);
   const configs = configurations.map(({ label, config }) => `- ${label}: ${config}`).join('\n');
   console.log(`${body}\n\n${env}\n- took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
