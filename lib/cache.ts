@@ -6,7 +6,7 @@ import { CacheEvents } from './events.js';
 import { keyForKeyFnResult, type StoreKey } from './keys.js';
 import { messages } from './messages.js';
 import { MemoryStore } from './stores/memory.js';
-import { assertKnownOptions, assertVersion, isStore, leaseOf, positiveInt } from './options.js';
+import { assertKnownOptions, assertVersion, booleanOption, isStore, leaseOf, positiveInt } from './options.js';
 import type { CacheStore, StoreSetOptions } from './stores/types.js';
 import { assertTags } from './tags.js';
 import { createStore } from './stores/url.js';
@@ -84,6 +84,22 @@ export interface CacheOptions {
    * ```
    */
   lease?: boolean | LeaseOptions;
+  /**
+   * Whether `getOrSet` (and `getOrSetMany`, `warmup`) resolves only after the
+   * loaded value was written to the store (read-your-writes: another process
+   * asked next finds it). The wait is bounded by the store's `timeout`; a
+   * failed or timed-out write is counted in `storeErrors` and the call still
+   * resolves with the value. `false` writes in the background: the call
+   * resolves as soon as the loader did. No effect on memory stores, whose
+   * writes are synchronous. See the decorators' `awaitWrite` option.
+   *
+   * @default true
+   * @example
+   * ```ts
+   * const feed = new Cache({ store: process.env.REDIS_URL, ttl: '10s', awaitWrite: false });
+   * ```
+   */
+  awaitWrite?: boolean;
 }
 
 /**
@@ -120,8 +136,8 @@ export interface CacheSetOptions {
  */
 export type CacheStats = MethodStats;
 
-const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe', 'lease'] as const;
-const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease'] as const;
+const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
+const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
 
 interface Resolved {
   readonly root: CacheStore;
@@ -134,6 +150,7 @@ interface Resolved {
   readonly maxSize: number | undefined;
   readonly failSafe: number | undefined;
   readonly lease: LeaseSettings | undefined;
+  readonly awaitWrite: boolean;
   readonly events: CacheEvents;
 }
 
@@ -177,6 +194,7 @@ function resolveRoot(options: CacheOptions): Resolved {
     maxSize,
     failSafe,
     lease: leaseOf(where, options.lease),
+    awaitWrite: booleanOption(where, 'awaitWrite', options.awaitWrite, true),
     events: new CacheEvents(),
   };
 }
@@ -220,6 +238,7 @@ export class Cache<V = unknown> {
         ttl: resolved.ttl,
         failSafe: resolved.failSafe,
         lease: resolved.lease,
+        awaitWrite: resolved.awaitWrite,
         shouldCache: undefined,
         keyOf: (_self, args) => args[0] as StoreKey,
       },
@@ -529,12 +548,21 @@ export class Cache<V = unknown> {
       options.failSafe === undefined ? this.#r.failSafe : parseDuration(options.failSafe, where, 'failSafe');
     const maxSize = positiveInt(where, 'maxSize', options.maxSize, this.#r.maxSize);
     const lease = options.lease === undefined ? this.#r.lease : leaseOf(where, options.lease);
+    const awaitWrite = booleanOption(where, 'awaitWrite', options.awaitWrite, this.#r.awaitWrite);
     const scopeName = scopeNamespaceName(name);
     const namespace = this.#r.scopeBase.namespace(scopeName, { maxSize, ttl });
-    return new Cache<V>(
-      {},
-      { [INTERNAL]: { ...this.#r, owned: false, namespace, name: scopeName, ttl, maxSize, failSafe, lease } },
-    );
+    const scoped: Resolved = {
+      ...this.#r,
+      owned: false,
+      namespace,
+      name: scopeName,
+      ttl,
+      maxSize,
+      failSafe,
+      lease,
+      awaitWrite,
+    };
+    return new Cache<V>({}, { [INTERNAL]: scoped });
   }
 
   /**

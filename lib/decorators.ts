@@ -1,6 +1,6 @@
 import { callContext } from './call-context.js';
 import { createDualDecorator } from './decorate.js';
-import { assertKnownOptions, assertVersion, isStore, leaseOf, positiveInt } from './options.js';
+import { assertKnownOptions, assertVersion, booleanOption, isStore, leaseOf, positiveInt } from './options.js';
 import { assertTags } from './tags.js';
 import { parseDuration, type Duration } from './duration.js';
 import { messages } from './messages.js';
@@ -113,6 +113,30 @@ export interface CommonCacheOptions<A extends unknown[], R> {
    * ```
    */
   lease?: boolean | LeaseOptions;
+  /**
+   * Whether a call that ran the method waits for its value to be written to
+   * the store before it resolves (read-your-writes). With `true`, once the
+   * call resolves, every process sharing the store (Redis, tiered) finds the
+   * value: another replica asked next is a hit. The wait is bounded by the
+   * store's own `timeout`; a write that fails or times out is counted in
+   * `storeErrors` and reported as an `'error'` event, and the call still
+   * resolves with its value. Callers that joined the load resolve with it.
+   *
+   * `false` sends the write in the background: the call resolves as soon as
+   * the method did, and another process asked in the next few milliseconds
+   * may run the method again. Callers arriving in this process before the
+   * write landed join the load. In-process stores (memory) write
+   * synchronously, so the option changes nothing there.
+   *
+   * @default true
+   * @example
+   * ```ts
+   * // A feed that tolerates a duplicate load more than a few ms of latency.
+   * @AsyncTTL({ ttl: '10s', store: 'redis', awaitWrite: false })
+   * async trending(): Promise<string[]> { ... }
+   * ```
+   */
+  awaitWrite?: boolean;
 }
 
 /**
@@ -251,7 +275,17 @@ export interface CacheDecorator<A extends unknown[], R, This> {
   ): TypedPropertyDescriptor<T>;
 }
 
-const COMMON_OPTIONS = ['skipArgs', 'keyFn', 'shouldCache', 'version', 'store', 'scope', 'tags', 'lease'] as const;
+const COMMON_OPTIONS = [
+  'skipArgs',
+  'keyFn',
+  'shouldCache',
+  'version',
+  'store',
+  'scope',
+  'tags',
+  'lease',
+  'awaitWrite',
+] as const;
 const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
   lru: [...COMMON_OPTIONS, 'maxSize'],
   ttl: [...COMMON_OPTIONS, 'maxSize', 'ttl', 'failSafe'],
@@ -316,6 +350,7 @@ function settingsFor(kind: CacheKind, raw: RawOptions, where: string): MethodSet
     maxSizeGiven: raw.maxSize !== undefined,
     tags: tagsOf(where, tags),
     lease: leaseOf(where, raw.lease),
+    awaitWrite: booleanOption(where, 'awaitWrite', raw.awaitWrite, true),
   };
 }
 

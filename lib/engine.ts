@@ -103,6 +103,13 @@ export interface EngineMethod {
   readonly tags?: ((args: readonly unknown[]) => readonly string[]) | undefined;
   /** Cross-process single-flight on stores that support it (milliseconds). */
   readonly lease?: LeaseSettings | undefined;
+  /**
+   * `false`: a load's write to an asynchronous store (Redis, tiered) is sent
+   * in the background and the call resolves without waiting for it.
+   * Omitted or `true`: the call resolves once the store answered the write
+   * (or failed it: a failure is counted and the call still gets its value).
+   */
+  readonly awaitWrite?: boolean | undefined;
   keyOf(self: unknown, args: readonly unknown[]): StoreKey;
 }
 
@@ -160,6 +167,8 @@ export class CachedMethod {
   /** Synchronous operations when they are the whole store (memory); undefined otherwise. */
   readonly #owned: SyncStoreOps | undefined;
   readonly #setOptions: StoreSetOptions | undefined;
+  /** Loads write to an asynchronous store without waiting for it (`awaitWrite: false`). */
+  readonly #backgroundWrite: boolean;
   readonly #events: CacheEvents;
   readonly #stopEvictEvents: (() => void) | undefined;
   readonly #stopRemote: (() => void) | undefined;
@@ -216,6 +225,7 @@ export class CachedMethod {
     // A partial synchronous tier (tiered L1) answers hits; misses, writes and deletes go through the async store.
     this.#owned = store.sync !== undefined && store.sync.complete !== false ? store.sync : undefined;
     this.#setOptions = method.ttl === undefined ? undefined : { ttl: method.ttl, staleTtl: method.failSafe };
+    this.#backgroundWrite = method.awaitWrite === false;
   }
 
   /** The namespace this method's entries live in. */
@@ -538,21 +548,15 @@ export class CachedMethod {
         if (this.#owned !== undefined) {
           this.#owned.set(key, value, setOptions);
           if (this.#events.active) this.#events.emit('set', { source: this.#method.id, key });
-        } else {
+        } else if (this.#backgroundWrite) {
           // Keep the load registered until the write lands, so callers arriving meanwhile join it.
           releaseNow = false;
-          this.#store
-            .set(key, value, setOptions)
-            .then(
-              () => {
-                if (this.#events.active) this.#events.emit('set', { source: this.#method.id, key });
-              },
-              (error: unknown) => this.#storeFailed('set', key, error),
-            )
-            .finally(() => {
-              this.#release(key, load);
-              this.#releaseLease(key, lease);
-            });
+          this.#writeInBackground(load, key, value, setOptions, lease);
+        } else {
+          // Read-your-writes: this call and the callers that joined it resolve once the store
+          // answered, so any process asked next finds the value. A failed or timed-out write
+          // (the store bounds it) is counted; the callers still get their value.
+          await this.#write(key, value, setOptions);
         }
       }
       return value;
@@ -562,6 +566,35 @@ export class CachedMethod {
         this.#releaseLease(key, lease);
       }
     }
+  }
+
+  /** Writes a loaded value to the asynchronous store; never rejects (a failure is counted and reported). */
+  async #write(key: StoreKey, value: unknown, setOptions: StoreSetOptions | undefined): Promise<void> {
+    try {
+      await this.#store.set(key, value, setOptions);
+    } catch (error) {
+      this.#storeFailed('set', key, error);
+      return;
+    }
+    if (this.#events.active) this.#events.emit('set', { source: this.#method.id, key });
+  }
+
+  /**
+   * `awaitWrite: false`: writes a loaded value without holding up its
+   * callers; the load stays registered (callers arriving meanwhile join it)
+   * until the write settled.
+   */
+  #writeInBackground(
+    load: Load,
+    key: StoreKey,
+    value: unknown,
+    setOptions: StoreSetOptions | undefined,
+    lease: unknown,
+  ): void {
+    void this.#write(key, value, setOptions).finally(() => {
+      this.#release(key, load);
+      this.#releaseLease(key, lease);
+    });
   }
 
   /** Reads before a load: the entry, or a miss with the store's load token (one round trip). */

@@ -36,6 +36,13 @@ export function positiveInt<F extends number | undefined>(
   return value;
 }
 
+/** A boolean option, or `fallback` when omitted. */
+export function booleanOption(where: string, option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(messages.BAD_BOOLEAN_OPTION(where, option, value));
+  return value;
+}
+
 /** A namespace version: a non-empty string or a finite number. */
 export function assertVersion(where: string, version: unknown): asserts version is string | number | undefined {
   const ok =

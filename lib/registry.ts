@@ -28,6 +28,8 @@ export interface MethodSettings {
   readonly tags: ((args: readonly unknown[]) => readonly string[]) | undefined;
   /** Cross-process single-flight, in milliseconds; `undefined`: off. */
   readonly lease: LeaseSettings | undefined;
+  /** `false`: loads write to asynchronous stores in the background (see the decorators' `awaitWrite`). */
+  readonly awaitWrite: boolean;
 }
 
 /**
@@ -71,6 +73,7 @@ export class MethodDefinition implements EngineMethod {
   readonly shouldCache: ((value: unknown, args: readonly unknown[]) => boolean) | undefined;
   readonly tags: ((args: readonly unknown[]) => readonly string[]) | undefined;
   readonly lease: LeaseSettings | undefined;
+  readonly awaitWrite: boolean;
   /** Every engine created for this method, across apps. */
   readonly bindings = new Set<CachedMethod>();
   #id: string | undefined;
@@ -92,6 +95,7 @@ export class MethodDefinition implements EngineMethod {
     this.failSafe = settings.failSafe;
     this.tags = settings.tags;
     this.lease = settings.lease;
+    this.awaitWrite = settings.awaitWrite;
     this.shouldCache = settings.shouldCache as MethodDefinition['shouldCache'];
     this.#keyFn = settings.keyFn as ((args: unknown[], self: unknown) => unknown) | undefined;
     this.#skipArgs = settings.skipArgs;

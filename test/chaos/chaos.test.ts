@@ -62,7 +62,7 @@ const FAMILIES: readonly Family[] = ['t', 'r'];
 /**
  * Latency allowed beyond the store timeout, the method's own time excluded.
  * A call waits for Redis at most once (a timeout marks the link down and the
- * next store call is skipped at once; writes after a load are not awaited),
+ * next store call, the write after a load included, is skipped at once),
  * so what is left is scheduling: the timeout's own timer firing late, IPC and
  * the other lanes of the worker sharing its event loop, three workers, the
  * parent and redis-server on as few as 2 CI cores.
