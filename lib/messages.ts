@@ -227,4 +227,9 @@ export const messages = {
   REDIS_REPAIRED_LEASE: () =>
     `a lease key held something this store never writes (another Redis type, or no expiry); this call's lease ` +
     `replaced it.`,
+  BUS_MESSAGE_INVALID: (channel: string, why: string) =>
+    `RedisBus(${JSON.stringify(channel)}): dropped a message on the channel: ${why}. Only memokit processes ` +
+    `should publish on it.`,
+  BUS_LISTENER_FAILED: (cause: unknown) =>
+    `TieredStore: applying a bus message failed: ${cause instanceof Error ? cause.message : String(cause)}`,
 } as const;
