@@ -114,7 +114,7 @@ export interface RedisBusOptions {
 }
 
 /** Longest message text read from the channel (UTF-16 units); anything longer is dropped unparsed. */
-export const MAX_BUS_MESSAGE_LENGTH = 1024 * 1024;
+const MAX_BUS_MESSAGE_LENGTH = 1024 * 1024;
 /** Longest publisher id accepted (ours are UUIDs). */
 const MAX_FROM_LENGTH = 128;
 const OPS: ReadonlySet<unknown> = new Set(['delete', 'clear', 'tags']);
@@ -173,7 +173,10 @@ interface Heard {
 /**
  * An {@link InvalidationBus} over Redis pub/sub: one publisher and one
  * subscriber connection. Each process numbers its messages; a subscriber that
- * sees a gap, or loses its connection, emits `reset`.
+ * sees a gap, or loses its connection, emits `reset`. Anything on the channel
+ * that is not a valid {@link BusMessage} is dropped, counted in
+ * `invalidMessages` and emitted as `'invalid'` (a `MemokitError` with code
+ * `E_INVALID_BUS_MESSAGE`); it never reaches `'message'` listeners.
  *
  * @example
  * ```ts
