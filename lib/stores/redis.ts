@@ -122,7 +122,10 @@ export interface RedisStoreOptions {
    * {@link ValueTooLargeError} (naming the key, its size and this limit),
    * counted as `tooLarge` in {@link RedisNamespace.redisStats} and emitted as
    * an `'error'` event with code `E_VALUE_TOO_LARGE`. A decorated method
-   * still returns the value, uncached. Redis itself refuses strings over its
+   * still returns the value, uncached. Reads apply the same limit: a larger
+   * entry found in Redis (written by another program, or by a store with a
+   * larger limit) is never decoded; it is a miss, deleted, and counted and
+   * emitted the same way. Redis itself refuses strings over its
    * `proto-max-bulk-len` (512 MB by default), and large values block it and
    * the network while they travel, so keep this well below that.
    *
@@ -2243,6 +2246,14 @@ export class RedisNamespace implements CacheStore {
  * give namespaces a `ttl` or run Redis with an `allkeys-*` `maxmemory-policy`.
  * If the generation key itself is lost (evicted, deleted), the namespace reads
  * as empty: old entries are never resurrected.
+ *
+ * **Foreign data.** Whatever another program writes under the store's keys
+ * never breaks a call or sticks: an entry key of another Redis type is a miss
+ * and is deleted (`corrupt`), an entry over `maxValueSize` is a miss and is
+ * deleted without being decoded (`tooLarge`), and a generation key, delete
+ * log, tag record or lease key holding what the store never writes is
+ * repaired (`repaired`, see {@link RedisStoreStats}); a repaired generation
+ * key or delete log empties the namespace, as a clear does.
  *
  * **Loads in flight across processes.** {@link RedisNamespace.getForLoad}
  * (the read before a load, still one script call) returns on a miss a token:
