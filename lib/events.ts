@@ -44,8 +44,11 @@ export interface InvalidateEvent {
  */
 export interface CacheErrorEvent {
   readonly source: string;
-  /** What failed: a store operation, the method's own load, or a user callback. */
-  readonly operation: 'get' | 'set' | 'delete' | 'clear' | 'load' | 'shouldCache' | 'batch';
+  /**
+   * What failed: a store operation, the method's own load, a user callback,
+   * or (`bus`) a message a tiered store dropped from its invalidation bus.
+   */
+  readonly operation: 'get' | 'set' | 'delete' | 'clear' | 'load' | 'shouldCache' | 'batch' | 'bus';
   readonly key?: StoreKey | undefined;
   readonly error: unknown;
 }

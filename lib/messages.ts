@@ -207,4 +207,29 @@ export const messages = {
     `got ${show(value)}. Tokens of another store or namespace cannot guard this write.`,
   REDIS_TAG_NOT_WELL_FORMED: (where: string, tag: string) =>
     `${where}: tag ${show(tag)} contains a lone surrogate, which Redis cannot store faithfully. Use well-formed strings as tags.`,
+  // Hostile or broken data in Redis and on the bus.
+  REDIS_ENTRY_WRONG_TYPE: (type: string) =>
+    `the key holds a Redis ${type}, not an entry this store wrote; it is read as a miss and deleted.`,
+  REDIS_ENTRY_TOO_LARGE: (store: string, key: string, size: number, limit: number) =>
+    `${store}: the stored entry for key ${key} takes ${size} bytes, over the limit of ${limit} bytes ` +
+    `(option "maxValueSize"); it was not decoded, is read as a miss and was deleted. It was written by ` +
+    `another program or a store with a larger "maxValueSize": give every store sharing the prefix the same limit.`,
+  REDIS_KEY_REPAIRED: (store: string, what: string) => `${store}: ${what}`,
+  REDIS_REPAIRED_GENERATION: () =>
+    `the namespace's generation key held something this store never writes (another Redis type, or not a ` +
+    `generation); it was replaced, so the namespace reads as empty, as after a clear().`,
+  REDIS_REPAIRED_DELETE_LOG: () =>
+    `the namespace's delete log was not a sorted set; it was recreated and the namespace started a new ` +
+    `generation (it reads as empty, as after a clear(), and loads in flight store nothing).`,
+  REDIS_REPAIRED_TAG_RECORD: () =>
+    `the store's tag record was not a sorted set or was incomplete; it was recreated, so every tagged entry ` +
+    `written before now reads as a miss.`,
+  REDIS_REPAIRED_LEASE: () =>
+    `a lease key held something this store never writes (another Redis type, or no expiry); this call's lease ` +
+    `replaced it.`,
+  BUS_MESSAGE_INVALID: (channel: string, why: string) =>
+    `RedisBus(${JSON.stringify(channel)}): dropped a message on the channel: ${why}. Only memokit processes ` +
+    `should publish on it.`,
+  BUS_LISTENER_FAILED: (cause: unknown) =>
+    `TieredStore: applying a bus message failed: ${cause instanceof Error ? cause.message : String(cause)}`,
 } as const;

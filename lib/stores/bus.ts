@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
 import type { Redis, RedisOptions } from 'ioredis';
+import { parseDuration, type Duration } from '../duration.js';
 import { MemokitError } from '../errors.js';
 import { messages } from '../messages.js';
+import type { Clock } from './types.js';
 
 /**
  * What one process tells the others: drop these L1 entries.
@@ -86,7 +88,36 @@ export interface RedisBusOptions {
    * @default 1000 (ms)
    */
   heartbeat?: number;
+  /**
+   * Most publishers whose sequence numbers are remembered; past it the one
+   * heard from longest ago is forgotten. A forgotten publisher that speaks
+   * again with a number other than 1 resets L1 (its gap cannot be checked),
+   * so gaps of live peers are never missed.
+   *
+   * @default 10000
+   */
+  maxPublishers?: number;
+  /**
+   * How long a publisher not heard from is remembered (its process may have
+   * ended); forgotten as for {@link RedisBusOptions.maxPublishers}.
+   *
+   * @default '1h'
+   */
+  publisherTtl?: Duration;
+  /**
+   * Where the bus reads time (for {@link RedisBusOptions.publisherTtl}).
+   * Inject a fake clock in tests instead of sleeping.
+   *
+   * @default performance
+   */
+  clock?: Clock;
 }
+
+/** Longest message text read from the channel (UTF-16 units); anything longer is dropped unparsed. */
+const MAX_BUS_MESSAGE_LENGTH = 1024 * 1024;
+/** Longest publisher id accepted (ours are UUIDs). */
+const MAX_FROM_LENGTH = 128;
+const OPS: ReadonlySet<unknown> = new Set(['delete', 'clear', 'tags']);
 
 const load = (where: string): typeof import('ioredis') => {
   try {
@@ -96,22 +127,56 @@ const load = (where: string): typeof import('ioredis') => {
   }
 };
 
-const isMessage = (value: unknown): value is BusMessage => {
-  const m = value as Partial<BusMessage> | null;
-  return (
-    typeof m === 'object' &&
-    m !== null &&
-    m.v === 1 &&
-    typeof m.from === 'string' &&
-    Number.isSafeInteger(m.seq) &&
-    (m.op === 'delete' || m.op === 'clear' || m.op === 'tags')
-  );
-};
+/**
+ * What is wrong with a parsed bus message (`undefined`: it is a valid
+ * {@link BusMessage}): every field is checked for its type, length and
+ * allowed values, and for what its `op` needs (`delete`: `ns` and `key`;
+ * `clear`: `ns`; `tags`: `tags`). Fields a later version may add are ignored.
+ *
+ * @example
+ * ```ts
+ * busMessageProblem({ v: 1, from: 'a', seq: 1, op: 'delete', ns: '[]', key: 5 }); // 'key is not ["n" | "s", text]'
+ * ```
+ * @internal
+ */
+export function busMessageProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
+  const m = value as Record<string, unknown>;
+  if (m.v !== 1) return 'v is not 1';
+  if (typeof m.from !== 'string' || m.from === '' || m.from.length > MAX_FROM_LENGTH) {
+    return `from is not an id of 1 to ${MAX_FROM_LENGTH} characters`;
+  }
+  if (typeof m.seq !== 'number' || !Number.isSafeInteger(m.seq) || m.seq < 1) return 'seq is not a positive integer';
+  if (!OPS.has(m.op)) return 'op is not "delete", "clear" or "tags"';
+  if (m.op === 'tags') {
+    if (m.ns !== undefined || m.key !== undefined) return 'a tags message has an ns or a key';
+    if (!Array.isArray(m.tags) || !m.tags.every((tag) => typeof tag === 'string'))
+      return 'tags is not a list of strings';
+    return undefined;
+  }
+  if (typeof m.ns !== 'string') return 'ns is not a string';
+  if (m.tags !== undefined) return `a ${String(m.op)} message has tags`;
+  if (m.op === 'clear') return m.key === undefined ? undefined : 'a clear message has a key';
+  const key = m.key;
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[1] !== 'string') return 'key is not ["n" | "s", text]';
+  if (key[0] === 's') return undefined;
+  if (key[0] === 'n' && String(Number(key[1])) === key[1]) return undefined;
+  return 'key is not ["n" | "s", text] (a number key must be a number\'s text)';
+}
+
+/** A publisher's last sequence number and when it was heard (bus clock). */
+interface Heard {
+  seq: number;
+  at: number;
+}
 
 /**
  * An {@link InvalidationBus} over Redis pub/sub: one publisher and one
  * subscriber connection. Each process numbers its messages; a subscriber that
- * sees a gap, or loses its connection, emits `reset`.
+ * sees a gap, or loses its connection, emits `reset`. Anything on the channel
+ * that is not a valid {@link BusMessage} is dropped, counted in
+ * `invalidMessages` and emitted as `'invalid'` (a `MemokitError` with code
+ * `E_INVALID_BUS_MESSAGE`); it never reaches `'message'` listeners.
  *
  * @example
  * ```ts
@@ -125,7 +190,13 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   readonly #timeout: number;
   readonly #pub: Redis;
   readonly #sub: Redis;
-  readonly #lastSeq = new Map<string, number>();
+  /** Publishers by id, the one heard from longest ago first. */
+  readonly #lastSeq = new Map<string, Heard>();
+  readonly #maxPublishers: number;
+  readonly #publisherTtl: number;
+  readonly #clock: Clock;
+  /** A publisher was forgotten since the subscription started: an unknown one may have a gap. */
+  #forgot = false;
   #seq = 0;
   #up = false;
   #closed = false;
@@ -133,6 +204,8 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   readonly #heartbeat: ReturnType<typeof setInterval>;
   /** Publishes that failed (other processes may keep stale L1 entries until their own reset). */
   publishFailures = 0;
+  /** Messages on the channel that were not valid bus messages (dropped, each reported as an `'invalid'` event). */
+  invalidMessages = 0;
 
   constructor(options: RedisBusOptions) {
     super();
@@ -140,6 +213,12 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     const { Redis: RedisClient } = load(where);
     this.#channel = options.channel ?? 'memokit:bus';
     this.#timeout = options.timeout ?? 250;
+    this.#maxPublishers = options.maxPublishers ?? 10_000;
+    if (!Number.isSafeInteger(this.#maxPublishers) || this.#maxPublishers < 1) {
+      throw new TypeError(messages.BAD_POSITIVE_INT(where, 'maxPublishers', options.maxPublishers));
+    }
+    this.#publisherTtl = parseDuration(options.publisherTtl ?? '1h', where, 'publisherTtl');
+    this.#clock = options.clock ?? performance;
     const base: RedisOptions = {
       enableOfflineQueue: false,
       connectTimeout: 2000,
@@ -153,7 +232,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     this.#sub = options.url === undefined ? new RedisClient(subOptions) : new RedisClient(options.url, subOptions);
     this.#pub.on('error', () => undefined);
     this.#sub.on('error', () => undefined);
-    this.#sub.on('message', (channel: string, text: string) => {
+    this.#sub.on('message', (channel: string, text: unknown) => {
       if (channel === this.#channel) this.#receive(text);
     });
     this.#sub.on('close', () => this.#down('subscriber connection closed'));
@@ -211,6 +290,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
         if (this.#closed) return;
         // Whatever was published while we were not subscribed is lost: start from an empty L1.
         this.#lastSeq.clear();
+        this.#forgot = false;
         this.emit('reset', 'subscribed');
         this.#up = true;
         this.emit('up');
@@ -225,21 +305,77 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     this.emit('reset', reason);
   }
 
-  #receive(text: string): void {
+  /** How many publishers' sequence numbers are remembered (at most `maxPublishers`). */
+  get publishers(): number {
+    return this.#lastSeq.size;
+  }
+
+  /** Counts, reports and drops a message that is not a valid bus message. */
+  #invalid(why: string): void {
+    this.invalidMessages++;
+    const error = new MemokitError('E_INVALID_BUS_MESSAGE', messages.BUS_MESSAGE_INVALID(this.#channel, why));
+    if (this.listenerCount('invalid') > 0) this.emit('invalid', error);
+  }
+
+  #receive(text: unknown): void {
+    if (typeof text !== 'string') return this.#invalid('not text');
+    if (text.length > MAX_BUS_MESSAGE_LENGTH) {
+      this.#invalid(`longer than ${MAX_BUS_MESSAGE_LENGTH} characters, not parsed`);
+      // It may have been an invalidation too large to read: drop L1 rather than risk serving what it removed.
+      this.emit('reset', 'a message too long to read');
+      return;
+    }
     let message: unknown;
     try {
       message = JSON.parse(text);
     } catch {
-      return;
+      return this.#invalid('not JSON');
     }
-    if (!isMessage(message) || message.from === this.instanceId) return;
-    const last = this.#lastSeq.get(message.from);
-    this.#lastSeq.set(message.from, message.seq);
-    if (last !== undefined && message.seq !== last + 1) {
-      this.emit('reset', `gap in messages from ${message.from}: ${last} then ${message.seq}`);
-      return;
+    const problem = busMessageProblem(message);
+    if (problem !== undefined) return this.#invalid(problem);
+    const valid = message as BusMessage;
+    if (valid.from === this.instanceId) return;
+    const now = this.#clock.now();
+    this.#forget(now);
+    const heard = this.#lastSeq.get(valid.from);
+    if (heard === undefined) {
+      this.#remember(valid.from, valid.seq, now);
+      // Its first message (1), or one from before the subscription; but if it may be a forgotten publisher, its
+      // gap cannot be checked: drop L1.
+      if (valid.seq !== 1 && this.#forgot) {
+        this.emit('reset', `message ${valid.seq} from ${valid.from}, a publisher not remembered`);
+        return;
+      }
+    } else {
+      const last = heard.seq;
+      // Moved to the end: the map stays ordered by when each publisher was heard.
+      this.#lastSeq.delete(valid.from);
+      heard.seq = valid.seq;
+      heard.at = now;
+      this.#lastSeq.set(valid.from, heard);
+      if (valid.seq !== last + 1) {
+        this.emit('reset', `gap in messages from ${valid.from}: ${last} then ${valid.seq}`);
+        return;
+      }
     }
-    this.emit('message', message);
+    this.emit('message', valid);
+  }
+
+  #remember(from: string, seq: number, now: number): void {
+    this.#lastSeq.set(from, { seq, at: now });
+    if (this.#lastSeq.size <= this.#maxPublishers) return;
+    const oldest = this.#lastSeq.keys().next();
+    if (oldest.done !== true) this.#lastSeq.delete(oldest.value);
+    this.#forgot = true;
+  }
+
+  /** Forgets publishers not heard from for `publisherTtl` (the oldest are first). */
+  #forget(now: number): void {
+    for (const [id, heard] of this.#lastSeq) {
+      if (now - heard.at <= this.#publisherTtl) return;
+      this.#lastSeq.delete(id);
+      this.#forgot = true;
+    }
   }
 
   async publish(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<void> {

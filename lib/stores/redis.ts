@@ -122,7 +122,10 @@ export interface RedisStoreOptions {
    * {@link ValueTooLargeError} (naming the key, its size and this limit),
    * counted as `tooLarge` in {@link RedisNamespace.redisStats} and emitted as
    * an `'error'` event with code `E_VALUE_TOO_LARGE`. A decorated method
-   * still returns the value, uncached. Redis itself refuses strings over its
+   * still returns the value, uncached. Reads apply the same limit: a larger
+   * entry found in Redis (written by another program, or by a store with a
+   * larger limit) is never decoded; it is a miss, deleted, and counted and
+   * emitted the same way. Redis itself refuses strings over its
    * `proto-max-bulk-len` (512 MB by default), and large values block it and
    * the network while they travel, so keep this well below that.
    *
@@ -168,7 +171,8 @@ export type RedisStoreErrorCode =
   | 'E_REDIS_CONNECTION'
   | 'E_CORRUPT_ENTRY'
   | 'E_UNSERIALIZABLE'
-  | 'E_VALUE_TOO_LARGE';
+  | 'E_VALUE_TOO_LARGE'
+  | 'E_BROKEN_KEY';
 
 /**
  * What went wrong talking to Redis, or with an entry. Emitted as the store's
@@ -179,13 +183,17 @@ export type RedisStoreErrorCode =
  * - `E_REDIS_TIMEOUT`: no answer within the `timeout` option.
  * - `E_REDIS_COMMAND`: Redis or ioredis rejected the call (`cause` says why).
  * - `E_REDIS_CONNECTION`: the store's own client reported a connection error.
- * - `E_CORRUPT_ENTRY`: a stored entry could not be decoded; it was read as a
- *   miss and deleted.
+ * - `E_CORRUPT_ENTRY`: a stored entry could not be decoded, or its key held
+ *   another Redis type than a string; it was read as a miss and deleted.
  * - `E_UNSERIALIZABLE`: a value could not be serialized; the write rejected
  *   with an {@link UnserializableValueError} (the `cause`).
  * - `E_VALUE_TOO_LARGE`: a value's entry is larger than the `maxValueSize`
  *   option; the write stored nothing and rejected with a
- *   {@link ValueTooLargeError} (the `cause`).
+ *   {@link ValueTooLargeError} (the `cause`); or an entry read from Redis is
+ *   larger than that: it was not decoded, was read as a miss and deleted.
+ * - `E_BROKEN_KEY`: a key the store keeps beside entries (a namespace's
+ *   generation key or delete log, the tag record, a lease key) held something
+ *   the store never writes; it was repaired (the message says what that cost).
  *
  * @example
  * ```ts
@@ -226,7 +234,7 @@ export interface RedisStoreStats {
   readonly available: boolean;
   /**
    * Everything reported as an `'error'` event: timeouts + failures + corrupt +
-   * unserializable + tooLarge + connection.
+   * unserializable + tooLarge + connection + repaired.
    */
   readonly errors: number;
   /** Calls that got no answer within `timeout`. */
@@ -237,12 +245,22 @@ export interface RedisStoreStats {
   readonly connectionErrors: number;
   /** Calls not sent because Redis was unavailable (reads missed, writes rejected at once). */
   readonly skipped: number;
-  /** Entries that could not be decoded (read as misses and deleted). */
+  /** Entries that could not be decoded, or keys of another Redis type where an entry belongs (read as misses and deleted). */
   readonly corrupt: number;
   /** Writes rejected because the value could not be serialized. */
   readonly unserializable: number;
-  /** Writes rejected because an entry was larger than the `maxValueSize` option (nothing was stored). */
+  /**
+   * Entries larger than the `maxValueSize` option: writes rejected (nothing
+   * was stored), and entries found by a read (not decoded; read as misses and
+   * deleted).
+   */
   readonly tooLarge: number;
+  /**
+   * Keys the store keeps beside entries (a namespace's generation key or
+   * delete log, the tag record, a lease key) found holding something the
+   * store never writes, and repaired.
+   */
+  readonly repaired: number;
 }
 
 /**
@@ -311,6 +329,8 @@ const MAGIC = 'mk1';
 
 const noop = (): void => {};
 const BAR = '|'.charCodeAt(0);
+/** First character of a script's marker for an entry it deleted (see SAFE in the scripts). */
+const BANG = '!'.charCodeAt(0);
 
 /** A Lua script run with EVALSHA, loaded with EVAL when the server does not know it (NOSCRIPT). */
 class Script {
@@ -341,11 +361,59 @@ class Script {
 // On a single node, KEYS[2] is the store's tag record `<prefix>:{#<prefix>}:tags`, so tagged entries
 // are checked in the same script; on a Cluster it lives in another slot and is absent (the caller
 // checks tagged entries with TAG_CHECK, a second round trip for tagged entries only).
-const GENERATION = `
-local g = redis.call('GET', KEYS[1])
+/**
+ * Every script starts with this. Any key may hold what another program wrote, including a Redis type
+ * the store never writes, so no command that reads a key may abort the script with WRONGTYPE: reads go
+ * through `redis.pcall`. `fixed` collects what the call found broken and repaired: `g` generation key,
+ * `d` delete log, `t` tag record, `l` lease key (auxiliary keys), `e` an entry key of another Redis
+ * type (deleted). Scripts return it with their reply: `reply(result)` is `result`, or `{ result, fixed }`.
+ * `entry(k, limit)` reads an entry: its text, or false; a key of another type or a text over `limit`
+ * bytes is deleted and described by a marker: `!t<type>` or `!s<bytes>` (never a row, which starts with
+ * a digit or `-`). A generation is what `newGeneration()` makes (at most 64 of `[A-Za-z0-9_-]`).
+ */
+const SAFE = `
+local fixed = ''
+local function reply(result)
+  if fixed == '' then return result end
+  return { result, fixed }
+end
+local function zscore(k, member, what)
+  local s = redis.pcall('ZSCORE', k, member)
+  if type(s) == 'table' then
+    redis.call('DEL', k)
+    fixed = fixed .. what
+    return false
+  end
+  return s
+end
+local function current_generation()
+  local g = redis.pcall('GET', KEYS[1])
+  if type(g) == 'table' or (g and (#g > 64 or not string.find(g, '^[%w_%-]+$'))) then
+    redis.call('DEL', KEYS[1])
+    fixed = fixed .. 'g'
+    return false
+  end
+  return g
+end
+local function entry(k, limit)
+  local v = redis.pcall('GET', k)
+  if type(v) == 'table' then
+    local t = redis.call('TYPE', k)
+    redis.call('DEL', k)
+    return false, '!t' .. tostring(t.ok or t)
+  end
+  if v and limit and #v > limit then
+    redis.call('DEL', k)
+    return false, '!s' .. #v
+  end
+  return v, false
+end
 `;
-const GENERATION_OR_NEW = `
-local g = redis.call('GET', KEYS[1])
+const GENERATION = `${SAFE}
+local g = current_generation()
+`;
+const GENERATION_OR_NEW = `${SAFE}
+local g = current_generation()
 if not g then
   g = ARGV[1]
   redis.call('SET', KEYS[1], g)
@@ -382,11 +450,14 @@ end
  * The tag record is a sorted set: member `t<tag>` scored with the clock of its last invalidation,
  * `~c` the clock, `~f` the floor (records below it were trimmed; entries stamped before it are invalid).
  * A missing record (never created, or lost) is created with floor = now: entries stamped earlier are invalid.
+ * A record of another Redis type, or with only one of `~c` and `~f`, is recreated the same way.
  */
 const TAGS = `${CLOCK}
 local function tag_clock(tk, n)
-  local c = redis.call('ZSCORE', tk, '~c')
-  if not c then
+  local c, f = zscore(tk, '~c', 't'), zscore(tk, '~f', 't')
+  if not c or not f then
+    if c or f then fixed = fixed .. 't' end
+    n = math.max(n, tonumber(c or '0'))
     redis.call('ZADD', tk, num(n), '~c', num(n), '~f')
     return n
   end
@@ -395,7 +466,7 @@ local function tag_clock(tk, n)
   return n
 end
 local function tags_valid(tk, stamp, json)
-  local f = redis.call('ZSCORE', tk, '~f')
+  local f = zscore(tk, '~f', 't')
   stamp = tonumber(stamp)
   if not f or not stamp or stamp < tonumber(f) then return false end
   local ok, tags = pcall(cjson.decode, json)
@@ -415,6 +486,19 @@ local function live(tk, v)
 end
 `;
 /**
+ * The namespace's delete log `<ns>:d` (see GUARD). `log_top()` returns its latest score ('0': none) and
+ * whether it was of another Redis type (then deleted): the deletes it recorded are lost, and each
+ * caller makes loads in flight store nothing by changing the namespace's generation.
+ */
+const LOG = `
+local dk = string.sub(KEYS[1], 1, -2) .. 'd'
+local function log_top()
+  local before = #fixed
+  local s = zscore(dk, '\\0~c', 'd')
+  return s or '0', #fixed > before
+end
+`;
+/**
  * The write guard. The namespace's delete log `<ns>:d` is a sorted set: member = key suffix, score =
  * the clock of its last delete (server microseconds, kept strictly increasing), and member `\0~c`
  * (never a key suffix) the latest of them. A load token records the generation, that latest score and
@@ -424,16 +508,18 @@ end
  * window, while something in the namespace was deleted, stores nothing (conservative).
  * ARGV[3..6]: generation ('' = unguarded), latest score, time (us), window (ms). `guard(g)` returns
  * whether to write at all, and the score above which a key's delete skips it (false: no check).
+ * A log of another Redis type stores nothing and starts a new generation (ARGV[1]).
  */
-const GUARD = `
-local dk = string.sub(KEYS[1], 1, -2) .. 'd'
-local function top(k)
-  return tonumber(redis.call('ZSCORE', k, '\\0~c') or '0')
-end
+const GUARD = `${LOG}
 local function guard(g)
   if ARGV[3] == '' then return true, false end
   if g ~= ARGV[3] then return false, false end
-  local c, c0 = top(dk), tonumber(ARGV[4])
+  local top, broken = log_top()
+  if broken then
+    redis.call('SET', KEYS[1], ARGV[1])
+    return false, false
+  end
+  local c, c0 = tonumber(top), tonumber(ARGV[4])
   if c == c0 then return true, false end
   if c < c0 then return false, false end
   if now_us() - tonumber(ARGV[5]) > tonumber(ARGV[6]) * 1000 then return false, false end
@@ -446,86 +532,118 @@ local function deleted(since, suffix)
 end
 `;
 const GENERATION_GUARDED = `
-local g = redis.call('GET', KEYS[1])
+local g = current_generation()
 if ARGV[3] == '' and not g then
   g = ARGV[1]
   redis.call('SET', KEYS[1], g)
 end
-if not g then return 0 end
+if not g then return reply(0) end
 `;
 
 /**
- * ARGV: mode ('f' fresh values, 's' values within their stale window too, 'h' fresh 1/0), key suffixes...
+ * ARGV: mode ('f' fresh values, 's' values within their stale window too, 'h' fresh 1/0), the largest
+ * entry in bytes, key suffixes... Returns one row per suffix, then `fixed`.
  * Entries invalidated by a tag are deleted and read as misses; tagged entries that cannot be checked
- * here (Cluster) are returned as they are, in every mode.
+ * here (Cluster) are returned as they are, in every mode. Entries of another Redis type or over the
+ * size limit are deleted and returned as their markers (see SAFE).
  */
-const READ = new Script(`${GENERATION}${STALE}${TAGS}
+const READ = new Script(`${SAFE}${STALE}${TAGS}
+local g = current_generation()
 local out = {}
-if not g then return out end
+local last = #ARGV - 1
+if not g then
+  for i = 3, #ARGV do out[i - 2] = false end
+  out[last] = fixed
+  return out
+end
 ${BASE}
-local mode, tk = ARGV[1], KEYS[2]
-for i = 2, #ARGV do
+local mode, limit, tk = ARGV[1], tonumber(ARGV[2]), KEYS[2]
+for i = 3, #ARGV do
   local k = base .. ARGV[i]
-  local v = redis.call('GET', k)
+  local v, bad = entry(k, limit)
   if v and mode ~= 's' and stale(k, v) then v = false end
   local ok = v and live(tk, v)
   if v and ok == false then
     redis.call('DEL', k)
     v = false
   end
-  if mode == 'h' and ok ~= nil then
-    out[i - 1] = (v and string.sub(v, 1, ${MAGIC.length + 1}) == '${MAGIC}|') and 1 or 0
+  if bad then
+    out[i - 2] = bad
+  elseif mode == 'h' and ok ~= nil then
+    out[i - 2] = (v and string.sub(v, 1, ${MAGIC.length + 1}) == '${MAGIC}|') and 1 or 0
   elseif v and mode ~= 'h' then
-    out[i - 1] = row(k, v)
+    out[i - 2] = row(k, v)
   else
-    out[i - 1] = v
+    out[i - 2] = v
   end
 end
+out[last] = fixed
 return out
 `);
 
 /**
- * Reads for a load. ARGV: new generation, '1' to read the key ('0': token only), suffix, and for a
- * lease its TTL in ms and id. Returns { entry } on a hit (on a Cluster a tagged entry, unchecked),
- * else the token's parts: { false, generation, latest delete score, time (us), tag clock or false
- * (Cluster), 1 if another caller holds the lease `<ns>:l:<generation>:<suffix>` (else 0: taken, or
- * no lease asked) }.
- * The generation is created if missing, so a later clear() always changes it.
+ * Reads for a load. ARGV: new generation, '1' to read the key ('0': token only), suffix, the largest
+ * entry in bytes, and for a lease its TTL in ms and id. Returns { entry } on a hit (on a Cluster a
+ * tagged entry, unchecked), else the token's parts: { false or the entry's marker (see SAFE),
+ * generation, latest delete score, time (us), tag clock or false (Cluster), 1 if another caller holds
+ * the lease `<ns>:l:<generation>:<suffix>` (else 0: taken, or no lease asked), fixed }.
+ * The generation is created if missing, so a later clear() always changes it. A lease key of another
+ * type, or without expiry, was not written by a store: it is replaced.
  */
-const READ_FOR_LOAD = new Script(`${GENERATION_OR_NEW}${STALE}${TAGS}
+const READ_FOR_LOAD = new Script(`${GENERATION_OR_NEW}${STALE}${TAGS}${LOG}
 ${BASE}
 local tk = KEYS[2]
+local bad = false
 if ARGV[2] == '1' then
   local k = base .. ARGV[3]
-  local v = redis.call('GET', k)
+  local v
+  v, bad = entry(k, tonumber(ARGV[4]))
   if v and stale(k, v) then v = false end
   if v then
     local ok = live(tk, v)
     if ok == false then redis.call('DEL', k) else return { row(k, v) } end
   end
 end
+local c, broken = log_top()
+if broken then
+  g = ARGV[1]
+  redis.call('SET', KEYS[1], g)
+end
 local n = now_us()
-local c = redis.call('ZSCORE', string.sub(KEYS[1], 1, -2) .. 'd', '\\0~c')
 local stamp = false
 if tk then stamp = num(tag_clock(tk, n)) end
 local held = 0
-if ARGV[4] ~= nil and ARGV[4] ~= '' then
+if ARGV[5] ~= nil and ARGV[5] ~= '' then
   local lk = string.sub(KEYS[1], 1, -2) .. 'l:' .. g .. ':' .. ARGV[3]
-  if not redis.call('SET', lk, ARGV[5], 'NX', 'PX', ARGV[4]) then held = 1 end
+  if not redis.call('SET', lk, ARGV[6], 'NX', 'PX', ARGV[5]) then
+    local t = redis.call('TYPE', lk)
+    if tostring(t.ok or t) ~= 'string' or redis.call('PTTL', lk) < 0 then
+      redis.call('SET', lk, ARGV[6], 'PX', ARGV[5])
+      fixed = fixed .. 'l'
+    else
+      held = 1
+    end
+  end
 end
-return { false, g, c or '0', num(n), stamp, held }
+return { bad, g, c, num(n), stamp, held, fixed }
 `);
 
 /** KEYS[1]: a lease key; ARGV[1]: the lease's id. Deletes the lease if it is still that one. */
-const RELEASE_LEASE = new Script(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+const RELEASE_LEASE = new Script(`${SAFE}
+local v = redis.pcall('GET', KEYS[1])
+if type(v) == 'table' then
+  redis.call('DEL', KEYS[1])
+  fixed = 'l'
+  return reply(0)
+end
+if v == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `);
 
 /** ARGV: new generation, PX ('' = no expiry), guard (4 args), then suffix/entry pairs. One SET .. PX per entry. */
-const WRITE = new Script(`${CLOCK}${GUARD}${GENERATION_GUARDED}
+const WRITE = new Script(`${SAFE}${CLOCK}${GUARD}${GENERATION_GUARDED}
 local ok, since = guard(g)
-if not ok then return 0 end
+if not ok then return reply(0) end
 ${BASE}
 local px, written = ARGV[2], 0
 for i = 7, #ARGV, 2 do
@@ -538,13 +656,16 @@ for i = 7, #ARGV, 2 do
     written = written + 1
   end
 end
-return written
+return reply(written)
 `);
 
-/** ARGV: new generation, PX, guard (4 args), suffix, entry. SET NX PX; an entry past its fresh time, or invalidated by a tag, is replaced too. */
-const WRITE_IF_ABSENT = new Script(`${TAGS}${GUARD}${GENERATION_GUARDED}${STALE}
+/**
+ * ARGV: new generation, PX, guard (4 args), suffix, entry. SET NX PX; an entry past its fresh time,
+ * invalidated by a tag, or of another Redis type, is replaced too.
+ */
+const WRITE_IF_ABSENT = new Script(`${SAFE}${TAGS}${GUARD}${GENERATION_GUARDED}${STALE}
 local ok, since = guard(g)
-if not ok or deleted(since, ARGV[7]) then return 0 end
+if not ok or deleted(since, ARGV[7]) then return reply(0) end
 ${BASE}
 local px, k, v = ARGV[2], base .. ARGV[7], ARGV[8]
 local function put(nx)
@@ -555,40 +676,45 @@ local function put(nx)
   if nx then return redis.call('SET', k, v, 'NX', 'PX', px) end
   return redis.call('SET', k, v, 'PX', px)
 end
-if put(true) then return 1 end
-local old = redis.call('GET', k)
-if old and (stale(k, old) or live(KEYS[2], old) == false) then
+if put(true) then return reply(1) end
+local old, bad = entry(k, false)
+if bad then fixed = fixed .. 'e' end
+if bad or (old and (stale(k, old) or live(KEYS[2], old) == false)) then
   put(false)
-  return 1
+  return reply(1)
 end
-return 0
+return reply(0)
 `);
 
 /**
  * ARGV: suffix, tombstone window (ms). Records the delete in the namespace's delete log (even for a
  * key with no entry: a load of it may be in flight), trims deletes older than the window, then DEL.
+ * A log of another Redis type is recreated, and the generation key deleted (loads in flight store nothing).
  */
-const DELETE = new Script(`${CLOCK}${GENERATION}
-local dk = string.sub(KEYS[1], 1, -2) .. 'd'
+const DELETE = new Script(`${GENERATION}${CLOCK}${LOG}
 local n, window = now_us(), tonumber(ARGV[2])
-local c = redis.call('ZSCORE', dk, '\\0~c')
+local c, broken = log_top()
 local seq = n
-if c and tonumber(c) >= seq then seq = tonumber(c) + 1 end
+if tonumber(c) >= seq then seq = tonumber(c) + 1 end
 redis.call('ZREMRANGEBYSCORE', dk, '-inf', '(' .. num(n - window * 1000))
 redis.call('ZADD', dk, num(seq), ARGV[1], num(seq), '\\0~c')
 redis.call('PEXPIRE', dk, window * 2)
-if not g then return 0 end
+if not g then return reply(0) end
 ${BASE}
-return redis.call('DEL', base .. ARGV[1])
+local removed = redis.call('DEL', base .. ARGV[1])
+if broken then redis.call('DEL', KEYS[1]) end
+return reply(removed)
 `);
 
 /** ARGV: suffix, entry. Deletes the entry if it is still exactly `entry` (a tagged entry found invalid elsewhere). */
 const DELETE_IF = new Script(`${GENERATION}
-if not g then return 0 end
+if not g then return reply(0) end
 ${BASE}
 local k = base .. ARGV[1]
-if redis.call('GET', k) == ARGV[2] then return redis.call('DEL', k) end
-return 0
+local v, bad = entry(k, false)
+if bad then fixed = fixed .. 'e' end
+if v == ARGV[2] then return reply(redis.call('DEL', k)) end
+return reply(0)
 `);
 
 /**
@@ -596,37 +722,39 @@ return 0
  * window is rewritten without it (a plain TTL from now on), as the memory store does.
  */
 const EXPIRE = new Script(`${GENERATION}${TAGS}
-if not g then return 0 end
+if not g then return reply(0) end
 ${BASE}
 local k, px = base .. ARGV[1], ARGV[2]
-local v = redis.call('GET', k)
-if not v then return 0 end
+local v, bad = entry(k, false)
+if bad then fixed = fixed .. 'e' end
+if not v then return reply(0) end
 if live(KEYS[2], v) == false then
   redis.call('DEL', k)
-  return 0
+  return reply(0)
 end
 local _, last, s = string.find(v, '^${MAGIC}|[^|]*|(%d+)')
 if s then
-  if redis.call('PTTL', k) <= tonumber(s) then return 0 end
+  if redis.call('PTTL', k) <= tonumber(s) then return reply(0) end
   local plain = string.sub(v, 1, last - #s) .. string.sub(v, last + 1)
   if px == '' then redis.call('SET', k, plain) else redis.call('SET', k, plain, 'PX', px) end
-  return 1
+  return reply(1)
 end
 if px == '' then redis.call('PERSIST', k) else redis.call('PEXPIRE', k, px) end
-return 1
+return reply(1)
 `);
 
 /** KEYS[1]: tag record. Returns the tag clock now (a load's stamp), creating the record if missing. */
-const TAG_STAMP = new Script(`${TAGS}
-return num(tag_clock(KEYS[1], now_us()))
+const TAG_STAMP = new Script(`${SAFE}${TAGS}
+return reply(num(tag_clock(KEYS[1], now_us())))
 `);
 
-/** KEYS[1]: tag record. ARGV: stamp/tags pairs. Returns 1 (valid) or 0 per pair. */
-const TAG_CHECK = new Script(`${TAGS}
+/** KEYS[1]: tag record. ARGV: stamp/tags pairs. Returns 1 (valid) or 0 per pair, then `fixed`. */
+const TAG_CHECK = new Script(`${SAFE}${TAGS}
 local out = {}
 for i = 1, #ARGV, 2 do
   out[#out + 1] = tags_valid(KEYS[1], ARGV[i], ARGV[i + 1]) and 1 or 0
 end
+out[#out + 1] = fixed
 return out
 `);
 
@@ -634,10 +762,10 @@ return out
  * KEYS[1]: tag record. ARGV: tag TTL (ms), tags... Advances the clock (strictly, and at least to the
  * server time), records it for each tag, and trims records older than the tag TTL, raising the floor.
  */
-const INVALIDATE_TAGS = new Script(`${TAGS}
+const INVALIDATE_TAGS = new Script(`${SAFE}${TAGS}
 local tk = KEYS[1]
 local n = now_us()
-local c, f = redis.call('ZSCORE', tk, '~c'), redis.call('ZSCORE', tk, '~f')
+local c, f = zscore(tk, '~c', 't'), zscore(tk, '~f', 't')
 if not c or not f then
   c, f = n, n
 else
@@ -653,7 +781,7 @@ redis.call('ZADD', tk, num(seq), '~c', num(f), '~f')
 for i = 2, #ARGV do
   redis.call('ZADD', tk, num(seq), 't' .. ARGV[i])
 end
-return num(seq)
+return reply(num(seq))
 `);
 
 /** A process-unique generation token: 8 random characters and a counter (no `:` or `|`). */
@@ -1186,6 +1314,8 @@ interface Shared {
   readonly tagTtl: number;
   /** A tagged write happened: on a Cluster, load tokens then read the tag clock too (a second call on a miss). */
   tagged: boolean;
+  /** Broken auxiliary keys scripts repaired (see RedisStoreStats.repaired). */
+  repaired: number;
 }
 
 /** A write, ready to send: PX, the guard's arguments and the stored texts. */
@@ -1257,22 +1387,90 @@ export class RedisNamespace implements CacheStore {
       link.skip();
       return undefined;
     }
-    const rows = await this.#read(op, mode, [suffixOf(key)]);
+    const rows = await this.#read(op, mode, [key]);
     const row = rows?.[0];
     if (typeof row !== 'string') return undefined;
     return (await this.#entries(op, [key], [row]))[0];
   }
 
-  /** One READ script call; `undefined` when it failed (already counted and reported). */
-  async #read(op: string, mode: 'f' | 's' | 'h', suffixes: readonly string[]): Promise<unknown[] | undefined> {
+  /**
+   * One READ script call: a row per key (entries the script deleted as
+   * foreign or oversized are reported and read as misses); `undefined` when
+   * it failed (already counted and reported).
+   */
+  async #read(op: string, mode: 'f' | 's' | 'h', keys: readonly StoreKey[]): Promise<unknown[] | undefined> {
+    let rows: unknown[];
     try {
-      const rows = await this.#link.exec(this.#where, op, this.name, () =>
-        READ.run(this.#link.client, this.#keys, [mode, ...suffixes]),
+      const reply = await this.#link.exec(this.#where, op, this.name, () =>
+        READ.run(this.#link.client, this.#keys, [mode, String(this.#shared.maxValueSize), ...keys.map(suffixOf)]),
       );
-      return Array.isArray(rows) ? (rows as unknown[]) : [];
+      rows = Array.isArray(reply) ? (reply as unknown[]) : [];
     } catch {
       return undefined;
     }
+    this.#fixed(op, rows[keys.length]);
+    return keys.map((key, i) => (this.#marker(op, key, rows[i]) ? undefined : rows[i]));
+  }
+
+  /** Reports what a script repaired and returns its result: its reply, or `[result, fixed]` (see SAFE). */
+  #outcome(op: string, reply: unknown): unknown {
+    if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[1] !== 'string') return reply;
+    this.#fixed(op, reply[1]);
+    return reply[0] as unknown;
+  }
+
+  /** Counts and reports each letter of a script's `fixed` (see SAFE in the scripts). */
+  #fixed(op: string, fixed: unknown): void {
+    if (typeof fixed !== 'string') return;
+    for (const letter of fixed) {
+      if (letter === 'e') {
+        this.#wrongType(op, 'value of another type than string');
+        continue;
+      }
+      const what =
+        letter === 'g'
+          ? messages.REDIS_REPAIRED_GENERATION()
+          : letter === 'd'
+            ? messages.REDIS_REPAIRED_DELETE_LOG()
+            : letter === 't'
+              ? messages.REDIS_REPAIRED_TAG_RECORD()
+              : messages.REDIS_REPAIRED_LEASE();
+      this.#shared.repaired++;
+      this.#link.emit(
+        new RedisStoreError('E_BROKEN_KEY', messages.REDIS_KEY_REPAIRED(this.#where, what), op, this.name),
+      );
+    }
+  }
+
+  /**
+   * Reports a row that is a script's marker for an entry it deleted without
+   * returning it (`!t<type>`: another Redis type; `!s<bytes>`: over
+   * `maxValueSize`, not decoded). Whether `row` was one.
+   */
+  #marker(op: string, key: StoreKey, row: unknown): boolean {
+    if (typeof row !== 'string' || row.charCodeAt(0) !== BANG) return false;
+    if (row.startsWith('!s')) {
+      const size = Number(row.slice(2));
+      const limit = this.#shared.maxValueSize;
+      this.#link.counts.tooLarge++;
+      const message = messages.REDIS_ENTRY_TOO_LARGE(this.#where, JSON.stringify(key), size, limit);
+      const error = new ValueTooLargeError(message, key, size, limit);
+      this.#link.emit(new RedisStoreError('E_VALUE_TOO_LARGE', message, op, this.name, { cause: error }));
+    } else {
+      this.#wrongType(op, row.slice(2));
+    }
+    return true;
+  }
+
+  /** Counts and reports an entry key that held another Redis type (the script deleted it). */
+  #wrongType(op: string, type: string): void {
+    const cause = new CorruptEntryError(messages.REDIS_ENTRY_WRONG_TYPE(type));
+    this.#link.counts.corrupt++;
+    this.#link.emit(
+      new RedisStoreError('E_CORRUPT_ENTRY', messages.REDIS_CORRUPT_ENTRY(this.#where, cause), op, this.name, {
+        cause,
+      }),
+    );
   }
 
   /**
@@ -1326,6 +1524,7 @@ export class RedisNamespace implements CacheStore {
         TAG_CHECK.run(this.#link.client, [this.#shared.tagKey], args),
       );
       if (Array.isArray(reply)) replies = reply as unknown[];
+      this.#fixed(op, replies[tagged.length]);
     } catch {
       // Reported by exec; the tagged entries are misses.
     }
@@ -1516,7 +1715,9 @@ export class RedisNamespace implements CacheStore {
 
   #run(op: string, script: Script, args: readonly (string | number)[]): Promise<unknown> {
     const link = this.#link;
-    return link.exec(this.#where, op, this.name, () => script.run(link.client, this.#keys, args));
+    return link
+      .exec(this.#where, op, this.name, () => script.run(link.client, this.#keys, args))
+      .then((reply) => this.#outcome(op, reply));
   }
 
   /** A write that stores nothing: still rejects like one when Redis is unavailable. */
@@ -1590,7 +1791,7 @@ export class RedisNamespace implements CacheStore {
       this.#link.skip();
       return false;
     }
-    const rows = await this.#read('has', 'h', [suffixOf(key)]);
+    const rows = await this.#read('has', 'h', [key]);
     const row = rows?.[0];
     // A tagged entry the script could not check (Cluster); otherwise 1 or 0 (a string with stringNumbers).
     if (typeof row === 'string' && row.startsWith(`${MAGIC}|`)) {
@@ -1630,7 +1831,7 @@ export class RedisNamespace implements CacheStore {
 
   /** {@link RedisNamespace.getForLoad} with one READ_FOR_LOAD script call (and the entry's remaining TTL). */
   async #getForLoadScripted(key: StoreKey, suffix: string): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
-    const read = await this.#readForLoad('getForLoad', '1', suffix);
+    const read = await this.#readForLoad('getForLoad', key, '1', suffix);
     if (read === undefined) return { entry: undefined, token: UNGUARDABLE };
     if (typeof read.row === 'string') {
       const [entry] = await this.#entries('getForLoad', [key], [read.row]);
@@ -1696,9 +1897,15 @@ export class RedisNamespace implements CacheStore {
     read: BatchedRead,
     text: string | null | undefined,
   ): { entry: StoreEntry | undefined; token: unknown } | Promise<{ entry: StoreEntry | undefined; token: unknown }> {
-    const { header, serializer } = this.#shared;
-    // `mk1|<format>||<payload>`: an empty stale field, so neither a stale window nor tags.
-    if (typeof text === 'string' && text.startsWith(header) && text.charCodeAt(header.length) === BAR) {
+    const { header, serializer, maxValueSize } = this.#shared;
+    // `mk1|<format>||<payload>`: an empty stale field, so neither a stale window nor tags. An entry over
+    // maxValueSize is never decoded: the script deletes and reports it.
+    if (
+      typeof text === 'string' &&
+      text.startsWith(header) &&
+      text.charCodeAt(header.length) === BAR &&
+      oversize(text, maxValueSize) === undefined
+    ) {
       try {
         return { entry: { value: serializer.deserialize(text.slice(header.length + 1)) }, token: undefined };
       } catch {
@@ -1719,7 +1926,7 @@ export class RedisNamespace implements CacheStore {
   async getOrLease(key: StoreKey, ttl: number): Promise<LeaseRead> {
     const suffix = suffixOf(key);
     const id = newGeneration();
-    const read = await this.#readForLoad('getOrLease', '1', suffix, [String(Math.max(1, Math.ceil(ttl))), id]);
+    const read = await this.#readForLoad('getOrLease', key, '1', suffix, [String(Math.max(1, Math.ceil(ttl))), id]);
     if (read === undefined) return { entry: undefined, token: UNGUARDABLE };
     if (typeof read.row === 'string') {
       const [entry] = await this.#entries('getOrLease', [key], [read.row]);
@@ -1741,20 +1948,24 @@ export class RedisNamespace implements CacheStore {
       link.skip();
       return;
     }
-    await link.exec(this.#where, 'releaseLease', this.name, () =>
-      RELEASE_LEASE.run(link.client, [lease.key], [lease.id]),
+    this.#outcome(
+      'releaseLease',
+      await link.exec(this.#where, 'releaseLease', this.name, () =>
+        RELEASE_LEASE.run(link.client, [lease.key], [lease.id]),
+      ),
     );
   }
 
   /** A load token for a load that does not read first (a refresh); see {@link RedisNamespace.getForLoad}. */
-  async loadToken(_key: StoreKey): Promise<unknown> {
-    const read = await this.#readForLoad('loadToken', '0', '');
+  async loadToken(key: StoreKey): Promise<unknown> {
+    const read = await this.#readForLoad('loadToken', key, '0', '');
     return read?.token === undefined ? UNGUARDABLE : this.#stamped(read.token);
   }
 
   /** One READ_FOR_LOAD call; `undefined` when Redis is unavailable or the call failed (already reported). */
   async #readForLoad(
     op: string,
+    key: StoreKey,
     read: '0' | '1',
     suffix: string,
     lease: readonly [ttl: string, id: string] | readonly [] = [],
@@ -1767,17 +1978,26 @@ export class RedisNamespace implements CacheStore {
     let reply: unknown;
     try {
       reply = await link.exec(this.#where, op, this.name, () =>
-        READ_FOR_LOAD.run(link.client, this.#keys, [newGeneration(), read, suffix, ...lease]),
+        READ_FOR_LOAD.run(link.client, this.#keys, [
+          newGeneration(),
+          read,
+          suffix,
+          String(this.#shared.maxValueSize),
+          ...lease,
+        ]),
       );
     } catch {
       return undefined;
     }
     if (!Array.isArray(reply)) return undefined;
-    const [row, generation, deletes, time, stamp, held] = reply as unknown[];
+    const [row, generation, deletes, time, stamp, held, fixed] = reply as unknown[];
     // A hit comes alone; a tagged one the script could not check (Cluster) may still turn out a miss.
     if (typeof row === 'string' && generation === undefined) {
       return { row, token: undefined };
     }
+    this.#fixed(op, fixed);
+    // A miss: `row` is false, or the marker of an entry the script deleted (another type, too large).
+    this.#marker(op, key, row);
     if (typeof generation !== 'string' || typeof time !== 'string') return undefined;
     // The hit path builds entry keys with it (it checks it against the current one on every read).
     this.#generation = generation;
@@ -1788,7 +2008,7 @@ export class RedisNamespace implements CacheStore {
       time,
       typeof stamp === 'string' ? stamp : undefined,
     );
-    return { row, token, held: isOne(held) };
+    return { row: undefined, token, held: isOne(held) };
   }
 
   /** On a Cluster, adds the tag clock to a token (a second call, once this store has seen tagged writes). */
@@ -1804,7 +2024,7 @@ export class RedisNamespace implements CacheStore {
     const link = this.#link;
     return link
       .exec(this.#where, op, this.name, () => TAG_STAMP.run(link.client, [this.#shared.tagKey], []))
-      .then((reply) => String(reply));
+      .then((reply) => String(this.#outcome(op, reply)));
   }
 
   /**
@@ -1837,6 +2057,7 @@ export class RedisNamespace implements CacheStore {
       calls.push(
         link
           .exec(this.#where, 'invalidateTags', this.name, () => send(link.client))
+          .then((reply) => this.#outcome('invalidateTags', reply))
           .catch((error: unknown) => {
             link.remember({
               id: `t\0${JSON.stringify(slice)}`,
@@ -1864,7 +2085,7 @@ export class RedisNamespace implements CacheStore {
     for (let start = 0; start < keys.length; start += BATCH) {
       const slice = keys.slice(start, start + BATCH);
       batches.push(
-        this.#read('getMany', 'f', slice.map(suffixOf)).then(async (rows) => {
+        this.#read('getMany', 'f', slice).then(async (rows) => {
           if (rows === undefined) return;
           const entries = await this.#entries('getMany', slice, rows);
           for (let i = 0; i < slice.length; i++) out[start + i] = entries[i];
@@ -1944,7 +2165,7 @@ export class RedisNamespace implements CacheStore {
 
   /** Availability and error figures of the store's connection (shared by all namespaces). */
   redisStats(): RedisStoreStats {
-    return { available: this.#link.available(), ...this.#link.counts };
+    return { available: this.#link.available(), ...this.#link.counts, repaired: this.#shared.repaired };
   }
 
   /**
@@ -2025,6 +2246,14 @@ export class RedisNamespace implements CacheStore {
  * give namespaces a `ttl` or run Redis with an `allkeys-*` `maxmemory-policy`.
  * If the generation key itself is lost (evicted, deleted), the namespace reads
  * as empty: old entries are never resurrected.
+ *
+ * **Foreign data.** Whatever another program writes under the store's keys
+ * never breaks a call or sticks: an entry key of another Redis type is a miss
+ * and is deleted (`corrupt`), an entry over `maxValueSize` is a miss and is
+ * deleted without being decoded (`tooLarge`), and a generation key, delete
+ * log, tag record or lease key holding what the store never writes is
+ * repaired (`repaired`, see {@link RedisStoreStats}); a repaired generation
+ * key or delete log empties the namespace, as a clear does.
  *
  * **Loads in flight across processes.** {@link RedisNamespace.getForLoad}
  * (the read before a load, still one script call) returns on a miss a token:
@@ -2264,5 +2493,6 @@ function createShared(options: RedisStoreOptions): Shared {
     tombstoneTtl,
     tagTtl,
     tagged: false,
+    repaired: 0,
   };
 }

@@ -1,8 +1,10 @@
 import { parseDuration, type Duration } from '../duration.js';
+import { MemokitError } from '../errors.js';
+import { cacheEvents } from '../events.js';
 import type { StoreKey } from '../keys.js';
 import { messages } from '../messages.js';
 import { assertKnownOptions } from '../options.js';
-import { RedisBus, type BusMessage, type InvalidationBus } from './bus.js';
+import { busMessageProblem, RedisBus, type BusMessage, type InvalidationBus } from './bus.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory.js';
 import { RedisStore, type RedisStoreOptions } from './redis.js';
 import { createStore } from './url.js';
@@ -377,6 +379,8 @@ export class TieredStore extends TieredNamespace {
   readonly #l1Root: MemoryStore;
   readonly #l2Root: RedisStore;
   readonly #bus: InvalidationBus;
+  /** Messages this store dropped itself (a bus other than a RedisBus, or one that failed to apply). */
+  #invalidMessages = 0;
 
   constructor(options: TieredStoreOptions) {
     const where = 'new TieredStore()';
@@ -423,11 +427,31 @@ export class TieredStore extends TieredNamespace {
         namespace.remoteInvalidation(undefined);
       }
     };
+    // Every message is checked again here (any bus may carry anything); one that is not valid, or that fails
+    // to apply, is counted, reported and dropped, and L1 is dropped with it: it may have been an invalidation.
+    const drop = (error: MemokitError): void => {
+      this.#invalidMessages++;
+      reset();
+      cacheEvents.emit('error', { source: 'TieredStore', operation: 'bus', error });
+    };
     bus.on('message', (message) => {
-      if (message.op === 'tags') return reset();
-      const namespace = message.ns === undefined ? undefined : shared.namespaces.get(message.ns);
-      namespace?.applyRemote(message);
+      try {
+        const problem = busMessageProblem(message);
+        if (problem !== undefined) {
+          return drop(new MemokitError('E_INVALID_BUS_MESSAGE', messages.BUS_LISTENER_FAILED(problem)));
+        }
+        if (message.op === 'tags') return reset();
+        const namespace = message.ns === undefined ? undefined : shared.namespaces.get(message.ns);
+        namespace?.applyRemote(message);
+      } catch (cause) {
+        drop(new MemokitError('E_INVALID_BUS_MESSAGE', messages.BUS_LISTENER_FAILED(cause), { cause }));
+      }
     });
+    if (bus instanceof RedisBus) {
+      bus.on('invalid', (error: MemokitError) =>
+        cacheEvents.emit('error', { source: 'TieredStore', operation: 'bus', error }),
+      );
+    }
     bus.on('reset', reset);
     // Invalidations Redis missed during an outage and got on its return: tell the peers again,
     // since they may have read the entries back into their L1 meanwhile.
@@ -460,5 +484,20 @@ export class TieredStore extends TieredNamespace {
   /** The in-process L1 store (for inspection). */
   get l1(): MemoryStore {
     return this.#l1Root;
+  }
+
+  /**
+   * The bus's figures: whether it is subscribed, and how many messages on
+   * its channel were not valid bus messages (dropped; each is also an
+   * `'error'` event of {@link cacheEvents} with `operation: 'bus'`).
+   *
+   * @example
+   * ```ts
+   * const { up, invalidMessages } = store.busStats();
+   * ```
+   */
+  busStats(): { readonly up: boolean; readonly invalidMessages: number } {
+    const fromBus = this.#bus instanceof RedisBus ? this.#bus.invalidMessages : 0;
+    return { up: this.#bus.up, invalidMessages: fromBus + this.#invalidMessages };
   }
 }
