@@ -581,16 +581,27 @@ export class Cache<V = unknown> {
   }
 
   /**
-   * Opens the store's connections (stores that hold none resolve at once).
+   * Waits until the store serves calls (a Redis or tiered store: its client
+   * is connected), at most the store's connect timeout (1 s for a Redis
+   * store with the default options). Resolves `true` when the store is
+   * ready; `false` when it is not ready in time: the cache then fails open
+   * (reads miss, writes are skipped and counted) and recovers by itself
+   * when the store answers. Never rejects. Stores without connections
+   * (memory, null) resolve `true` at once.
    *
    * @example
    * ```ts
-   * await cache.connect();
+   * if (!(await cache.connect())) console.warn('Redis is not reachable yet: the cache misses until it is');
    * ```
    */
-  async connect(): Promise<void> {
-    const store = this.#r.root as CacheStore & { connect?: () => Promise<void> };
-    await store.connect?.();
+  async connect(): Promise<boolean> {
+    const root = this.#r.root;
+    if (typeof root.ready !== 'function') return true;
+    try {
+      return await root.ready();
+    } catch {
+      return false; // a custom store broke the contract (it never rejects): treat it as not ready
+    }
   }
 
   /**
@@ -615,7 +626,9 @@ export class Cache<V = unknown> {
 
   /**
    * Runs `fn` with a connected cache and closes it afterwards, like Python's
-   * `async with Cache(...) as cache`.
+   * `async with Cache(...) as cache`. `fn` runs once {@link Cache.connect}
+   * resolved: with the store ready, or after its connect timeout with the
+   * cache failing open.
    *
    * @example
    * ```ts

@@ -66,7 +66,8 @@ const scopeOf = (wrapper: InstanceWrapper): string => {
  * exists by then, and providers may call cached methods in their own
  * `onModuleInit`. Its module is global, and Nest runs the hooks of global
  * modules before those of other modules, so those calls already reach the
- * application's stores.
+ * application's stores, connected: the hook also waits until the stores
+ * serve calls (bounded by their connect timeouts, see `ModuleStores.ready`).
  *
  * @internal
  */
@@ -91,6 +92,9 @@ export class CacheExplorer implements OnModuleInit, OnApplicationShutdown {
       await Promise.all(apps.map((app) => app.shutdown((message) => this.#logger.error(message))));
       throw error;
     }
+    // Bootstrap resolves once the stores serve calls (or their connect timeout passed, with one
+    // warning each): the first calls after app.init(), in this module's or later hooks, store their values.
+    await bindings.stores.ready((message) => this.#logger.warn(message));
   }
 
   /**

@@ -63,6 +63,15 @@ export const messages = {
   ASYNC_OPTIONS_SOURCE: (given: readonly string[]) =>
     `CacheModule.forRootAsync: pass exactly one of useFactory, useClass or useExisting; got ` +
     `${given.length === 0 ? 'none' : given.join(' and ')}.`,
+  STORE_NOT_READY: (name: string, kind: string, url: string | undefined, waitedMs: number) => {
+    const backend = kind === 'redis' || kind === 'tiered' ? 'Redis' : 'the store';
+    return (
+      `CacheModule: the store ${JSON.stringify(name)}${url === undefined ? '' : ` (${url})`} was not ready after ` +
+      `${Math.round(waitedMs)} ms (its connect timeout) at bootstrap. The application starts anyway: cached ` +
+      `methods using it call the method itself (reads miss, writes are skipped) until ${backend} answers; ` +
+      `the store reconnects by itself. Check that ${backend} is reachable at that address.`
+    );
+  },
   CLOSE_FAILED: (name: string, cause: unknown) =>
     `CacheModule: closing the store ${JSON.stringify(name)} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
 } as const;

@@ -13,8 +13,10 @@ type BuilderAsyncOptions = Parameters<(typeof ConfigurableModuleClass)['forRootA
  * NestJS module of memokit. At bootstrap (`onModuleInit`) it binds every
  * method decorated with `@AsyncLRU`/`@AsyncTTL` on the application's
  * providers and controllers to its stores, so each application keeps its
- * own entries and figures; at shutdown it unbinds them and closes the stores
- * it created. Configure it once per application, in the root module.
+ * own entries and figures, and waits until its stores serve calls (each at
+ * most its connect timeout; a store that is not ready by then is reported
+ * in one warning and fails open); at shutdown it unbinds them and closes the
+ * stores it created. Configure it once per application, in the root module.
  *
  * Methods run before the application is initialized (from a constructor, or
  * on a `TestingModule` that was compiled but not `init()`ed) use the process

@@ -24,13 +24,21 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 export class ModuleStores {
   readonly #byName: ReadonlyMap<string, CacheStore>;
   readonly #owned: ReadonlyMap<CacheStore, string>;
+  /** The URL each store created from one was created from (for messages; its password is redacted there). */
+  readonly #urls: ReadonlyMap<CacheStore, string>;
   readonly defaultName: string;
   #closed: Promise<void> | undefined;
 
-  constructor(byName: ReadonlyMap<string, CacheStore>, defaultName: string, owned: ReadonlyMap<CacheStore, string>) {
+  constructor(
+    byName: ReadonlyMap<string, CacheStore>,
+    defaultName: string,
+    owned: ReadonlyMap<CacheStore, string>,
+    urls: ReadonlyMap<CacheStore, string> = new Map(),
+  ) {
     this.#byName = byName;
     this.defaultName = defaultName;
     this.#owned = owned;
+    this.#urls = urls;
   }
 
   /** Every store name, the default's included. */
@@ -58,12 +66,58 @@ export class ModuleStores {
   }
 
   /**
+   * Waits, in parallel, until every store that exposes `ready()` (Redis,
+   * tiered, and custom stores that implement it; instances passed in
+   * included) serves calls, each bounded by its own connect timeout. A store
+   * that is not ready in time is reported once to `onWarn` (naming it and,
+   * for a store created from a URL, the URL without its password) and fails
+   * open meanwhile. Never throws.
+   */
+  async ready(onWarn: (message: string) => void): Promise<void> {
+    const stores = new Set(this.#byName.values());
+    await Promise.all(
+      [...stores].map(async (store) => {
+        if (typeof store.ready !== 'function') return;
+        const started = performance.now();
+        let ready: boolean;
+        try {
+          ready = await store.ready();
+        } catch {
+          ready = false; // a custom store broke the contract (ready() never rejects): treat it as not ready
+        }
+        if (ready) return;
+        const url = this.#urls.get(store);
+        onWarn(
+          messages.STORE_NOT_READY(
+            this.nameOf(store) ?? '(unnamed)',
+            store.kind,
+            url === undefined ? undefined : redactPassword(url),
+            performance.now() - started,
+          ),
+        );
+      }),
+    );
+  }
+
+  /**
    * Closes the stores the module created; stores passed in as instances stay
    * open. Reports failures to `onError` and never throws. Idempotent.
    */
   close(onError: (message: string) => void): Promise<void> {
     this.#closed ??= closeAll(this.#owned, onError);
     return this.#closed;
+  }
+}
+
+/** `url` with its password replaced by `***`, for messages and logs. */
+export function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return '(an unparsable URL)';
   }
 }
 
@@ -98,6 +152,7 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
 
   const byName = new Map<string, CacheStore>();
   const owned = new Map<CacheStore, string>();
+  const urls = new Map<CacheStore, string>();
   const create = (option: string, name: string, config: unknown): CacheStore => {
     if (isStore(config)) return config;
     if (typeof config !== 'string' && !isPlainObject(config)) {
@@ -110,6 +165,7 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
       throw new TypeError(messages.STORE_NOT_CREATED(option, error), { cause: error });
     }
     owned.set(store, name);
+    if (typeof config === 'string') urls.set(store, config);
     return store;
   };
 
@@ -130,7 +186,7 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
       if (byName.has(DEFAULT_STORE_NAME)) throw new TypeError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
       byName.set(DEFAULT_STORE_NAME, create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
     }
-    return new ModuleStores(byName, defaultName, owned);
+    return new ModuleStores(byName, defaultName, owned, urls);
   } catch (error) {
     await closeAll(owned, () => undefined);
     throw error;

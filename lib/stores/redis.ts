@@ -2178,15 +2178,42 @@ export class RedisNamespace implements CacheStore {
   }
 
   /**
+   * Milliseconds one connection attempt may take: the client's
+   * `connectTimeout` (`RedisStore.clientOptions()`: 4 × `timeout`, at least
+   * 1 s; ioredis's own default, 10 s, for a client passed without one). The
+   * default bound of {@link RedisNamespace.ready}.
+   *
+   * @example
+   * ```ts
+   * console.log(store.connectTimeout); // 1000 with the default timeout
+   * ```
+   */
+  get connectTimeout(): number {
+    const { options } = this.#link.client as {
+      options?: { connectTimeout?: unknown; redisOptions?: { connectTimeout?: unknown } };
+    };
+    const ms = options?.connectTimeout ?? options?.redisOptions?.connectTimeout;
+    return typeof ms === 'number' && ms > 0 ? ms : 10_000;
+  }
+
+  /**
    * Resolves `true` once calls are sent to Redis (connected and answering),
-   * or `false` after `timeout`. Never rejects. Useful at startup, since calls
-   * made before the connection is ready are misses.
+   * or `false` after `timeout` or once the store is closed. Never rejects.
+   * Useful at startup, since calls made before the connection is ready are
+   * misses and skipped writes. `Cache.connect()`, `Cache.use()` and the
+   * NestJS module's bootstrap call it without a timeout.
    *
    * @param timeout - longest wait
-   * @default timeout: 5000 (milliseconds)
+   * @default timeout: {@link RedisNamespace.connectTimeout} (1 s with the default options)
+   * @example
+   * ```ts
+   * if (!(await store.ready())) console.warn('Redis is not reachable yet: calls miss until it is');
+   * ```
    */
-  async ready(timeout: Duration = 5000): Promise<boolean> {
-    const deadline = performance.now() + parseDuration(timeout, `${this.#where}.ready()`, 'timeout');
+  async ready(timeout?: Duration): Promise<boolean> {
+    const ms =
+      timeout === undefined ? this.connectTimeout : parseDuration(timeout, `${this.#where}.ready()`, 'timeout');
+    const deadline = performance.now() + ms;
     while (!this.#link.available()) {
       if (this.#link.closed || performance.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -469,15 +469,21 @@ export class TieredStore extends TieredNamespace {
 
   /**
    * Resolves `true` once Redis answers and the bus is subscribed (or `false`
-   * after `timeout` ms); until then the store serves from Redis alone or misses.
+   * after `timeout`; never rejects); until then the store
+   * serves from Redis alone or misses. `Cache.connect()`, `Cache.use()` and
+   * the NestJS module's bootstrap call it without a timeout.
    *
+   * @param timeout - longest wait
+   * @default timeout: the L2's `connectTimeout` (1 s with the default options)
    * @example
    * ```ts
    * await store.ready();
    * ```
    */
-  async ready(timeout = 5000): Promise<boolean> {
-    const [redis, bus] = await Promise.all([this.#l2Root.ready(timeout), this.#bus.ready?.(timeout) ?? this.#bus.up]);
+  async ready(timeout?: Duration): Promise<boolean> {
+    const ms =
+      timeout === undefined ? this.#l2Root.connectTimeout : parseDuration(timeout, 'TieredStore.ready()', 'timeout');
+    const [redis, bus] = await Promise.all([this.#l2Root.ready(ms), this.#bus.ready?.(ms) ?? this.#bus.up]);
     return redis && bus;
   }
 

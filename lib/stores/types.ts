@@ -1,3 +1,4 @@
+import type { Duration } from '../duration.js';
 import type { StoreKey } from '../keys.js';
 
 /**
@@ -283,6 +284,23 @@ export interface CacheStore {
    * Absent on stores that do not evict by size.
    */
   onEvict?(listener: (key: StoreKey) => void): () => void;
+  /**
+   * Waits until the store serves calls (its connections are open): resolves
+   * `true` then, or `false` once `timeout` passed or the store is closed.
+   * Never rejects: a store that is not ready fails open (reads miss, writes
+   * are skipped and counted) and recovers by itself. `Cache.connect()`,
+   * `Cache.use()` and the NestJS module's bootstrap call it without a
+   * timeout, so a store bounds that wait by its own connect timeout. Absent
+   * on stores that hold no connection (they are ready at once).
+   *
+   * @param timeout - longest wait
+   * @default timeout: the store's connect timeout (Redis, tiered: the client's `connectTimeout`)
+   * @example
+   * ```ts
+   * if (!(await store.ready?.())) console.warn('the store does not answer yet: calls miss until it does');
+   * ```
+   */
+  ready?(timeout?: Duration): Promise<boolean>;
   /** Releases connections and timers. The store is unusable afterwards. */
   close(): Promise<void>;
 }
