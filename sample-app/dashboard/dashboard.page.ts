@@ -182,7 +182,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     document.getElementById('hits-misses').textContent = num(hits) + ' hits · ' + num(misses) + ' misses';
     document.getElementById('store').textContent = data.store.kind;
     document.getElementById('database').textContent =
-      'database: ' + data.database.storage + ', ' + data.database.latencyMs + ' ms per query';
+      'database: ' + data.database.engine + (data.database.latencyMs > 0 ? ', +' + data.database.latencyMs + ' ms per query' : '');
   }
 
   function setStatus(ok, text) {

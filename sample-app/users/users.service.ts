@@ -20,7 +20,8 @@ export type UserPatch = Partial<Pick<User, 'name' | 'email'>>;
  * - `getOrders` takes the request context first and leaves it out of the key
  *   with `skipArgs: 1`: every request has a new context, and its `log`
  *   function could not be part of a key anyway.
- * - `updateUser` evicts that user's `getUser` entry.
+ * - `updateUser` evicts that user's `getUser` entry; the write is one
+ *   database transaction.
  */
 @Injectable()
 export class UsersService {
