@@ -2,6 +2,13 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { CacheService, type BoundCachedMethodInfo } from 'memokit/nest';
 import { CACHE_MODE, HitCounter, type CacheMode } from '../cache-mode.js';
 import { CatalogDatabase, type TableName } from '../catalog/catalog.database.js';
+import { SHARED_SCOPES } from '../users/users.service.js';
+
+/** A method's row: its figures, and the shared scope whose bucket its entries and limit are. */
+export type MethodRow = BoundCachedMethodInfo & {
+  /** `null` unless the method shares a scope: then `entries`/`maxSize` are the scope's total over `methods` methods. */
+  readonly sharedScope: { readonly name: string; readonly methods: number } | null;
+};
 
 /** The body of `GET /cache/stats`. */
 export interface CacheStatsResponse {
@@ -20,7 +27,7 @@ export interface CacheStatsResponse {
   readonly queriesByTable: Record<TableName, number>;
   readonly database: { readonly engine: 'sqlite' | 'postgres'; readonly latencyMs: number };
   /** Every cached method of this application, with its figures (`CacheService.stats()`). */
-  readonly methods: BoundCachedMethodInfo[];
+  readonly methods: MethodRow[];
 }
 
 @Controller('cache')
@@ -53,7 +60,14 @@ export class StatsController {
       queries: this.db.queries,
       queriesByTable: this.db.queriesByTable(),
       database: { engine: this.db.engine, latencyMs: this.db.latencyMs },
-      methods,
+      methods: methods.map((m) => ({ ...m, sharedScope: sharedScopeOf(m.id) })),
     };
   }
+}
+
+function sharedScopeOf(id: string): MethodRow['sharedScope'] {
+  for (const [name, ids] of Object.entries(SHARED_SCOPES)) {
+    if (ids.includes(id)) return { name, methods: ids.length };
+  }
+  return null;
 }

@@ -9,6 +9,14 @@ import type { RequestContext } from '../request-context.js';
  */
 const USERS_SCOPE = { scope: 'users', maxSize: 1000 } as const;
 
+/**
+ * The app's shared scopes and the methods in each, for the dashboard: their
+ * rows show the scope's bucket (entries, limit), not a figure of their own.
+ */
+export const SHARED_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  [USERS_SCOPE.scope]: ['UsersService.getUser', 'UsersService.getPreferences'],
+};
+
 /** Fields an update may change. */
 export type UserPatch = Partial<Pick<User, 'name' | 'email'>>;
 

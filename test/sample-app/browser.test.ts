@@ -131,4 +131,28 @@ describe.each(ENGINES)('the dashboard at / in headless Chromium, on %s', (engine
     expect(existsSync(screenshot(engine))).toBe(true);
     expect(errors).toEqual([]);
   });
+
+  it("says which rows show a shared scope's total, and only those", async () => {
+    await page.goto(`${app.url}/`);
+    const http = client(app.url);
+    for (const path of ['/users/2', '/users/2/preferences', '/users/4'])
+      expect((await http.get(path)).status).toBe(200);
+    // Entries of the 'users' scope: getUser's and getPreferences' keys in one bucket, shown on both rows.
+    const user = page.locator('tr[data-method="UsersService.getUser"]');
+    const prefs = page.locator('tr[data-method="UsersService.getPreferences"]');
+    const size = (await http.method('UsersService.getUser')).stats.size;
+    expect(size).toBeGreaterThanOrEqual(3);
+    await waitForText(user.locator('[data-field="size"]'), `${size} / 1,000scope total`);
+    await waitForText(prefs.locator('[data-field="size"]'), `${size} / 1,000scope total`);
+    for (const row of [user, prefs]) {
+      expect(await row.locator('[data-field="sharedScope"]').textContent()).toBe(
+        'shared scope: users (total of 2 methods)',
+      );
+    }
+    for (const id of ['ProductsService.getProduct', 'ProductsService.listProducts', 'UsersService.getOrders']) {
+      const row = page.locator(`tr[data-method="${id}"]`);
+      expect(await row.locator('[data-field="sharedScope"]').count()).toBe(0);
+      expect(await row.locator('[data-field="size"]').textContent()).not.toContain('scope');
+    }
+  });
 });

@@ -175,6 +175,7 @@ export interface StatsBody {
     readonly store: string | undefined;
     readonly maxSize: number;
     readonly ttl?: number;
+    readonly sharedScope: { readonly name: string; readonly methods: number } | null;
     readonly stats: {
       readonly hits: number;
       readonly misses: number;
