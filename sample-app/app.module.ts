@@ -1,6 +1,8 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import type { CacheStore } from 'memokit';
+import { NullStore, type CacheStore } from 'memokit';
 import { CacheModule } from 'memokit/nest';
+import { CACHE_MODE, CacheModeService, HitCounter, type CacheMode } from './cache-mode.js';
+import { cacheManagerStore, CacheManagerCatalogModule } from './catalog/cache-manager.controller.js';
 import { CatalogDatabase } from './catalog/catalog.database.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
@@ -15,29 +17,50 @@ export interface AppModuleOptions {
    * Omitted: CacheModule's own in-memory store.
    */
   readonly store?: CacheStore | undefined;
+  /** How the app caches. @default 'memokit' */
+  readonly cacheMode?: CacheMode | undefined;
+  /** `nest-cache-manager` mode: its Redis (through Keyv); omitted: in memory. */
+  readonly redisUrl?: string | undefined;
+  /** Close the database at shutdown (after the stores). @default false */
+  readonly closeDatabase?: boolean | undefined;
+}
+
+/** Something the app opened and closes at shutdown (a cache-manager Keyv). */
+interface Closable {
+  disconnect(): Promise<void>;
 }
 
 const OWNED_STORE = Symbol('OWNED_STORE');
 
-/** CacheModule leaves store instances it is given open: the app created this one, so it closes it. */
+/** CacheModule leaves store instances it is given open: the app created these, so it closes them (and the database if asked). */
 @Injectable()
 class OwnedStoreCloser implements OnApplicationShutdown {
-  constructor(@Inject(OWNED_STORE) private readonly store: CacheStore | null) {}
+  constructor(
+    @Inject(OWNED_STORE)
+    private readonly owned: { store: CacheStore | null; other: Closable | null; database: CatalogDatabase | null },
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store?.close();
+    await this.owned.store?.close();
+    await this.owned.other?.disconnect();
+    await this.owned.database?.close();
   }
 }
 
-/** Makes the database injectable everywhere. */
+/** Makes the database, the cache mode and the cache-manager hit counter injectable everywhere. */
 @Global()
 @Module({})
 class DatabaseModule {
-  static forRoot(database: CatalogDatabase): DynamicModule {
+  static forRoot(database: CatalogDatabase, mode: CacheMode, counter: HitCounter): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: CatalogDatabase, useValue: database }],
-      exports: [CatalogDatabase],
+      providers: [
+        { provide: CatalogDatabase, useValue: database },
+        { provide: CACHE_MODE, useValue: mode },
+        { provide: HitCounter, useValue: counter },
+        CacheModeService,
+      ],
+      exports: [CatalogDatabase, CACHE_MODE, HitCounter, CacheModeService],
     };
   }
 }
@@ -48,17 +71,33 @@ export class AppModule {
    * The sample catalog: products, users and the cache dashboard, with one
    * `CacheModule.forRoot()` that binds every cached method to the store.
    */
-  static forRoot({ database, store }: AppModuleOptions): DynamicModule {
+  static forRoot({
+    database,
+    store,
+    cacheMode = 'memokit',
+    redisUrl,
+    closeDatabase = false,
+  }: AppModuleOptions): DynamicModule {
+    const counter = new HitCounter();
+    // `none`: reads run with useCache false, and invalidators have nothing to evict.
+    const defaultStore = cacheMode === 'none' ? (store ?? new NullStore()) : store;
+    const keyv = cacheMode === 'nest-cache-manager' ? cacheManagerStore(redisUrl, counter) : null;
     return {
       module: AppModule,
       imports: [
-        CacheModule.forRoot(store === undefined ? { isGlobal: true } : { defaultStore: store, isGlobal: true }),
-        DatabaseModule.forRoot(database),
-        CatalogModule,
+        CacheModule.forRoot(defaultStore === undefined ? { isGlobal: true } : { defaultStore, isGlobal: true }),
+        DatabaseModule.forRoot(database, cacheMode, counter),
+        keyv === null ? CatalogModule : CacheManagerCatalogModule.forRoot(keyv),
         UsersModule,
         DashboardModule,
       ],
-      providers: [{ provide: OWNED_STORE, useValue: store ?? null }, OwnedStoreCloser],
+      providers: [
+        {
+          provide: OWNED_STORE,
+          useValue: { store: defaultStore ?? null, other: keyv, database: closeDatabase ? database : null },
+        },
+        OwnedStoreCloser,
+      ],
     };
   }
 }

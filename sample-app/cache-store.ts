@@ -1,4 +1,4 @@
-import { TieredStore, type CacheStore } from 'memokit';
+import { createStore, TieredStore, type CacheStore } from 'memokit';
 
 /**
  * The one place the sample app chooses its cache store.
@@ -8,14 +8,22 @@ import { TieredStore, type CacheStore } from 'memokit';
  * - `REDIS_URL=redis://127.0.0.1:6379/0?prefix=catalog`: a tiered store —
  *   memory L1 in front of that Redis, with a pub/sub invalidation bus — so
  *   every instance pointed at the same Redis shares entries and keeps its
- *   in-memory copies coherent.
+ *   in-memory copies coherent. With `CACHE_TIER=redis`: that Redis alone
+ *   (`createStore(REDIS_URL)`), no in-memory copies.
  *
  * Switching stores is a one-line change here.
  */
 export function cacheStoreFromEnv(env: NodeJS.ProcessEnv = process.env): CacheStore | undefined {
   const url = env.REDIS_URL?.trim();
-  if (url === undefined || url === '') return undefined;
-  return new TieredStore({ redis: url });
+  const tier = env.CACHE_TIER?.trim() || undefined;
+  if (tier !== undefined && tier !== 'redis' && tier !== 'tiered') {
+    throw new TypeError(`CACHE_TIER must be "redis" or "tiered", got ${JSON.stringify(env.CACHE_TIER)}`);
+  }
+  if (url === undefined || url === '') {
+    if (tier !== undefined) throw new TypeError(`CACHE_TIER=${tier} needs REDIS_URL: set it, or unset CACHE_TIER`);
+    return undefined;
+  }
+  return tier === 'redis' ? createStore(url) : new TieredStore({ redis: url });
 }
 
 /** A store's URL without its password, for logs. */

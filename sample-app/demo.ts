@@ -143,8 +143,8 @@ async function tour(a: Instance, db: CatalogDatabase): Promise<void> {
   );
   record(
     'cold vs warm latency',
-    `${((cold?.ms ?? 0) / median(warm)).toFixed(0)}x faster warm`,
-    `db latency ${db.latencyMs} ms`,
+    `${((cold?.ms ?? 0) / median(warm)).toFixed(1)}x faster warm`,
+    `${db.engine}${db.latencyMs > 0 ? ` +${db.latencyMs} ms per query` : ''}`,
     undefined,
   );
 
@@ -177,6 +177,20 @@ async function tour(a: Instance, db: CatalogDatabase): Promise<void> {
     memory ? `${put.status}; getProduct entries ${sizeBefore} -> ${sizeAfter}` : `${put.status}`,
     memory ? '200; one entry fewer' : '200',
     put.status === 200 && (!memory || sizeAfter === sizeBefore - 1),
+  );
+  record(
+    'the PUT is one transaction',
+    `version ${cold?.body.version} -> ${put.body.version}`,
+    `version ${(cold?.body.version ?? 0) + 1}`,
+    put.body.version === (cold?.body.version ?? NaN) + 1,
+  );
+  const refused = await a.request('PUT', '/products/7', { priceCents: 10 ** 9 });
+  const kept = await a.get<Product>('/admin/products/7');
+  record(
+    'PUT above the price cap (CHECK fails)',
+    `${refused.status}; version ${kept.body.version}, priceCents ${kept.body.priceCents}`,
+    `422; rolled back (version ${put.body.version})`,
+    refused.status === 422 && kept.body.version === put.body.version && kept.body.priceCents === 1234,
   );
   const other = await counting(db, () => a.get('/products/42'));
   record('GET /products/42 after the update', queries(other), '0 queries (still cached)', other === 0);
@@ -291,7 +305,7 @@ function methodTable(methods: readonly BoundCachedMethodInfo[]): string {
 }
 
 async function main(): Promise<number> {
-  const db = new CatalogDatabase();
+  const db = await CatalogDatabase.open();
   const redisUrl = process.env.REDIS_URL?.trim();
   const instances: Instance[] = [];
   try {
@@ -300,7 +314,7 @@ async function main(): Promise<number> {
     const kind = (await a.stats()).store.kind;
     console.log(`memokit sample app: scripted tour on ${a.url}`);
     console.log(
-      `cache store: ${kind}${redisUrl ? ` (${redactUrl(redisUrl)})` : ''}; database: ${db.latencyMs} ms per query\n`,
+      `cache store: ${kind}${redisUrl ? ` (${redactUrl(redisUrl)})` : ''}; database: ${db.engine} (${db.location})\n`,
     );
     await tour(a, db);
     if (redisUrl) instances.push(await redisTier(a, db));
@@ -317,6 +331,7 @@ async function main(): Promise<number> {
     console.log(methodTable((await a.stats()).methods));
   } finally {
     for (const instance of instances.reverse()) await instance.app.close();
+    await db.close();
   }
   const failed = rows.filter((r) => r.ok === false);
   console.log(

@@ -22,7 +22,9 @@ const categoryOf = (query: ProductQuery): string | undefined => query.category?.
  * - `listProducts`: `@AsyncTTL` with a `keyFn` that normalizes the query, so
  *   `?category=Books` and `?category=books&page=1` share one entry.
  * - `updateProduct` / `deleteProduct`: invalidators evict that product's entry
- *   and clear the (short-lived) lists, before and after the write.
+ *   and clear the (short-lived) lists, before and after the write. The write
+ *   itself is one database transaction (`CatalogDatabase.updateProduct`), so
+ *   the invalidation wraps a committed change, or a rolled-back one.
  */
 @Injectable()
 export class ProductsService {
@@ -40,6 +42,11 @@ export class ProductsService {
   })
   async listProducts(query: ProductQuery): Promise<Product[]> {
     return this.db.listProducts(categoryOf(query), query.page ?? 1);
+  }
+
+  /** The categories that have products (not cached: the listing's keys are what matter). */
+  categories(): Promise<string[]> {
+    return this.db.categories();
   }
 
   /** Admin view: always reads the database and leaves the cache as it is (no read, no write). */

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DashboardController } from './dashboard.controller.js';
+import { HealthController, HealthState } from './health.controller.js';
 import { StatsController } from './stats.controller.js';
 
-@Module({ controllers: [DashboardController, StatsController] })
+@Module({
+  controllers: [DashboardController, StatsController, HealthController],
+  providers: [HealthState],
+  exports: [HealthState],
+})
 export class DashboardModule {}

@@ -39,6 +39,8 @@ export const DASHBOARD_HTML = `<!doctype html>
   tbody tr:last-child td { border-bottom: none; }
   .method { font-weight: 600; }
   .method small { display: block; font-weight: 400; color: var(--muted); font-size: 12px; }
+  .method small.scope { color: var(--accent); }
+  td.shared small { display: block; color: var(--accent); font-size: 11px; }
   .badge { display: inline-block; padding: 1px 7px; border-radius: 999px; font-size: 11px; font-weight: 700; }
   .badge.lru { background: #e8edff; color: var(--accent); }
   .badge.ttl { background: #fff4d6; color: #8a6100; }
@@ -129,6 +131,12 @@ export const DASHBOARD_HTML = `<!doctype html>
     tr.dataset.method = m.id;
     var name = el('td', 'method', m.id);
     name.appendChild(el('small', '', duration(m.ttl)));
+    if (m.sharedScope) {
+      // Entries and limit are the scope's bucket, the same on each of its rows: say so.
+      var marker = el('small', 'scope', 'shared scope: ' + m.sharedScope.name + ' (total of ' + m.sharedScope.methods + ' methods)');
+      marker.dataset.field = 'sharedScope';
+      name.appendChild(marker);
+    }
     tr.appendChild(name);
     var kind = el('td', 'left');
     kind.appendChild(el('span', 'badge ' + m.kind, m.kind.toUpperCase()));
@@ -146,6 +154,11 @@ export const DASHBOARD_HTML = `<!doctype html>
     cells.forEach(function (cell) {
       var td = el('td', '', cell[1]);
       td.dataset.field = cell[0];
+      if (cell[0] === 'size' && m.sharedScope) {
+        td.className = 'shared';
+        td.title = 'entries of the whole ' + m.sharedScope.name + ' scope, shared by ' + m.sharedScope.methods + ' methods';
+        td.appendChild(el('small', '', 'scope total'));
+      }
       tr.appendChild(td);
     });
     var rate = el('td', 'rate left');
@@ -182,7 +195,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     document.getElementById('hits-misses').textContent = num(hits) + ' hits · ' + num(misses) + ' misses';
     document.getElementById('store').textContent = data.store.kind;
     document.getElementById('database').textContent =
-      'database: ' + data.database.storage + ', ' + data.database.latencyMs + ' ms per query';
+      'database: ' + data.database.engine + (data.database.latencyMs > 0 ? ', +' + data.database.latencyMs + ' ms per query' : '');
   }
 
   function setStatus(ok, text) {

@@ -8,7 +8,9 @@ import {
   ParseIntPipe,
   Put,
 } from '@nestjs/common';
+import { CacheModeService } from '../cache-mode.js';
 import type { Order, Preferences, User } from '../catalog/catalog.database.js';
+import { refusedAs422 } from '../catalog/products.controller.js';
 import { Ctx, type RequestContext } from '../request-context.js';
 import { UsersService, type UserPatch } from './users.service.js';
 
@@ -40,25 +42,28 @@ function userPatch(body: unknown): UserPatch {
 
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly mode: CacheModeService,
+  ) {}
 
   @Get(':id')
   async get(@Param('id', ParseIntPipe) id: number): Promise<User> {
-    return found(await this.users.getUser(id), `user ${id}`);
+    return found(await this.mode.read(() => this.users.getUser(id)), `user ${id}`);
   }
 
   @Get(':id/preferences')
   async preferences(@Param('id', ParseIntPipe) id: number): Promise<Preferences> {
-    return found(await this.users.getPreferences(id), `user ${id}`);
+    return found(await this.mode.read(() => this.users.getPreferences(id)), `user ${id}`);
   }
 
   @Get(':id/orders')
   orders(@Ctx() ctx: RequestContext, @Param('id', ParseIntPipe) id: number): Promise<Order[]> {
-    return this.users.getOrders(ctx, id);
+    return this.mode.read(() => this.users.getOrders(ctx, id));
   }
 
   @Put(':id')
   async update(@Param('id', ParseIntPipe) id: number, @Body() body: unknown): Promise<User> {
-    return found(await this.users.updateUser(id, userPatch(body)), `user ${id}`);
+    return found(await refusedAs422(this.users.updateUser(id, userPatch(body))), `user ${id}`);
   }
 }

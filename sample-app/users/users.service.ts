@@ -9,6 +9,14 @@ import type { RequestContext } from '../request-context.js';
  */
 const USERS_SCOPE = { scope: 'users', maxSize: 1000 } as const;
 
+/**
+ * The app's shared scopes and the methods in each, for the dashboard: their
+ * rows show the scope's bucket (entries, limit), not a figure of their own.
+ */
+export const SHARED_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  [USERS_SCOPE.scope]: ['UsersService.getUser', 'UsersService.getPreferences'],
+};
+
 /** Fields an update may change. */
 export type UserPatch = Partial<Pick<User, 'name' | 'email'>>;
 
@@ -20,7 +28,8 @@ export type UserPatch = Partial<Pick<User, 'name' | 'email'>>;
  * - `getOrders` takes the request context first and leaves it out of the key
  *   with `skipArgs: 1`: every request has a new context, and its `log`
  *   function could not be part of a key anyway.
- * - `updateUser` evicts that user's `getUser` entry.
+ * - `updateUser` evicts that user's `getUser` entry; the write is one
+ *   database transaction.
  */
 @Injectable()
 export class UsersService {

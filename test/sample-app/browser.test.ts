@@ -7,15 +7,19 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import {
   buildSampleApp,
   client,
+  databaseEnv,
+  ENGINES,
   SAMPLE_METHODS,
   startSampleApp,
+  stopPostgres,
   type RunningApp,
   type SampleAppBuild,
 } from './helpers.js';
 
 /** Debian's `chromium` package (CI installs it in .ci/run). */
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = resolve(import.meta.dirname, '../../test-output/sample-app/dashboard.png');
+const screenshot = (engine: string): string =>
+  resolve(import.meta.dirname, `../../test-output/sample-app/dashboard-${engine}.png`);
 
 /** The hit-rate cell's text of a method's row, e.g. '75.0%'. */
 const hitRate = (page: Page, id: string): Locator =>
@@ -37,7 +41,11 @@ async function waitForText(locator: Locator, expected: string, timeoutMs = 5000)
   throw new Error(`expected "${expected}" within ${timeoutMs} ms, last saw ${JSON.stringify(last)}`);
 }
 
-describe('the dashboard at / in headless Chromium', () => {
+afterAll(async () => {
+  await stopPostgres();
+});
+
+describe.each(ENGINES)('the dashboard at / in headless Chromium, on %s', (engine) => {
   let build: SampleAppBuild;
   let app: RunningApp;
   let userDataDir: string;
@@ -52,7 +60,7 @@ describe('the dashboard at / in headless Chromium', () => {
       );
     }
     build = await buildSampleApp();
-    app = await startSampleApp(build);
+    app = await startSampleApp(build, await databaseEnv(engine));
     userDataDir = await mkdtemp(join(tmpdir(), 'memokit-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
@@ -116,9 +124,35 @@ describe('the dashboard at / in headless Chromium', () => {
     expect(await hitRate(page, 'UsersService.getOrders').textContent()).toBe('50.0%');
     await expect(page.locator('#status-text').textContent()).resolves.toMatch(/^live/);
 
-    await mkdir(resolve(SCREENSHOT, '..'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    expect(existsSync(SCREENSHOT)).toBe(true);
+    await expect(page.locator('#database').textContent()).resolves.toBe(`database: ${engine}`);
+
+    await mkdir(resolve(screenshot(engine), '..'), { recursive: true });
+    await page.screenshot({ path: screenshot(engine), fullPage: true });
+    expect(existsSync(screenshot(engine))).toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  it("says which rows show a shared scope's total, and only those", async () => {
+    await page.goto(`${app.url}/`);
+    const http = client(app.url);
+    for (const path of ['/users/2', '/users/2/preferences', '/users/4'])
+      expect((await http.get(path)).status).toBe(200);
+    // Entries of the 'users' scope: getUser's and getPreferences' keys in one bucket, shown on both rows.
+    const user = page.locator('tr[data-method="UsersService.getUser"]');
+    const prefs = page.locator('tr[data-method="UsersService.getPreferences"]');
+    const size = (await http.method('UsersService.getUser')).stats.size;
+    expect(size).toBeGreaterThanOrEqual(3);
+    await waitForText(user.locator('[data-field="size"]'), `${size} / 1,000scope total`);
+    await waitForText(prefs.locator('[data-field="size"]'), `${size} / 1,000scope total`);
+    for (const row of [user, prefs]) {
+      expect(await row.locator('[data-field="sharedScope"]').textContent()).toBe(
+        'shared scope: users (total of 2 methods)',
+      );
+    }
+    for (const id of ['ProductsService.getProduct', 'ProductsService.listProducts', 'UsersService.getOrders']) {
+      const row = page.locator(`tr[data-method="${id}"]`);
+      expect(await row.locator('[data-field="sharedScope"]').count()).toBe(0);
+      expect(await row.locator('[data-field="size"]').textContent()).not.toContain('scope');
+    }
   });
 });

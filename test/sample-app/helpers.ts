@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } f
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { startPostgresServer, type PostgresServer } from '../setup/postgres-server.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -58,7 +59,20 @@ export async function buildSampleApp(): Promise<SampleAppBuild> {
 /** The environment a child gets: this process's, without the sample app's own variables unless given. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['PORT', 'REDIS_URL', 'CATALOG_DATA_DIR', 'NODE_OPTIONS']) delete env[name];
+  for (const name of [
+    'PORT',
+    'REDIS_URL',
+    'CACHE_MODE',
+    'CACHE_TIER',
+    'DATABASE_URL',
+    'SQLITE_FILE',
+    'SEED_PRODUCTS',
+    'SEED_USERS',
+    'DB_LATENCY_MS',
+    'NODE_OPTIONS',
+  ]) {
+    delete env[name];
+  }
   return { ...env, ...extra };
 }
 
@@ -152,13 +166,16 @@ export interface StatsBody {
   readonly store: { readonly name: string; readonly kind: string };
   readonly queries: number;
   readonly queriesByTable: Record<string, number>;
-  readonly database: { readonly latencyMs: number; readonly storage: string };
+  readonly mode: string;
+  readonly summary: { readonly hits: number; readonly misses: number };
+  readonly database: { readonly engine: string; readonly latencyMs: number };
   readonly methods: {
     readonly id: string;
     readonly kind: string;
     readonly store: string | undefined;
     readonly maxSize: number;
     readonly ttl?: number;
+    readonly sharedScope: { readonly name: string; readonly methods: number } | null;
     readonly stats: {
       readonly hits: number;
       readonly misses: number;
@@ -208,3 +225,33 @@ export const SAMPLE_METHODS = [
   'UsersService.getPreferences',
   'UsersService.getOrders',
 ] as const;
+
+/** The databases the sample app runs on; the e2e suites run once per engine. */
+export const ENGINES = ['sqlite', 'postgres'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** A small catalog, so each suite seeds in well under a second. */
+export const TEST_SEED = { SEED_PRODUCTS: '2000', SEED_USERS: '200' } as const;
+
+let postgres: Promise<PostgresServer> | undefined;
+let databases = 0;
+
+/**
+ * The environment that puts the app on `engine`: SQLite (a private file per
+ * process, the default) or a new database on this test file's private
+ * PostgreSQL server, started on first use. Call {@link stopPostgres} in the
+ * file's `afterAll`.
+ */
+export async function databaseEnv(engine: Engine): Promise<Record<string, string>> {
+  if (engine === 'sqlite') return { ...TEST_SEED };
+  postgres ??= startPostgresServer();
+  const server = await postgres;
+  return { ...TEST_SEED, DATABASE_URL: await server.createDatabase(`catalog_${process.pid}_${++databases}`) };
+}
+
+/** Stops this test file's PostgreSQL server, if it started one. */
+export async function stopPostgres(): Promise<void> {
+  const server = postgres;
+  postgres = undefined;
+  if (server !== undefined) await (await server).stop();
+}

@@ -1,19 +1,29 @@
 /**
  * The sample app on Redis (REDIS_URL), against the private redis-server that
  * jest's globalSetup starts: two instances on two ports (two processes, one
- * Redis, one shared database directory) stay coherent, and the demo's Redis
- * tier passes.
+ * Redis, one shared SQLite file) stay coherent, CACHE_TIER=redis and the
+ * @nestjs/cache-manager mode run on that Redis, and the demo's Redis tier
+ * passes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testRedisUrl, uniquePrefix } from '../setup/redis-env.js';
-import { buildSampleApp, client, runScript, startSampleApp, type RunningApp, type SampleAppBuild } from './helpers.js';
+import { rawClient, testRedisUrl, uniquePrefix } from '../setup/redis-env.js';
+import {
+  buildSampleApp,
+  client,
+  runScript,
+  startSampleApp,
+  TEST_SEED,
+  type RunningApp,
+  type SampleAppBuild,
+} from './helpers.js';
 
 interface Product {
   id: number;
   priceCents: number;
+  version: number;
 }
 
 /** `redis://host:port/0?prefix=<unique>`: every run gets keys of its own. */
@@ -36,7 +46,7 @@ describe('two instances of the sample app on one Redis', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'memokit-catalog-'));
-    const env = { REDIS_URL: redisUrl('sample-app'), CATALOG_DATA_DIR: dataDir };
+    const env = { ...TEST_SEED, REDIS_URL: redisUrl('sample-app'), SQLITE_FILE: join(dataDir, 'catalog.sqlite') };
     [a, b] = await Promise.all([startSampleApp(build, env), startSampleApp(build, env)]);
   });
 
@@ -72,6 +82,59 @@ describe('two instances of the sample app on one Redis', () => {
     expect((await httpA.stats()).queries).toBe(before + 1);
     // And now both serve the new value from Redis.
     expect((await httpB.get<Product>('/products/32')).body.priceCents).toBe(4242);
+  });
+});
+
+describe('CACHE_TIER=redis and CACHE_MODE=nest-cache-manager on Redis', () => {
+  it('CACHE_TIER=redis: the Redis store alone, entries shared across instances', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'memokit-catalog-'));
+    const env = { ...TEST_SEED, REDIS_URL: redisUrl('tier'), CACHE_TIER: 'redis', SQLITE_FILE: join(dir, 'c.sqlite') };
+    const [a, b] = await Promise.all([startSampleApp(build, env), startSampleApp(build, env)]);
+    try {
+      expect((await client(a.url).stats()).store.kind).toBe('redis');
+      await client(a.url).get('/products/33');
+      const before = (await client(b.url).stats()).queries;
+      expect((await client(b.url).get<Product>('/products/33')).body.id).toBe(33);
+      expect((await client(b.url).stats()).queries).toBe(before);
+      const put = await client(b.url).request<Product>('PUT', '/products/33', { priceCents: 3333 });
+      expect((await client(a.url).get<Product>('/products/33')).body).toEqual(put.body);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('CACHE_TIER without REDIS_URL fails at startup, naming both', async () => {
+    const result = await runScript(build.main, build.root, { CACHE_TIER: 'redis' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('CACHE_TIER=redis needs REDIS_URL');
+  });
+
+  it('nest-cache-manager: responses cached in Redis through Keyv, deleted on PUT', async () => {
+    const app = await startSampleApp(build, {
+      ...TEST_SEED,
+      CACHE_MODE: 'nest-cache-manager',
+      REDIS_URL: `${testRedisUrl()}/0`,
+    });
+    const redis = rawClient();
+    // Keyv's key for the interceptor's key (the URL) in its 'catalog' namespace.
+    const cached = async (): Promise<number> => (await redis.keys('*catalog:/products/34')).length;
+    try {
+      const http = client(app.url);
+      expect(app.output()).toMatch(/@nestjs\/cache-manager on the product routes, Redis through Keyv/);
+      const first = await http.get<Product>('/products/34');
+      const queries = (await http.stats()).queries;
+      expect((await http.get<Product>('/products/34')).body).toEqual(first.body);
+      expect((await http.stats()).queries).toBe(queries);
+      expect(await cached()).toBe(1);
+      const put = await http.request<Product>('PUT', '/products/34', { priceCents: 3434 });
+      expect(await cached()).toBe(0);
+      expect((await http.get<Product>('/products/34')).body).toEqual(put.body);
+      expect((await http.stats()).summary).toEqual({ hits: 1, misses: 2 });
+    } finally {
+      await redis.quit();
+      await app.stop();
+    }
   });
 });
 
