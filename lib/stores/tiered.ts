@@ -383,6 +383,17 @@ export class TieredStore extends TieredNamespace {
     assertKnownOptions(where, options, OPTIONS);
     const redisOption: unknown = options.redis;
     const ownsL2 = !(redisOption instanceof RedisStore);
+    const given =
+      typeof redisOption === 'object' && redisOption !== null ? (redisOption as RedisStoreOptions) : undefined;
+    // The bus opens its connections with client.duplicate(): refuse a client it cannot duplicate before anything connects.
+    if (
+      options.bus === undefined &&
+      ownsL2 &&
+      given?.client !== undefined &&
+      typeof (given.client as { duplicate?: unknown }).duplicate !== 'function'
+    ) {
+      throw new TypeError(messages.TIERED_BUS_CLIENT(where));
+    }
     let l2: RedisStore;
     if (redisOption instanceof RedisStore) l2 = redisOption;
     else if (typeof redisOption === 'string') l2 = createStore(redisOption) as RedisStore;
@@ -397,7 +408,12 @@ export class TieredStore extends TieredNamespace {
         bus = new RedisBus({ url: url.href, channel });
       } else {
         const redis = redisOption as RedisStoreOptions;
-        bus = new RedisBus({ url: redis.url, redis: redis.redis, channel: `${redis.prefix ?? 'memokit'}:memokit:bus` });
+        const channel = `${redis.prefix ?? 'memokit'}:memokit:bus`;
+        // The same servers as the store, however it was configured: a client (Redis or Cluster) is duplicated.
+        bus =
+          redis.client !== undefined
+            ? new RedisBus({ client: redis.client, channel })
+            : new RedisBus({ url: redis.url, redis: redis.redis, channel });
       }
     }
     const l1 = options.l1 instanceof MemoryStore ? options.l1 : new MemoryStore(options.l1 ?? {});
