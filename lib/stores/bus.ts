@@ -25,6 +25,13 @@ export interface BusMessage {
   /** The key, type-tagged so 1 and "1" stay apart. */
   readonly key?: readonly ['n' | 's', string];
   readonly tags?: readonly string[];
+  /**
+   * `false`: the publisher could not apply this invalidation in Redis (its
+   * own link timed out or is down, so Redis may still hold the entry).
+   * Receivers apply it in Redis themselves before they read the key again.
+   * Absent: Redis acknowledged it before it was published.
+   */
+  readonly applied?: false;
 }
 
 /**
