@@ -81,6 +81,8 @@ interface Shared {
   pendingTags: Promise<void> | undefined;
   /** Pending invalidations in all: 0 keeps the read path free of any lookup. */
   pendingCount: number;
+  /** Namespaces opened in Redis only to apply peers' invalidations (bounded). */
+  readonly foreign: Set<string>;
 }
 
 interface PendingInvalidations {
@@ -418,6 +420,11 @@ class TieredNamespace implements CacheStore {
 
 /** Most namespace levels in a message's `ns` a receiver follows. */
 const MAX_DEPTH = 32;
+/**
+ * Most namespaces this process has not opened that it opens in Redis to apply a peer's
+ * invalidation (each stays registered in the Redis store): bounds what messages can make it keep.
+ */
+const MAX_FOREIGN_NAMESPACES = 256;
 
 /** The Redis namespace a message's `ns` (a JSON array of names) designates; `undefined` if malformed. */
 function redisNamespaceOf(root: RedisStore, ns: unknown): RedisNamespace | undefined {
@@ -429,11 +436,9 @@ function redisNamespaceOf(root: RedisStore, ns: unknown): RedisNamespace | undef
     return undefined;
   }
   if (!Array.isArray(path) || path.length > MAX_DEPTH) return undefined;
+  if (!path.every((name) => typeof name === 'string' && name !== '')) return undefined;
   let namespace: RedisNamespace = root;
-  for (const name of path as unknown[]) {
-    if (typeof name !== 'string' || name === '') return undefined;
-    namespace = namespace.namespace(name);
-  }
+  for (const name of path as string[]) namespace = namespace.namespace(name);
   return namespace;
 }
 
@@ -446,6 +451,8 @@ function redisNamespaceOf(root: RedisStore, ns: unknown): RedisNamespace | undef
  * reads Redis again.
  */
 function applyInRedis(shared: Shared, root: RedisStore, message: BusMessage): void {
+  const foreign = message.op !== 'tags' && message.ns !== undefined && !shared.namespaces.has(message.ns);
+  if (foreign && !shared.foreign.has(message.ns as string) && shared.foreign.size >= MAX_FOREIGN_NAMESPACES) return;
   let work: Promise<unknown>;
   let pending: PendingInvalidations | undefined;
   let key: StoreKey | undefined;
@@ -456,6 +463,7 @@ function applyInRedis(shared: Shared, root: RedisStore, message: BusMessage): vo
   } else {
     const namespace = redisNamespaceOf(root, message.ns);
     if (namespace === undefined || message.ns === undefined) return;
+    if (foreign) shared.foreign.add(message.ns);
     if (message.op === 'delete') {
       if (message.key === undefined) return;
       key = fromWire(message.key);
@@ -563,6 +571,7 @@ export class TieredStore extends TieredNamespace {
       pending: new Map(),
       pendingTags: undefined,
       pendingCount: 0,
+      foreign: new Set(),
     };
     super(shared, '[]', '', l1, l2, undefined);
     this.#l1Root = l1;
@@ -581,7 +590,13 @@ export class TieredStore extends TieredNamespace {
     bus.on('message', (message) => {
       // The publisher's Redis link failed: apply the invalidation in Redis from here (also in a
       // namespace this process has not opened yet: it may open it later).
-      if (message.applied === false) applyInRedis(shared, l2, message);
+      if (message.applied === false) {
+        try {
+          applyInRedis(shared, l2, message);
+        } catch {
+          // A message this process cannot act on (malformed): its L1 part below still applies.
+        }
+      }
       if (message.op === 'tags') return reset();
       const namespace = message.ns === undefined ? undefined : shared.namespaces.get(message.ns);
       namespace?.applyRemote(message);
