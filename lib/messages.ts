@@ -174,6 +174,15 @@ export const messages = {
     `('redis://host:6379/0') or "redis" (ioredis options)` +
     (given.length === 0 ? '; none was given.' : `; got ${given.join(' and ')}.`) +
     ` "url" and "redis" may be combined: the url gives the address, "redis" the other ioredis options.`,
+  BUS_CLIENT_COMBINED: (where: string, other: string) =>
+    `${where}: option "client" cannot be combined with "${other}": the bus duplicates the client's connection ` +
+    `(same servers, same options). Pass either "client", or "url"/"redis".`,
+  BAD_BUS_CLIENT: (where: string, value: unknown) =>
+    `${where}: option "client" must be an ioredis Redis or Cluster instance (the bus opens its connections ` +
+    `with client.duplicate()); got ${show(value)}.`,
+  TIERED_BUS_CLIENT: (where: string) =>
+    `${where}: option "redis.client" must be an ioredis Redis or Cluster instance with duplicate(), so the ` +
+    `invalidation bus can open its connections to the same servers; or pass "bus" yourself.`,
   BAD_REDIS_CLIENT: (where: string, value: unknown) =>
     `${where}: option "client" must be an ioredis Redis or Cluster instance; got ${show(value)}.`,
   BAD_REDIS_PREFIX: (where: string, value: unknown) =>

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { parseDuration, type Duration } from '../duration.js';
 import { MemokitError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -27,6 +27,13 @@ export interface BusMessage {
   /** The key, type-tagged so 1 and "1" stay apart. */
   readonly key?: readonly ['n' | 's', string];
   readonly tags?: readonly string[];
+  /**
+   * `false`: the publisher could not apply this invalidation in Redis (its
+   * own link timed out or is down, so Redis may still hold the entry).
+   * Receivers apply it in Redis themselves before they read the key again.
+   * Absent: Redis acknowledged it before it was published.
+   */
+  readonly applied?: false;
 }
 
 /**
@@ -67,6 +74,15 @@ export interface RedisBusOptions {
   url?: string;
   /** ioredis options (combined with `url`). */
   redis?: RedisOptions;
+  /**
+   * An existing ioredis `Redis` or `Cluster` client: the bus opens its
+   * publisher and subscriber connections with `client.duplicate()` (same
+   * servers, same options), closes those on {@link RedisBus.close} and leaves
+   * `client` open. Not combined with `url` or `redis`.
+   *
+   * @default undefined
+   */
+  client?: Redis | Cluster;
   /**
    * The pub/sub channel; processes sharing a cache must use the same one.
    *
@@ -118,6 +134,8 @@ const MAX_BUS_MESSAGE_LENGTH = 1024 * 1024;
 /** Longest publisher id accepted (ours are UUIDs). */
 const MAX_FROM_LENGTH = 128;
 const OPS: ReadonlySet<unknown> = new Set(['delete', 'clear', 'tags']);
+/** Most failed publishes kept for {@link RedisBus} to send again (past it, one reset for every peer). */
+const MAX_UNSENT = 1000;
 
 const load = (where: string): typeof import('ioredis') => {
   try {
@@ -148,6 +166,7 @@ export function busMessageProblem(value: unknown): string | undefined {
   }
   if (typeof m.seq !== 'number' || !Number.isSafeInteger(m.seq) || m.seq < 1) return 'seq is not a positive integer';
   if (!OPS.has(m.op)) return 'op is not "delete", "clear" or "tags"';
+  if (m.applied !== undefined && m.applied !== false) return 'applied is neither absent nor false';
   if (m.op === 'tags') {
     if (m.ns !== undefined || m.key !== undefined) return 'a tags message has an ns or a key';
     if (!Array.isArray(m.tags) || !m.tags.every((tag) => typeof tag === 'string'))
@@ -188,8 +207,8 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   readonly instanceId = randomUUID();
   readonly #channel: string;
   readonly #timeout: number;
-  readonly #pub: Redis;
-  readonly #sub: Redis;
+  readonly #pub: Redis | Cluster;
+  readonly #sub: Redis | Cluster;
   /** Publishers by id, the one heard from longest ago first. */
   readonly #lastSeq = new Map<string, Heard>();
   readonly #maxPublishers: number;
@@ -202,15 +221,36 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   #closed = false;
   #beating = false;
   readonly #heartbeat: ReturnType<typeof setInterval>;
-  /** Publishes that failed (other processes may keep stale L1 entries until their own reset). */
+  /**
+   * Publishes that failed or were not sent (Redis known down for the publisher). They are sent
+   * again once the publisher answers; meanwhile peers see a gap in this process's sequence numbers
+   * on its next message and drop their L1.
+   */
   publishFailures = 0;
   /** Messages on the channel that were not valid bus messages (dropped, each reported as an `'invalid'` event). */
   invalidMessages = 0;
+  /** Publishes not sent at all because the publisher connection was known down (no timeout waited). */
+  publishSkipped = 0;
+  /** The publisher connection stopped answering (a publish timed out): later publishes fail fast until a PING answers. */
+  #pubDown = false;
+  /** Messages that could not be published, sent again (in order) once the publisher answers. */
+  readonly #unsent: Omit<BusMessage, 'v' | 'from' | 'seq'>[] = [];
+  #unsentOverflow = false;
+  #flushing = false;
 
   constructor(options: RedisBusOptions) {
     super();
     const where = 'new RedisBus()';
-    const { Redis: RedisClient } = load(where);
+    const { client } = options;
+    if (client !== undefined && (options.url !== undefined || options.redis !== undefined)) {
+      throw new TypeError(messages.BUS_CLIENT_COMBINED(where, options.url !== undefined ? 'url' : 'redis'));
+    }
+    if (
+      client !== undefined &&
+      (typeof client !== 'object' || client === null || typeof client.duplicate !== 'function')
+    ) {
+      throw new TypeError(messages.BAD_BUS_CLIENT(where, client));
+    }
     this.#channel = options.channel ?? 'memokit:bus';
     this.#timeout = options.timeout ?? 250;
     this.#maxPublishers = options.maxPublishers ?? 10_000;
@@ -219,17 +259,36 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     }
     this.#publisherTtl = parseDuration(options.publisherTtl ?? '1h', where, 'publisherTtl');
     this.#clock = options.clock ?? performance;
-    const base: RedisOptions = {
-      enableOfflineQueue: false,
-      connectTimeout: 2000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
-      ...options.redis,
-    };
-    this.#pub = options.url === undefined ? new RedisClient(base) : new RedisClient(options.url, base);
     // The subscriber keeps its offline queue so that (re)subscribing waits for the connection.
-    const subOptions: RedisOptions = { ...base, enableOfflineQueue: true, autoResubscribe: false };
-    this.#sub = options.url === undefined ? new RedisClient(subOptions) : new RedisClient(options.url, subOptions);
+    const subOverrides: RedisOptions = { enableOfflineQueue: true, autoResubscribe: false };
+    if (client !== undefined) {
+      // The same servers and options as the caller's client (a Cluster stays a Cluster).
+      const cluster = (client as { isCluster?: unknown }).isCluster === true;
+      this.#pub = cluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
+      this.#sub = cluster
+        ? (client as Cluster).duplicate(undefined, {
+            ...subOverrides,
+            redisOptions: { ...(client as Cluster).options.redisOptions, ...subOverrides },
+          })
+        : (client as Redis).duplicate(subOverrides);
+      for (const created of [this.#pub, this.#sub])
+        if (created.status === 'wait') created.connect().catch(() => undefined);
+    } else {
+      const { Redis: RedisClient } = load(where);
+      const base: RedisOptions = {
+        enableOfflineQueue: false,
+        connectTimeout: 2000,
+        maxRetriesPerRequest: 0,
+        retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+        ...options.redis,
+      };
+      this.#pub = options.url === undefined ? new RedisClient(base) : new RedisClient(options.url, base);
+      const subOptions: RedisOptions = { ...base, ...subOverrides };
+      this.#sub = options.url === undefined ? new RedisClient(subOptions) : new RedisClient(options.url, subOptions);
+    }
+    this.#pub.on('ready', () => {
+      if (this.#unsent.length > 0 || this.#unsentOverflow) void this.#flush();
+    });
     this.#pub.on('error', () => undefined);
     this.#sub.on('error', () => undefined);
     this.#sub.on('message', (channel: string, text: unknown) => {
@@ -243,6 +302,8 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
 
   /** PINGs the subscriber connection; no answer within `timeout` means messages may be lost. */
   async #beat(): Promise<void> {
+    // A publisher known down (or with messages to send again) is probed on the same beat.
+    if (this.#pubDown || this.#unsent.length > 0 || this.#unsentOverflow) void this.#flush();
     if (this.#beating || this.#closed || this.#sub.status !== 'ready') return;
     this.#beating = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -344,7 +405,6 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
       // gap cannot be checked: drop L1.
       if (valid.seq !== 1 && this.#forgot) {
         this.emit('reset', `message ${valid.seq} from ${valid.from}, a publisher not remembered`);
-        return;
       }
     } else {
       const last = heard.seq;
@@ -353,10 +413,8 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
       heard.seq = valid.seq;
       heard.at = now;
       this.#lastSeq.set(valid.from, heard);
-      if (valid.seq !== last + 1) {
-        this.emit('reset', `gap in messages from ${valid.from}: ${last} then ${valid.seq}`);
-        return;
-      }
+      // A gap: drop L1, then still deliver this message (it may have to be applied in Redis: `applied: false`).
+      if (valid.seq !== last + 1) this.emit('reset', `gap in messages from ${valid.from}: ${last} then ${valid.seq}`);
     }
     this.emit('message', valid);
   }
@@ -378,7 +436,36 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     }
   }
 
+  /** Whether publishes are sent now: the publisher is connected and has not stopped answering. */
+  get publishing(): boolean {
+    return !this.#closed && !this.#pubDown && this.#pub.status === 'ready';
+  }
+
+  /**
+   * Sends `message` to every other process, bounded by `timeout`. Never
+   * rejects. While the publisher connection is known down (not connected, or
+   * a publish timed out and no PING was answered since) it returns at once:
+   * a publish waits for the timeout at most once per outage. A message that
+   * could not be sent is sent again once the publisher answers (past
+   * {@link MAX_UNSENT} of them, one `tags` message that makes every peer drop
+   * its L1 instead), and peers notice the gap in sequence numbers meanwhile.
+   */
   async publish(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<void> {
+    if (this.#closed) return;
+    if (!this.publishing || this.#unsent.length > 0 || this.#unsentOverflow) {
+      // Known down (or older messages still waiting): in order, after those, without a wait.
+      this.#seq++;
+      this.publishSkipped++;
+      this.publishFailures++;
+      this.#keep(message);
+      if (this.publishing) void this.#flush();
+      return;
+    }
+    if (!(await this.#send(message))) this.#keep(message);
+  }
+
+  /** One PUBLISH bounded by `timeout`; `false` if it failed (a timeout marks the publisher down). */
+  async #send(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<boolean> {
     const full: BusMessage = { v: 1, from: this.instanceId, seq: ++this.#seq, ...message };
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -388,10 +475,54 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
           timer = setTimeout(() => reject(new Error('publish timed out')), this.#timeout);
         }),
       ]);
+      return true;
     } catch {
       this.publishFailures++;
+      this.#pubDown = true;
+      return false;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  #keep(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): void {
+    if (this.#unsentOverflow) return;
+    this.#unsent.push(message);
+    if (this.#unsent.length > MAX_UNSENT) {
+      this.#unsent.length = 0;
+      this.#unsentOverflow = true;
+    }
+  }
+
+  /** PINGs the publisher (bounded); once it answers, sends the kept messages in order. */
+  async #flush(): Promise<void> {
+    if (this.#flushing || this.#closed || this.#pub.status !== 'ready') return;
+    this.#flushing = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      if (this.#pubDown) {
+        await Promise.race([
+          this.#pub.ping(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('ping timed out')), this.#timeout);
+          }),
+        ]);
+        this.#pubDown = false;
+      }
+      if (this.#unsentOverflow) {
+        // Too many to send each: a tag invalidation of no tag makes every peer drop its whole L1.
+        if (!(await this.#send({ op: 'tags', tags: [] }))) return;
+        this.#unsentOverflow = false;
+      }
+      while (this.#unsent.length > 0 && !this.#closed) {
+        if (!(await this.#send(this.#unsent[0] as Omit<BusMessage, 'v' | 'from' | 'seq'>))) return;
+        this.#unsent.shift();
+      }
+    } catch {
+      // Still not answering: the next heartbeat tries again.
+    } finally {
+      clearTimeout(timer);
+      this.#flushing = false;
     }
   }
 
@@ -404,7 +535,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   }
 }
 
-async function quit(client: Redis): Promise<void> {
+async function quit(client: Redis | Cluster): Promise<void> {
   try {
     await client.quit();
   } catch {

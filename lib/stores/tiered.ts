@@ -6,7 +6,7 @@ import { messages } from '../messages.js';
 import { assertKnownOptions } from '../options.js';
 import { busMessageProblem, RedisBus, type BusMessage, type InvalidationBus } from './bus.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory.js';
-import { RedisStore, type RedisStoreOptions } from './redis.js';
+import { RedisStore, type RedisNamespace, type RedisStoreOptions } from './redis.js';
 import { createStore } from './url.js';
 import type {
   CacheStore,
@@ -73,7 +73,27 @@ interface Shared {
   epoch: number;
   /** Invalidations per namespace id, local and remote: a load overtaken by one does not fill L1. */
   readonly counters: Map<string, number>;
+  /**
+   * Invalidations a peer could not apply in Redis (`applied: false`) that this process is applying
+   * there itself, per namespace id: reads of those keys (or of the whole namespace, or of anything
+   * for tags) wait until Redis acknowledged them, so the entry the peer meant to remove is not
+   * read back.
+   */
+  readonly pending: Map<string, PendingInvalidations>;
+  pendingTags: Promise<void> | undefined;
+  /** Pending invalidations in all: 0 keeps the read path free of any lookup. */
+  pendingCount: number;
+  /** Namespaces opened in Redis only to apply peers' invalidations (bounded). */
+  readonly foreign: Set<string>;
 }
+
+interface PendingInvalidations {
+  readonly keys: Map<StoreKey, Promise<void>>;
+  all: Promise<void> | undefined;
+}
+
+type Outgoing = Omit<BusMessage, 'v' | 'from' | 'seq'>;
+const noop = (): void => undefined;
 
 const wireKey = (key: StoreKey): ['n' | 's', string] => (typeof key === 'number' ? ['n', String(key)] : ['s', key]);
 const fromWire = ([type, text]: readonly ['n' | 's', string]): StoreKey => (type === 'n' ? Number(text) : text);
@@ -146,9 +166,47 @@ class TieredNamespace implements CacheStore {
     await this.#shared.bus.publish({ op: 'delete', ns: this.#id, key: wireKey(key) });
   }
 
+  /**
+   * Runs an invalidation in Redis, then tells the peers; when Redis did not
+   * acknowledge it (timeout, link down) the message says so (`applied:
+   * false`) and every peer applies it in Redis itself before reading the key
+   * again, so a stalled link of this process does not leave the old entry
+   * readable by the others.
+   */
+  async #invalidate<T>(inRedis: () => Promise<T>, message: Outgoing): Promise<T> {
+    let applied = false;
+    try {
+      const result = await inRedis();
+      applied = true;
+      return result;
+    } finally {
+      await this.#shared.bus.publish(applied ? message : { ...message, applied: false });
+    }
+  }
+
+  /** What reads of `key` (`undefined`: of anything in this namespace) wait for, if a peer's invalidation is being applied. */
+  #pendingFor(key: StoreKey | undefined): Promise<void> | undefined {
+    const shared = this.#shared;
+    if (shared.pendingCount === 0) return undefined;
+    const waits: Promise<void>[] = [];
+    if (shared.pendingTags !== undefined) waits.push(shared.pendingTags);
+    const pending = shared.pending.get(this.#id);
+    if (pending !== undefined) {
+      if (pending.all !== undefined) waits.push(pending.all);
+      if (key === undefined) waits.push(...pending.keys.values());
+      else {
+        const one = pending.keys.get(key);
+        if (one !== undefined) waits.push(one);
+      }
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(noop);
+  }
+
   async get(key: StoreKey): Promise<StoreEntry | undefined> {
     const hit = this.sync.get(key);
     if (hit !== undefined) return hit;
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
     const token = this.#token(undefined);
     const entry = await this.#l2.get(key);
     if (entry !== undefined) this.#fill(key, entry, token);
@@ -158,6 +216,8 @@ class TieredNamespace implements CacheStore {
   async getForLoad(key: StoreKey): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
     const hit = this.sync.get(key);
     if (hit !== undefined) return { entry: hit, token: undefined };
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
     const local = this.#token(undefined);
     const read =
       this.#l2.getForLoad !== undefined
@@ -180,6 +240,8 @@ class TieredNamespace implements CacheStore {
     if (hit !== undefined) return { entry: hit };
     // An L2 of one process needs no lease: in-process single-flight covers it.
     if (this.#l2.getOrLease === undefined) return this.getForLoad(key);
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
     const local = this.#token(undefined);
     const read = await this.#l2.getOrLease(key, ttl);
     if (read.entry !== undefined) {
@@ -196,12 +258,15 @@ class TieredNamespace implements CacheStore {
   }
 
   async loadToken(key: StoreKey): Promise<unknown> {
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
     const local = this.#token(undefined);
     return { ...local, l2: await this.#l2.loadToken?.(key) } satisfies TieredToken;
   }
 
   getStale(key: StoreKey): Promise<StoreEntry | undefined> {
-    return this.#l2.getStale(key);
+    const waiting = this.#pendingFor(key);
+    return waiting === undefined ? this.#l2.getStale(key) : waiting.then(() => this.#l2.getStale(key));
   }
 
   async set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {
@@ -222,33 +287,30 @@ class TieredNamespace implements CacheStore {
     }
   }
 
-  // Invalidations are published even when Redis refused them: peers drop their L1 copies, and
-  // Redis replays the invalidation once it answers again (then the store republishes it).
+  // Invalidations are published even when Redis refused them: peers drop their L1 copies and apply
+  // them in Redis themselves, and this store's Redis link replays them once it answers again (then
+  // the store republishes them).
   async delete(key: StoreKey): Promise<boolean> {
     this.bump();
     this.#l1.sync?.delete(key);
-    try {
-      return await this.#l2.delete(key);
-    } finally {
-      await this.#publishDelete(key);
-    }
+    return this.#invalidate(() => this.#l2.delete(key), { op: 'delete', ns: this.#id, key: wireKey(key) });
   }
 
   async clear(): Promise<void> {
     this.bump();
     this.#l1.sync?.clear();
-    try {
-      await this.#l2.clear();
-    } finally {
-      await this.#shared.bus.publish({ op: 'clear', ns: this.#id });
-    }
+    await this.#invalidate(() => this.#l2.clear(), { op: 'clear', ns: this.#id });
   }
 
-  has(key: StoreKey): Promise<boolean> {
-    return this.sync.get(key) !== undefined ? Promise.resolve(true) : this.#l2.has(key);
+  async has(key: StoreKey): Promise<boolean> {
+    if (this.sync.get(key) !== undefined) return true;
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
+    return this.#l2.has(key);
   }
 
-  getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
+  async getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
+    if (this.#shared.pendingCount > 0) await Promise.all(keys.map((key) => this.#pendingFor(key)));
     return this.#l2.getMany(keys);
   }
 
@@ -310,11 +372,8 @@ class TieredNamespace implements CacheStore {
     for (const id of this.#shared.namespaces.keys())
       this.#shared.counters.set(id, (this.#shared.counters.get(id) ?? 0) + 1);
     await this.#l1.invalidateTags?.(tags);
-    try {
-      await this.#l2.invalidateTags(tags);
-    } finally {
-      await this.#shared.bus.publish({ op: 'tags', tags });
-    }
+    const l2 = this.#l2 as CacheStore & { invalidateTags(tags: readonly string[]): Promise<void> };
+    await this.#invalidate(() => l2.invalidateTags(tags), { op: 'tags', tags });
   }
 
   /** L1's tag clock (Redis stamps from its own load token). */
@@ -361,6 +420,91 @@ class TieredNamespace implements CacheStore {
   }
 }
 
+/** Most namespace levels in a message's `ns` a receiver follows. */
+const MAX_DEPTH = 32;
+/**
+ * Most namespaces this process has not opened that it opens in Redis to apply a peer's
+ * invalidation (each stays registered in the Redis store): bounds what messages can make it keep.
+ */
+const MAX_FOREIGN_NAMESPACES = 256;
+
+/** The Redis namespace a message's `ns` (a JSON array of names) designates; `undefined` if malformed. */
+function redisNamespaceOf(root: RedisStore, ns: unknown): RedisNamespace | undefined {
+  if (typeof ns !== 'string' || ns.length > 16_384) return undefined;
+  let path: unknown;
+  try {
+    path = JSON.parse(ns);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(path) || path.length > MAX_DEPTH) return undefined;
+  if (!path.every((name) => typeof name === 'string' && name !== '')) return undefined;
+  let namespace: RedisNamespace = root;
+  for (const name of path as string[]) namespace = namespace.namespace(name);
+  return namespace;
+}
+
+/**
+ * Applies in Redis an invalidation a peer could not apply there itself
+ * (`applied: false`). Until Redis acknowledged it, reads of what it covers (a
+ * key, a namespace, or for tags everything) wait for it, so the entry the
+ * peer meant to remove is not read back. If it fails, this store's link is
+ * down: its reads are skipped, and it replays the invalidation before it
+ * reads Redis again.
+ */
+function applyInRedis(shared: Shared, root: RedisStore, message: BusMessage): void {
+  const foreign = message.op !== 'tags' && message.ns !== undefined && !shared.namespaces.has(message.ns);
+  if (foreign && !shared.foreign.has(message.ns as string) && shared.foreign.size >= MAX_FOREIGN_NAMESPACES) return;
+  let work: Promise<unknown>;
+  let pending: PendingInvalidations | undefined;
+  let key: StoreKey | undefined;
+  if (message.op === 'tags') {
+    const tags = message.tags;
+    if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) return;
+    work = root.invalidateTags(tags);
+  } else {
+    const namespace = redisNamespaceOf(root, message.ns);
+    if (namespace === undefined || message.ns === undefined) return;
+    if (foreign) shared.foreign.add(message.ns);
+    if (message.op === 'delete') {
+      if (message.key === undefined) return;
+      key = fromWire(message.key);
+      work = namespace.delete(key);
+    } else work = namespace.clear();
+    pending = shared.pending.get(message.ns);
+    if (pending === undefined) {
+      pending = { keys: new Map(), all: undefined };
+      shared.pending.set(message.ns, pending);
+    }
+  }
+  const settled: Promise<void> = work.then(noop, noop);
+  const after = (previous: Promise<void> | undefined): Promise<void> =>
+    previous === undefined ? settled : Promise.all([previous, settled]).then(noop);
+  let mine: Promise<void>;
+  if (pending === undefined) mine = shared.pendingTags = after(shared.pendingTags);
+  else if (key === undefined) mine = pending.all = after(pending.all);
+  else {
+    mine = after(pending.keys.get(key));
+    pending.keys.set(key, mine);
+  }
+  shared.pendingCount++;
+  const entry = pending;
+  const ns = message.ns;
+  void mine.then(() => {
+    shared.pendingCount--;
+    if (entry === undefined) {
+      if (shared.pendingTags === mine) shared.pendingTags = undefined;
+      return;
+    }
+    if (key === undefined) {
+      if (entry.all === mine) entry.all = undefined;
+    } else if (entry.keys.get(key) === mine) entry.keys.delete(key);
+    if (entry.all === undefined && entry.keys.size === 0 && ns !== undefined && shared.pending.get(ns) === entry) {
+      shared.pending.delete(ns);
+    }
+  });
+}
+
 /**
  * Memory L1 in front of Redis L2, kept coherent across processes by an
  * invalidation bus (Redis pub/sub): every delete, clear and direct write is
@@ -387,6 +531,17 @@ export class TieredStore extends TieredNamespace {
     assertKnownOptions(where, options, OPTIONS);
     const redisOption: unknown = options.redis;
     const ownsL2 = !(redisOption instanceof RedisStore);
+    const given =
+      typeof redisOption === 'object' && redisOption !== null ? (redisOption as RedisStoreOptions) : undefined;
+    // The bus opens its connections with client.duplicate(): refuse a client it cannot duplicate before anything connects.
+    if (
+      options.bus === undefined &&
+      ownsL2 &&
+      given?.client !== undefined &&
+      typeof (given.client as { duplicate?: unknown }).duplicate !== 'function'
+    ) {
+      throw new TypeError(messages.TIERED_BUS_CLIENT(where));
+    }
     let l2: RedisStore;
     if (redisOption instanceof RedisStore) l2 = redisOption;
     else if (typeof redisOption === 'string') l2 = createStore(redisOption) as RedisStore;
@@ -401,7 +556,12 @@ export class TieredStore extends TieredNamespace {
         bus = new RedisBus({ url: url.href, channel });
       } else {
         const redis = redisOption as RedisStoreOptions;
-        bus = new RedisBus({ url: redis.url, redis: redis.redis, channel: `${redis.prefix ?? 'memokit'}:memokit:bus` });
+        const channel = `${redis.prefix ?? 'memokit'}:memokit:bus`;
+        // The same servers as the store, however it was configured: a client (Redis or Cluster) is duplicated.
+        bus =
+          redis.client !== undefined
+            ? new RedisBus({ client: redis.client, channel })
+            : new RedisBus({ url: redis.url, redis: redis.redis, channel });
       }
     }
     const l1 = options.l1 instanceof MemoryStore ? options.l1 : new MemoryStore(options.l1 ?? {});
@@ -412,6 +572,10 @@ export class TieredStore extends TieredNamespace {
       ownsL2,
       epoch: 0,
       counters: new Map(),
+      pending: new Map(),
+      pendingTags: undefined,
+      pendingCount: 0,
+      foreign: new Set(),
     };
     super(shared, '[]', '', l1, l2, undefined);
     this.#l1Root = l1;
@@ -440,6 +604,9 @@ export class TieredStore extends TieredNamespace {
         if (problem !== undefined) {
           return drop(new MemokitError('E_INVALID_BUS_MESSAGE', messages.BUS_LISTENER_FAILED(problem)));
         }
+        // The publisher's Redis link failed: apply the invalidation in Redis from here (also in a
+        // namespace this process has not opened yet: it may open it later).
+        if (message.applied === false) applyInRedis(shared, l2, message);
         if (message.op === 'tags') return reset();
         const namespace = message.ns === undefined ? undefined : shared.namespaces.get(message.ns);
         namespace?.applyRemote(message);
