@@ -142,6 +142,17 @@ export const messages = {
   NAMESPACE_CONFLICT: (where: string, option: string, existing: unknown, requested: unknown) =>
     `${where}: this namespace already exists with ${option} ${show(existing)}, but ${show(requested)} was requested. ` +
     `Give both users the same ${option}, or omit it on all but one.`,
+  NAMESPACE_LIMIT_CONFLICT: (
+    namespace: string,
+    option: string,
+    firstUser: string,
+    first: unknown,
+    secondUser: string,
+    second: unknown,
+  ) =>
+    `${secondUser} asks for ${option} ${show(second)} on the shared namespace "${namespace}", but ${firstUser} ` +
+    `already set ${option} ${show(first)} there. A namespace has one ${option}: give both the same "${option}" option, ` +
+    `or state it on one of them only.`,
   DUPLICATE_DEFINITION: (where: string) =>
     `${where} is decorated twice with @AsyncLRU/@AsyncTTL. Keep one cache decorator per method.`,
   NOT_A_STORE: (where: string, value: unknown) =>
