@@ -54,6 +54,15 @@ export const messages = {
   UNENCODABLE_KEY_FN_RESULT: (where: string, path: string, what: string) =>
     `${where}: keyFn returned a value containing a ${what}${path ? ` at ${path}` : ''}, which cannot be part of a cache key. ` +
     `Return strings, numbers, booleans, bigints, dates, or arrays/objects/maps/sets of them.`,
+  OPAQUE_ARG: (where: string, index: number, path: string, className: string) =>
+    `${where}: argument ${index}${path ? ` at ${path}` : ''} is an instance of ${className} with no own enumerable properties ` +
+    `(its state is in #private fields or its prototype), so every ${className} would get the same cache key. ` +
+    `Pass a keyFn option that builds the key from its identifying values, ` +
+    `or give ${className} a toJSON() method returning them.`,
+  OPAQUE_KEY_FN_RESULT: (where: string, path: string, className: string) =>
+    `${where}: keyFn returned an instance of ${className} with no own enumerable properties${path ? ` at ${path}` : ''}, ` +
+    `so every ${className} would get the same cache key. Return its identifying state (strings, numbers...) instead, ` +
+    `or give ${className} a toJSON() method returning it.`,
   CIRCULAR_ARG: (where: string, index: number, path: string) =>
     `${where}: argument ${index} is a circular structure (it refers back to itself at ${path || 'its root'}), ` +
     `which cannot be part of a cache key. Pass a keyFn option that derives the key from its identifying fields.`,
