@@ -543,14 +543,23 @@ export class Cache<V = unknown> {
     const where = `Cache(${this.name}).scope(${JSON.stringify(name)})`;
     if (typeof name !== 'string' || name === '') throw new TypeError(messages.BAD_STRING_OPTION(where, 'name', name));
     assertKnownOptions(where, options, SCOPE_OPTIONS);
-    const ttl = options.ttl === undefined ? this.#r.ttl : parseDuration(options.ttl, where, 'ttl');
+    const statedTtl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
+    const ttl = statedTtl ?? this.#r.ttl;
     const failSafe =
       options.failSafe === undefined ? this.#r.failSafe : parseDuration(options.failSafe, where, 'failSafe');
-    const maxSize = positiveInt(where, 'maxSize', options.maxSize, this.#r.maxSize);
+    const statedMaxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
+    const maxSize = statedMaxSize ?? this.#r.maxSize;
     const lease = options.lease === undefined ? this.#r.lease : leaseOf(where, options.lease);
     const awaitWrite = booleanOption(where, 'awaitWrite', options.awaitWrite, this.#r.awaitWrite);
     const scopeName = scopeNamespaceName(name);
-    const namespace = this.#r.scopeBase.namespace(scopeName, { maxSize, ttl });
+    // The bucket may be shared (other scopes of this name, decorated methods with `scope: name`): only
+    // limits stated here bind it; the inherited ones size it only if nobody states one.
+    const namespace = this.#r.scopeBase.namespace(scopeName, {
+      maxSize: statedMaxSize,
+      ttl: statedTtl,
+      defaults: { maxSize: this.#r.maxSize, ttl: this.#r.ttl },
+      user: where,
+    });
     const scoped: Resolved = {
       ...this.#r,
       owned: false,

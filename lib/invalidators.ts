@@ -49,7 +49,9 @@ export interface InvalidatorDecorator<P extends unknown[], This> {
 export interface InvalidatorKeyOptions<F extends CachedFunction, A extends unknown[], This> {
   /**
    * Maps the mutation's arguments to the target's arguments (typed by the
-   * target's parameters). `self` is the mutation's instance.
+   * target's parameters). `self` is the mutation's instance. `args` may be
+   * typed by the leading parameters it reads only (`(args: [string, number])`
+   * on a mutation `(tenant: string, id: number, name: string)`).
    *
    * @default the mutation's leading arguments, as many as the target declares
    */
@@ -231,16 +233,17 @@ function createInvalidator(kind: CacheKind, targetRef: unknown, options: unknown
 export interface InvalidatorFactory {
   // keyFn overloads come first: TypeScript fixes an annotated arrow's type at the first
   // overload it tries, and only these give keyFn's array literal the target's tuple type.
+  // The decorator accepts mutations whose leading parameters are keyFn's `args` (more may follow).
   /** Evicts the entry whose arguments `keyFn` derives from the mutation's (thunk form). */
   <F extends CachedFunction, A extends unknown[], This = unknown>(
     target: () => F,
     options: InvalidatorKeyOptions<F, A, This>,
-  ): InvalidatorDecorator<A, This>;
+  ): InvalidatorDecorator<[...A, ...unknown[]], This>;
   /** Evicts the entry whose arguments `keyFn` derives from the mutation's. */
   <F extends CachedFunction, A extends unknown[], This = unknown>(
     target: F,
     options: InvalidatorKeyOptions<F, A, This>,
-  ): InvalidatorDecorator<A, This>;
+  ): InvalidatorDecorator<[...A, ...unknown[]], This>;
   /** Clears every entry of the target (thunk form). */
   <F extends CachedFunction>(
     target: () => F,

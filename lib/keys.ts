@@ -34,12 +34,20 @@ interface ErrorSite {
   readonly index: number;
 }
 
+/**
+ * Why a value cannot be part of a key: a kind of value keys never hold (`what`
+ * names it), a circular structure, or an opaque class instance (`what` is its
+ * class name): one with no own enumerable properties and no `toJSON`, whose
+ * instances would all get the same key.
+ */
+type Unencodable = 'unencodable' | 'circular' | 'opaque';
+
 class UnencodableError extends Error {
   /** Path from the argument to the failing value, filled in while the error unwinds (outermost first). */
   readonly segments: (string | number)[] = [];
   constructor(
     readonly what: string,
-    readonly circular: boolean,
+    readonly kind: Unencodable = 'unencodable',
   ) {
     super(what);
   }
@@ -105,6 +113,17 @@ const isPlainObject = (value: object): boolean => {
   return proto === null || proto === Object.prototype;
 };
 
+/** A plain object of another realm (a vm context): its prototype is that realm's `Object.prototype`. */
+const isForeignPlainObject = (value: object): boolean => {
+  const proto = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+  return (
+    proto !== null &&
+    Object.getPrototypeOf(proto) === null &&
+    typeof proto.constructor === 'function' &&
+    proto.constructor.name === 'Object'
+  );
+};
+
 const UNENCODABLE_OBJECTS: readonly [Function, string][] = [
   [Promise, 'Promise'],
   [WeakMap, 'WeakMap'],
@@ -137,9 +156,9 @@ class Encoder {
       case 'undefined':
         return 'U';
       case 'function':
-        throw new UnencodableError('function', false);
+        throw new UnencodableError('function');
       case 'symbol':
-        throw new UnencodableError('symbol', false);
+        throw new UnencodableError('symbol');
       default:
         return value === null ? 'N' : this.#encodeObject(value as object);
     }
@@ -155,7 +174,7 @@ class Encoder {
       out = this.#encodeArray(value as unknown[]);
     } else if (isPlainObject(value) && !ArrayBuffer.isView(value)) {
       this.#enter(value);
-      out = `{${this.#encodeProps(value)}}`;
+      out = `{${this.#encodeProps(value, Object.keys(value))}}`;
     } else if (value instanceof Date) {
       return `d${value.getTime()};`;
     } else {
@@ -169,9 +188,8 @@ class Encoder {
   #enter(value: object): void {
     const ancestors = this.#ancestors;
     if (ancestors.length !== 0) {
-      if (ancestors.includes(value)) throw new UnencodableError('circular structure', true);
-      if (ancestors.length >= MAX_DEPTH)
-        throw new UnencodableError(`structure nested deeper than ${MAX_DEPTH} levels`, false);
+      if (ancestors.includes(value)) throw new UnencodableError('circular structure', 'circular');
+      if (ancestors.length >= MAX_DEPTH) throw new UnencodableError(`structure nested deeper than ${MAX_DEPTH} levels`);
     }
     ancestors.push(value);
   }
@@ -228,12 +246,17 @@ class Encoder {
     if (value instanceof Number || value instanceof Boolean || value instanceof String || value instanceof BigInt) {
       return `v${this.#child('valueOf()', value.valueOf())}`;
     }
-    for (const [ctor, name] of UNENCODABLE_OBJECTS) if (value instanceof ctor) throw new UnencodableError(name, false);
+    for (const [ctor, name] of UNENCODABLE_OBJECTS) if (value instanceof ctor) throw new UnencodableError(name);
     const name = (value.constructor as { name?: unknown } | undefined)?.name;
     const tag = str(typeof name === 'string' ? name : '');
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return `j${tag}${this.#child('toJSON()', toJSON.call(value))}`;
-    return `o${tag}{${this.#encodeProps(value)}}`;
+    const names = Object.keys(value);
+    // No own enumerable state (e.g. all in #private fields): every instance would get this one key.
+    if (names.length === 0 && !isForeignPlainObject(value)) {
+      throw new UnencodableError(typeof name === 'string' && name !== '' ? name : '<anonymous class>', 'opaque');
+    }
+    return `o${tag}{${this.#encodeProps(value, names)}}`;
   }
 
   #child(segment: string, value: unknown): string {
@@ -244,9 +267,9 @@ class Encoder {
     }
   }
 
-  #encodeProps(value: object): string {
+  /** `names`: the value's own enumerable property names (sorted here, in place). */
+  #encodeProps(value: object, names: string[]): string {
     const record = value as Record<string, unknown>;
-    const names = Object.keys(value);
     sortNames(names);
     let out = '';
     let name = '';
@@ -284,16 +307,20 @@ function rethrow(error: unknown, site: ErrorSite, relativeIndex: number): never 
   if (site.index < 0) {
     const path = relativeIndex >= 0 ? `[${relativeIndex}]${error.path}` : error.path;
     throw new TypeError(
-      error.circular
+      error.kind === 'circular'
         ? messages.CIRCULAR_KEY_FN_RESULT(site.where, path)
-        : messages.UNENCODABLE_KEY_FN_RESULT(site.where, path, error.what),
+        : error.kind === 'opaque'
+          ? messages.OPAQUE_KEY_FN_RESULT(site.where, path, error.what)
+          : messages.UNENCODABLE_KEY_FN_RESULT(site.where, path, error.what),
     );
   }
   const index = site.index + relativeIndex;
   throw new TypeError(
-    error.circular
+    error.kind === 'circular'
       ? messages.CIRCULAR_ARG(site.where, index, error.path)
-      : messages.UNENCODABLE_ARG(site.where, index, error.path, error.what),
+      : error.kind === 'opaque'
+        ? messages.OPAQUE_ARG(site.where, index, error.path, error.what)
+        : messages.UNENCODABLE_ARG(site.where, index, error.path, error.what),
   );
 }
 

@@ -54,6 +54,15 @@ export const messages = {
   UNENCODABLE_KEY_FN_RESULT: (where: string, path: string, what: string) =>
     `${where}: keyFn returned a value containing a ${what}${path ? ` at ${path}` : ''}, which cannot be part of a cache key. ` +
     `Return strings, numbers, booleans, bigints, dates, or arrays/objects/maps/sets of them.`,
+  OPAQUE_ARG: (where: string, index: number, path: string, className: string) =>
+    `${where}: argument ${index}${path ? ` at ${path}` : ''} is an instance of ${className} with no own enumerable properties ` +
+    `(its state is in #private fields or its prototype), so every ${className} would get the same cache key. ` +
+    `Pass a keyFn option that builds the key from its identifying values, ` +
+    `or give ${className} a toJSON() method returning them.`,
+  OPAQUE_KEY_FN_RESULT: (where: string, path: string, className: string) =>
+    `${where}: keyFn returned an instance of ${className} with no own enumerable properties${path ? ` at ${path}` : ''}, ` +
+    `so every ${className} would get the same cache key. Return its identifying state (strings, numbers...) instead, ` +
+    `or give ${className} a toJSON() method returning it.`,
   CIRCULAR_ARG: (where: string, index: number, path: string) =>
     `${where}: argument ${index} is a circular structure (it refers back to itself at ${path || 'its root'}), ` +
     `which cannot be part of a cache key. Pass a keyFn option that derives the key from its identifying fields.`,
@@ -142,6 +151,17 @@ export const messages = {
   NAMESPACE_CONFLICT: (where: string, option: string, existing: unknown, requested: unknown) =>
     `${where}: this namespace already exists with ${option} ${show(existing)}, but ${show(requested)} was requested. ` +
     `Give both users the same ${option}, or omit it on all but one.`,
+  NAMESPACE_LIMIT_CONFLICT: (
+    namespace: string,
+    option: string,
+    firstUser: string,
+    first: unknown,
+    secondUser: string,
+    second: unknown,
+  ) =>
+    `${secondUser} asks for ${option} ${show(second)} on the shared namespace "${namespace}", but ${firstUser} ` +
+    `already set ${option} ${show(first)} there. A namespace has one ${option}: give both the same "${option}" option, ` +
+    `or state it on one of them only.`,
   DUPLICATE_DEFINITION: (where: string) =>
     `${where} is decorated twice with @AsyncLRU/@AsyncTTL. Keep one cache decorator per method.`,
   NOT_A_STORE: (where: string, value: unknown) =>

@@ -173,7 +173,7 @@ export class MethodDefinition implements EngineMethod {
       namespace = store.namespace(this.namespaceName, { maxSize, ttl });
     } else if (typeof scope === 'string') {
       // A shared bucket keeps its own limits unless this method states one; TTLs are per write.
-      const limits: NamespaceOptions = maxSizeGiven ? { maxSize } : {};
+      const limits: NamespaceOptions = maxSizeGiven ? { maxSize, user: this.where } : { user: this.where };
       namespace = store.namespace(scopeNamespaceName(scope), limits);
     } else {
       namespace = scope.store;

@@ -480,3 +480,95 @@ describe('Cache: correctness details', () => {
     await expect(new Cache().get({} as never)).rejects.toThrow(/keys must be strings or numbers/);
   });
 });
+
+describe('a scope bucket shared by the manual API and decorated methods: the first stated limit counts', () => {
+  /** The error a call (or a scope() call) throws or rejects with. */
+  const failureOf = (run: () => unknown): Promise<Error> =>
+    Promise.resolve()
+      .then(run)
+      .then(
+        () => {
+          throw new Error('expected a failure');
+        },
+        (error: unknown) => error as Error,
+      );
+
+  function usersClass(store: MemoryStore, maxSize: number) {
+    class Users {
+      loads = 0;
+      @AsyncLRU({ scope: 'users', store, maxSize })
+      async find(id: string): Promise<string> {
+        this.loads++;
+        return `user ${id}`;
+      }
+    }
+    return new Users();
+  }
+
+  it('manual first: a scope created without maxSize takes the maxSize a decorated method states, trimming its entries', async () => {
+    const store = new MemoryStore();
+    const scope = new Cache({ store }).scope('users');
+    for (const key of ['m1', 'm2', 'm3', 'm4']) await scope.set(key, key);
+    const users = usersClass(store, 2);
+    expect(await users.find('a')).toBe('user a'); // threw "already exists with maxSize 1000" before
+    expect(scope.store.stats()).toMatchObject({ maxSize: 2, size: 2 });
+    // Trimmed to the new limit, least recent first: m1 and m2 by the limit, m3 by the call's entry.
+    expect([await scope.get('m1'), await scope.get('m2'), await scope.get('m3')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(await scope.get('m4')).toBe('m4');
+    await users.find('b');
+    await users.find('c');
+    await users.find('a'); // evicted by b and c: loads again
+    expect(users.loads).toBe(4);
+    expect(scope.store.stats()).toMatchObject({ maxSize: 2, size: 2 });
+  });
+
+  it("decorator first: a cache's inherited maxSize does not conflict with the method's stated one", async () => {
+    const store = new MemoryStore();
+    const users = usersClass(store, 2);
+    await users.find('a');
+    const scope = new Cache({ store, maxSize: 50 }).scope('users'); // threw "already exists with maxSize 2" before
+    expect(scope.store.stats()).toMatchObject({ maxSize: 2, size: 1 });
+    await scope.set('m1', 1);
+    await scope.set('m2', 2);
+    expect(scope.store.stats()).toMatchObject({ maxSize: 2, size: 2, evictions: 1 });
+  });
+
+  it('two different stated limits are an error naming both users and the option, in either order', async () => {
+    const store = new MemoryStore();
+    new Cache({ store }).scope('users', { maxSize: 5 });
+    const late = await failureOf(() => usersClass(store, 2).find('a'));
+    expect(late).toBeInstanceOf(TypeError);
+    expect(late.message).toBe(
+      'Users.find asks for maxSize 2 on the shared namespace "scope:users", but Cache(cache).scope("users") ' +
+        'already set maxSize 5 there. A namespace has one maxSize: give both the same "maxSize" option, ' +
+        'or state it on one of them only.',
+    );
+
+    const other = new MemoryStore();
+    await usersClass(other, 2).find('a');
+    const manual = await failureOf(() => new Cache({ store: other }).scope('users', { maxSize: 5 }));
+    expect(manual).toBeInstanceOf(TypeError);
+    expect(manual.message).toContain('Cache(cache).scope("users") asks for maxSize 5');
+    expect(manual.message).toContain('but Users.find already set maxSize 2');
+    // The same limit stated twice is no conflict.
+    expect(new Cache({ store: other }).scope('users', { maxSize: 2 }).store.stats().maxSize).toBe(2);
+  });
+
+  it("a scope's default ttl: inherited ones do not fix it, the first stated one applies, two stated ones conflict", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ clock });
+    const first = new Cache({ store, ttl: '60s' }).scope('users'); // inherits 60s: not stated
+    const second = new Cache({ store }).scope('users', { ttl: '30s' }); // threw "already exists with ttl 60000" before
+    expect(second.store).toBe(first.store);
+    await first.store.set('raw', 1); // a write without a TTL takes the bucket's default
+    clock.advance(30_001);
+    expect(await first.store.get('raw')).toBeUndefined();
+    const conflict = await failureOf(() => new Cache({ store }).scope('users', { ttl: '45s' }));
+    expect(conflict.message).toContain('Cache(cache).scope("users") asks for ttl 45000');
+    expect(conflict.message).toContain('Cache(cache).scope("users") already set ttl 30000');
+  });
+});

@@ -1,5 +1,13 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from '@jest/globals';
-import { keyForArgs, keyForKeyFnResult, MAX_KEY_LENGTH, storeKeyToString } from '../lib/index.js';
+import {
+  AsyncLRU,
+  keyForArgs,
+  keyForKeyFnResult,
+  MAX_KEY_LENGTH,
+  MemoryStore,
+  storeKeyToString,
+} from '../lib/index.js';
 import type { StoreKey } from '../lib/index.js';
 import { typeErrorOf } from './helpers/errors.js';
 
@@ -369,5 +377,126 @@ describe('keyForKeyFnResult', () => {
     const loop: Record<string, unknown> = {};
     loop.loop = loop;
     expect(typeErrorOf(() => keyForKeyFnResult(loop, 'Svc.find'))).toMatch(/circular/);
+  });
+});
+
+/** A value object whose state is all in #private fields: no own enumerable properties. */
+class Money {
+  readonly #cents: number;
+  constructor(cents: number) {
+    this.#cents = cents;
+  }
+  get cents(): number {
+    return this.#cents;
+  }
+}
+
+/** The same, made keyable by a toJSON() method. */
+class Price {
+  readonly #cents: number;
+  readonly #currency: string;
+  constructor(cents: number, currency = 'EUR') {
+    this.#cents = cents;
+    this.#currency = currency;
+  }
+  toJSON(): { currency: string; cents: number } {
+    return { currency: this.#currency, cents: this.#cents };
+  }
+}
+
+describe('keyForArgs: class instances with no own enumerable properties', () => {
+  it('rejects one (all its instances would share a key), naming the method, the argument and the fix', () => {
+    expect(typeErrorOf(() => keyForArgs(['EUR', new Money(100)], 0, 'Prices.format'))).toBe(
+      'Prices.format: argument 1 is an instance of Money with no own enumerable properties (its state is in #private fields ' +
+        'or its prototype), so every Money would get the same cache key. Pass a keyFn option that builds the key ' +
+        'from its identifying values, or give Money a toJSON() method returning them.',
+    );
+    // Other built-ins without own state that the encoder does not know by value.
+    expect(typeErrorOf(() => key(new URLSearchParams('a=1')))).toContain(
+      'argument 0 is an instance of URLSearchParams',
+    );
+    expect(typeErrorOf(() => key(Object.create({ inherited: 1 })))).toContain('argument 0 is an instance of Object');
+    expect(typeErrorOf(() => key(new (class {})()))).toContain('is an instance of <anonymous class>');
+  });
+
+  it('names the path of one nested in an array, an object or a Map, counting skipped arguments', () => {
+    expect(typeErrorOf(() => key([1, new Money(1)]))).toContain('argument 0 at [1] is an instance of Money');
+    expect(typeErrorOf(() => key('x', { order: { total: new Money(1) } }))).toContain(
+      'argument 1 at .order.total is an instance of Money',
+    );
+    expect(typeErrorOf(() => key(new Map([['total', new Money(1)]])))).toContain(
+      'at .<value 0> is an instance of Money',
+    );
+    expect(typeErrorOf(() => keyForArgs(['ctx', new Money(1)], 1, WHERE))).toContain(
+      'argument 1 is an instance of Money',
+    );
+    expect(keyForArgs([new Money(1), 5], 1, WHERE)).toBe(5); // skipped: fine
+  });
+
+  it('keys one with a toJSON() by its result, canonically', () => {
+    expect(key(new Price(100))).toEqual(key(new Price(100)));
+    expect(key(new Price(100))).not.toEqual(key(new Price(999)));
+    expect(key(new Price(100))).not.toEqual(key(new Price(100, 'USD')));
+    expect(key([new Price(100)])).toEqual(key([new Price(100)]));
+    expect(key(new Price(100))).not.toEqual(key({ currency: 'EUR', cents: 100 })); // the class name is part of it
+  });
+
+  it('rejects one returned by a keyFn, naming the fix', () => {
+    const message = typeErrorOf(() => keyForKeyFnResult(['EUR', new Money(1)], 'Prices.format'));
+    expect(message).toContain(
+      'Prices.format: keyFn returned an instance of Money with no own enumerable properties at [1]',
+    );
+    expect(message).toContain('toJSON()');
+  });
+
+  it('keeps class instances with own fields keyed by class name and fields; plain objects of another realm are fine', () => {
+    class Account {
+      readonly #secret = Math.random();
+      constructor(readonly id: number) {}
+      get secret(): number {
+        return this.#secret;
+      }
+    }
+    // Own enumerable fields only: #private ones are not part of the key.
+    expect(key(new Account(1))).toEqual(key(new Account(1)));
+    expect(key(new Account(1))).not.toEqual(key(new Account(2)));
+    // Different classes with the same fields stay apart by their names (keys are shared across processes,
+    // so a class's name is all a key can hold of it: two classes of the same name and fields share keys).
+    class Team {
+      constructor(readonly id: number) {}
+    }
+    expect(key(new Account(1))).not.toEqual(key(new Team(1)));
+    const twin = (() => {
+      class Team {
+        constructor(readonly id: number) {}
+      }
+      return new Team(1);
+    })();
+    expect(key(twin)).toEqual(key(new Team(1)));
+    // An empty plain object made in another realm (a vm context) is not an opaque instance.
+    expect(typeof key(runInNewContext('({})'))).toBe('string');
+  });
+
+  it("a decorated method no longer serves one value object's result for another", async () => {
+    class Prices {
+      loads = 0;
+      @AsyncLRU({ store: new MemoryStore() })
+      async format(amount: Money): Promise<string> {
+        this.loads++;
+        return `${(amount.cents / 100).toFixed(2)} EUR`;
+      }
+      @AsyncLRU({ store: new MemoryStore(), keyFn: ([amount]: [Money]) => [amount.cents] })
+      async formatKeyed(amount: Money): Promise<string> {
+        return `${(amount.cents / 100).toFixed(2)} EUR`;
+      }
+    }
+    const prices = new Prices();
+    // Before: the second call returned '1.00 EUR'.
+    await expect(Promise.resolve().then(() => prices.format(new Money(100)))).rejects.toThrow(
+      'Prices.format: argument 0 is an instance of Money with no own enumerable properties',
+    );
+    expect(prices.loads).toBe(0);
+    expect(await prices.formatKeyed(new Money(100))).toBe('1.00 EUR');
+    expect(await prices.formatKeyed(new Money(999))).toBe('9.99 EUR');
   });
 });

@@ -448,3 +448,47 @@ describe('MemoryStore: options', () => {
     expect(store.name).toBe('');
   });
 });
+
+describe('MemoryStore: namespace limits stated after creation', () => {
+  it('a namespace created without maxSize takes the first stated one, evicting the least recent entries beyond it', async () => {
+    const time = fakeClock();
+    const store = new MemoryStore({ clock: time.clock });
+    const plain = store.namespace('users');
+    await plain.set('old', 1, { ttl: 1000 });
+    for (const key of ['a', 'b', 'c']) await plain.set(key, key);
+    await plain.get('old'); // now the most recent
+    const evicted: unknown[] = [];
+    plain.onEvict?.((key) => evicted.push(key));
+    const sized = store.namespace('users', { maxSize: 2, user: 'Users.find' }); // threw a conflict with 1000 before
+    expect(sized).toBe(plain);
+    expect(plain.stats()).toMatchObject({ maxSize: 2, size: 2, evictions: 2 });
+    expect(evicted).toEqual(['a', 'b']);
+    time.advance(999);
+    expect((await plain.get('old'))?.value).toBe(1); // keeps its own remaining TTL
+    time.advance(2);
+    expect(await plain.get('old')).toBeUndefined();
+    expect((await plain.get('c'))?.value).toBe('c'); // written without a TTL: still none
+    expect(typeErrorOf(() => store.namespace('users', { maxSize: 3, user: 'Cache.scope' }))).toBe(
+      'Cache.scope asks for maxSize 3 on the shared namespace "users", but Users.find already set maxSize 2 there. ' +
+        'A namespace has one maxSize: give both the same "maxSize" option, or state it on one of them only.',
+    );
+  });
+
+  it('defaults size a namespace only until a limit is stated, and never conflict', async () => {
+    const time = fakeClock();
+    const store = new MemoryStore({ clock: time.clock });
+    const ns = store.namespace('s', { defaults: { maxSize: 3, ttl: 100 } });
+    expect(store.namespace('s', { defaults: { maxSize: 10, ttl: 5 } })).toBe(ns);
+    expect(ns.stats().maxSize).toBe(3);
+    await ns.set('k', 1);
+    time.advance(101);
+    expect(await ns.get('k')).toBeUndefined();
+    store.namespace('s', { ttl: 1000 });
+    await ns.set('k', 2);
+    time.advance(999);
+    expect((await ns.get('k'))?.value).toBe(2);
+    expect(typeErrorOf(() => store.namespace('s', { ttl: 2000 }))).toContain(
+      'MemoryStore.namespace("s") already set ttl 1000',
+    );
+  });
+});

@@ -60,6 +60,11 @@ describe('decorators (TC39 standard, experimentalDecorators off)', () => {
     expect(observed.depositName).toBe('deposit');
   });
 
+  it('compiles and runs an invalidator whose keyFn is typed by a prefix of the mutation parameters', () => {
+    expect(observed.withdrawResult).toBe('withdrawn');
+    expect(observed.balanceAfterWithdraw).toBe(204); // 203 was cached before the withdraw
+  });
+
   it('rejects getters, fields and bad options at decoration time', () => {
     expect(observed.getterError).toMatch(/^TypeError: @AsyncLRU can only decorate a method .*method value is a getter/);
     expect(observed.fieldError).toMatch(/^TypeError: @AsyncTTL can only decorate a method .*method handler is a field/);

@@ -160,9 +160,14 @@ class MemoryNamespace implements CacheStore {
   readonly sync: SyncStoreOps;
   readonly #shared: Shared;
   readonly #path: readonly string[];
-  readonly #maxSize: number;
-  readonly #ttl: number | undefined;
-  readonly #lru: LRUCache<StoreKey, NonNullable<unknown>>;
+  #maxSize: number;
+  #ttl: number | undefined;
+  /** Who stated the namespace's maxSize / ttl (undefined: not stated, a default that a stated one replaces). */
+  #maxSizeBy: string | undefined = undefined;
+  #ttlBy: string | undefined = undefined;
+  #lru: LRUCache<StoreKey, NonNullable<unknown>>;
+  /** Replaces the LRU by one with new limits, keeping the entries (the least recent evicted beyond `maxSize`). */
+  readonly #resize: (maxSize: number, ttl: number | undefined) => void;
   readonly #clock: Clock;
   /** The entry if it is fresh and none of its tags was invalidated (deleting it otherwise). */
   readonly #fresh: (key: StoreKey, entry: MemoryEntry | undefined) => MemoryEntry | undefined;
@@ -177,18 +182,33 @@ class MemoryNamespace implements CacheStore {
     this.name = path.join('/');
     this.#maxSize = maxSize;
     this.#ttl = ttl;
-    const lru = new LRUCache<StoreKey, NonNullable<unknown>>({
-      max: maxSize,
-      // lru-cache wants a whole number of ms; durations such as '1.5ms' are valid.
-      ...(ttl === undefined ? {} : { ttl: Math.ceil(ttl) }),
-      ...(shared.perf === undefined ? {} : { perf: shared.perf, ttlResolution: 0 }),
-      dispose: (_value, key, reason) => {
-        if (reason !== 'evict') return;
-        this.#evictions++;
-        for (const listener of this.#evictListeners) listener(key);
-      },
-    });
+    const createLru = (max: number, defaultTtl: number | undefined) =>
+      new LRUCache<StoreKey, NonNullable<unknown>>({
+        max,
+        // lru-cache wants a whole number of ms; durations such as '1.5ms' are valid.
+        ...(defaultTtl === undefined ? {} : { ttl: Math.ceil(defaultTtl) }),
+        ...(shared.perf === undefined ? {} : { perf: shared.perf, ttlResolution: 0 }),
+        dispose: (_value, key, reason) => {
+          if (reason !== 'evict') return;
+          this.#evictions++;
+          for (const listener of this.#evictListeners) listener(key);
+        },
+      });
+    // `let`: a limit stated after the namespace was created replaces the LRU (rare; see namespace()).
+    let lru = createLru(maxSize, ttl);
     this.#lru = lru;
+    this.#resize = (max, defaultTtl) => {
+      const old = lru;
+      lru = createLru(max, defaultTtl);
+      this.#lru = lru;
+      // Least recent first, each with its own remaining lifetime (0: never expires, not the new default).
+      for (const key of old.rkeys()) {
+        const slot = old.peek(key);
+        if (slot === undefined) continue;
+        const remaining = old.getRemainingTTL(key);
+        lru.set(key, slot, { ttl: Number.isFinite(remaining) ? Math.max(1, Math.ceil(remaining)) : 0 });
+      }
+    };
     // The entry for `key` (a get: it becomes the most recently used). A bare value is replaced by its entry
     // in place (same position, same expiry), once: later reads return that entry.
     // lru-cache allocates an options object for a get without one, then writes `status` into it: one reused here.
@@ -330,17 +350,29 @@ class MemoryNamespace implements CacheStore {
     if (typeof name !== 'string' || name === '') throw new TypeError(messages.BAD_STRING_OPTION(where, 'name', name));
     const path = [...this.#path, name];
     const id = JSON.stringify(path);
-    const maxSize = options.maxSize ?? this.#maxSize;
-    if (!Number.isSafeInteger(maxSize) || maxSize <= 0) {
-      throw new TypeError(messages.BAD_POSITIVE_INT(where, 'maxSize', maxSize));
-    }
-    const ttl = options.ttl === undefined ? this.#ttl : parseDuration(options.ttl, where, 'ttl');
+    const checkSize = (value: number | undefined, option: string) => {
+      if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+        throw new TypeError(messages.BAD_POSITIVE_INT(where, option, value));
+      }
+      return value;
+    };
+    const maxSize = checkSize(options.maxSize, 'maxSize');
+    const ttl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
+    const user = options.user ?? where;
     const existing = this.#shared.namespaces.get(id);
     if (existing !== undefined) {
-      existing.#assertSameLimits(where, options, maxSize, ttl);
+      existing.#state(user, maxSize, ttl);
       return existing;
     }
-    const created = new MemoryNamespace(this.#shared, path, maxSize, ttl);
+    const { defaults } = options;
+    const created = new MemoryNamespace(
+      this.#shared,
+      path,
+      maxSize ?? checkSize(defaults?.maxSize, 'defaults.maxSize') ?? this.#maxSize,
+      ttl ?? (defaults?.ttl === undefined ? this.#ttl : parseDuration(defaults.ttl, where, 'defaults.ttl')),
+    );
+    if (maxSize !== undefined) created.#maxSizeBy = user;
+    if (ttl !== undefined) created.#ttlBy = user;
     this.#shared.namespaces.set(id, created);
     created.adoptPendingEntries();
     return created;
@@ -388,13 +420,29 @@ class MemoryNamespace implements CacheStore {
     return JSON.stringify(this.#path);
   }
 
-  #assertSameLimits(where: string, options: NamespaceOptions, maxSize: number, ttl: number | undefined): void {
-    if (options.maxSize !== undefined && maxSize !== this.#maxSize) {
-      throw new TypeError(messages.NAMESPACE_CONFLICT(where, 'maxSize', this.#maxSize, maxSize));
+  /**
+   * `user` asks for this existing namespace, stating `maxSize` and/or `ttl`
+   * (undefined: not stated). The first stated value of a limit applies (a
+   * default the namespace was created with gives way, entries beyond a
+   * smaller maxSize are evicted); a different stated value is a conflict.
+   */
+  #state(user: string, maxSize: number | undefined, ttl: number | undefined): void {
+    const conflict = (option: string, by: string, current: unknown, requested: unknown) =>
+      new TypeError(messages.NAMESPACE_LIMIT_CONFLICT(this.name, option, by, current, user, requested));
+    if (maxSize !== undefined && this.#maxSizeBy !== undefined && maxSize !== this.#maxSize) {
+      throw conflict('maxSize', this.#maxSizeBy, this.#maxSize, maxSize);
     }
-    if (options.ttl !== undefined && ttl !== this.#ttl) {
-      throw new TypeError(messages.NAMESPACE_CONFLICT(where, 'ttl', this.#ttl, ttl));
+    if (ttl !== undefined && this.#ttlBy !== undefined && ttl !== this.#ttl) {
+      throw conflict('ttl', this.#ttlBy, this.#ttl, ttl);
     }
+    if (maxSize !== undefined) this.#maxSizeBy ??= user;
+    if (ttl !== undefined) this.#ttlBy ??= user;
+    const nextMax = maxSize ?? this.#maxSize;
+    const nextTtl = ttl ?? this.#ttl;
+    if (nextMax === this.#maxSize && nextTtl === this.#ttl) return;
+    this.#maxSize = nextMax;
+    this.#ttl = nextTtl;
+    this.#resize(nextMax, nextTtl);
   }
 
   stats(): StoreStats {

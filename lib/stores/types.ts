@@ -143,6 +143,24 @@ export interface NamespaceOptions {
    * @default the store's ttl
    */
   readonly ttl?: number | undefined;
+  /**
+   * Limits this user inherits rather than states (a `Cache` scope inherits
+   * its cache's): they size a namespace this call creates when `maxSize` or
+   * `ttl` is omitted, never conflict with another user's, and give way to a
+   * limit stated later. A stated limit is the one that counts: the first
+   * stated `maxSize` (or `ttl`) applies even to a namespace created earlier
+   * without one, and a different stated value is an error.
+   *
+   * @default undefined (the store's, or the parent namespace's)
+   */
+  readonly defaults?: { readonly maxSize?: number | undefined; readonly ttl?: number | undefined } | undefined;
+  /**
+   * Who asks for the namespace (e.g. `UserService.getUser`), named in the
+   * error when two users state different limits.
+   *
+   * @default the namespace() call
+   */
+  readonly user?: string | undefined;
 }
 
 /**

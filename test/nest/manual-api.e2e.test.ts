@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AsyncLRU, Cache } from '../../lib/index.js';
 import { CacheModule, CacheService } from '../../nest-module/index.js';
 import { bootstrap, closeAll } from './helpers.js';
@@ -72,5 +72,46 @@ describe('CacheService.cache (the manual API over a module store)', () => {
       ['Users.getUser', 'default'],
       ['Profiles.getProfile', undefined],
     ]);
+  });
+});
+
+@Injectable()
+class Team {
+  loads = 0;
+  @AsyncLRU({ scope: 'team', maxSize: 2 })
+  async member(id: string): Promise<string> {
+    this.loads++;
+    return `member ${id}`;
+  }
+}
+
+/** Opens the 'team' scope without a limit while the application is being built, before its methods are bound. */
+@Injectable()
+class TeamNotes {
+  readonly notes: Cache;
+  constructor(@Inject(CacheService) service: CacheService) {
+    this.notes = service.cache().scope('team');
+  }
+}
+
+describe('CacheService scopes shared with decorated methods: the first stated limit counts', () => {
+  it('manual first: a scope opened without maxSize takes the maxSize the decorated method states', async () => {
+    // Before: bootstrap failed with "this namespace already exists with maxSize 1000".
+    const app = await bootstrap({ imports: [CacheModule.forRoot()], providers: [TeamNotes, Team] });
+    const { notes } = app.get(TeamNotes);
+    const team = app.get(Team);
+    for (const id of ['a', 'b', 'c']) await team.member(id);
+    expect(notes.store.stats()).toMatchObject({ maxSize: 2, size: 2, evictions: 1 });
+  });
+
+  it("decorator first: a CacheService cache's inherited maxSize leaves the method's limit in place", async () => {
+    const app = await bootstrap({ imports: [CacheModule.forRoot()], providers: [Team] });
+    await app.get(Team).member('a');
+    // Before: "this namespace already exists with maxSize 2, but 100 was requested".
+    const notes = app.get(CacheService).cache({ maxSize: 100 }).scope('team');
+    expect(notes.store.stats()).toMatchObject({ maxSize: 2, size: 1 });
+    expect(() => app.get(CacheService).cache().scope('team', { maxSize: 3 })).toThrow(
+      'Cache(cache).scope("team") asks for maxSize 3 on the shared namespace "scope:team", but Team.member already set maxSize 2 there.',
+    );
   });
 });

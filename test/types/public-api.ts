@@ -187,6 +187,44 @@ export class Orders {
   }
 }
 
+// ---- invalidator keyFn typed by a prefix of the mutation's parameters ----
+export class Members {
+  @AsyncLRU()
+  async getMember(id: number): Promise<string> {
+    return String(id);
+  }
+
+  @AsyncTTL({ ttl: '1m' })
+  async getTenantMember(tenant: string, id: number): Promise<string> {
+    return `${tenant}/${id}`;
+  }
+
+  // keyFn reads the leading parameters it needs; the mutation has more
+  @LRUInvalidator(() => Members.prototype.getMember, { keyFn: (args: [string, number]) => [args[1]] })
+  async rename(_tenant: string, _id: number, _name: string): Promise<void> {}
+
+  @TTLInvalidator(() => Members.prototype.getTenantMember, { keyFn: ([tenant, id]: [string, number]) => [tenant, id] })
+  async move(_tenant: string, _id: number, _team: string, _at: Date): Promise<void> {}
+
+  // the whole parameter list still works, and so does `self`
+  @LRUInvalidator(() => Members.prototype.getMember, {
+    keyFn: ([, id]: [string, number, string], self: Members | undefined) => [self === undefined ? id : id],
+  })
+  async relabel(_tenant: string, _id: number, _label: string): Promise<void> {}
+
+  // @ts-expect-error keyFn's result does not fit the target's parameters (string, not number)
+  @LRUInvalidator(() => Members.prototype.getMember, { keyFn: (args: [string, number]) => [args[0]] })
+  async wrongResult(_tenant: string, _id: number, _name: string): Promise<void> {}
+
+  // @ts-expect-error keyFn returns too few arguments for the target
+  @TTLInvalidator(() => Members.prototype.getTenantMember, { keyFn: (args: [string, number]) => [args[0]] })
+  async tooFewForTarget(_tenant: string, _id: number, _name: string): Promise<void> {}
+
+  // @ts-expect-error keyFn's parameters are not a prefix of the mutation's (number, not string)
+  @LRUInvalidator(() => Members.prototype.getMember, { keyFn: (args: [number, number]) => [args[1]] })
+  async notAPrefix(_tenant: string, _id: number, _name: string): Promise<void> {}
+}
+
 // ---- manual Cache API ----
 const manual = new Cache<string>();
 // number keys keep the loader's Map<number, ...> type (no literal 1 | 2 | 3 inference)
