@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis, RedisOptions } from 'ioredis';
 import { MemokitError } from '../errors.js';
 import { messages } from '../messages.js';
+import type { RedisConnectionOptions } from './redis-types.js';
 
 /**
  * What one process tells the others: drop these L1 entries.
@@ -64,7 +65,7 @@ export interface RedisBusOptions {
   /** Redis URL for the publisher and subscriber connections. */
   url?: string;
   /** ioredis options (combined with `url`). */
-  redis?: RedisOptions;
+  redis?: RedisConnectionOptions;
   /**
    * The pub/sub channel; processes sharing a cache must use the same one.
    *
