@@ -60,6 +60,12 @@ export type {
   RedisStoreOptions,
   RedisStoreStats,
 } from './stores/redis.js';
+export type {
+  RedisClusterFailOpenOptions,
+  RedisConnectionFields,
+  RedisConnectionOptions,
+  RedisFailOpenOptions,
+} from './stores/redis-types.js';
 export { compressed } from './compression.js';
 export type { CompressionOptions } from './compression.js';
 export {

@@ -139,7 +139,7 @@ export const messages = {
   BAD_TAGS: (where: string, value: unknown) =>
     `${where}: tags must be an array of non-empty strings (e.g. ['user:42']); got ${show(value)}.`,
   TAGS_UNSUPPORTED: (where: string, kind: string) =>
-    `${where} has tags, but its ${kind} store cannot invalidate by tag. Use a store that supports tags (memory), or drop the tags option.`,
+    `${where} has tags, but its ${kind} store cannot invalidate by tag. Use a store that supports tags (memory, Redis or tiered), or drop the tags option.`,
   SNAPSHOT_CORRUPT: (path: string, cause: unknown) =>
     `MemoryStore: the snapshot ${path} cannot be restored (${cause instanceof Error ? cause.message : String(cause)}); ` +
     `starting with an empty cache. Delete the file, or fix its permissions, to silence this warning.`,

@@ -14,12 +14,36 @@
  * Code of other libraries, shown for comparison in the migration guides, is
  * fenced ```ts nocheck (highlighted as TypeScript, not compiled). Such a
  * block may not import memokit: memokit code is always checked.
+ *
+ * Every compiled block is also RUN, to completion: transpiled like the
+ * package, each in its own Node process (an ES module, top-level await),
+ * against lib/ and nest-module/ transpiled as `memokit` / `memokit/nest`, in
+ * a temporary folder as working directory. It must exit with code 0 within
+ * a few seconds (an example that leaves a connection or a timer open never
+ * exits, and fails), and write nothing to stderr (an example's warnings, such
+ * as "Redis is not reachable", mean it did not do what it shows). Redis URLs in a block (`redis://127.0.0.1:6379`,
+ * `redis://localhost:6379`) are pointed at the test run's private Redis
+ * (test/setup), never at 6379; `REDIS_URL` is that server too. A block that
+ * cannot run alone (it `declare`s what it uses, or only shows a shape) is
+ * fenced ```ts fragment: compiled, not run.
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { testRedisUrl } from './setup/redis-env.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const docsDir = join(root, 'docs');
@@ -52,6 +76,88 @@ const docs = readdirSync(docsDir)
   .sort();
 const pages = new Map(docs.map((name) => [name, readFileSync(join(docsDir, name), 'utf8')]));
 const allBlocks = [...pages].flatMap(([name, markdown]) => typescriptBlocks(name, markdown));
+const FENCES = ['ts', 'ts fragment', 'ts nocheck'];
+
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ES2022,
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
+  useDefineForClassFields: true,
+};
+
+/** lib/ and nest-module/ as ES modules in `pkg/dist`, with an exports map naming them memokit and memokit/nest. */
+function transpilePackage(pkg: string): void {
+  for (const folder of ['lib', 'nest-module']) {
+    for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue;
+      const source = join(entry.parentPath, entry.name);
+      const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
+        fileName: source,
+        compilerOptions: COMPILER_OPTIONS,
+      });
+      const target = join(pkg, 'dist', relative(root, source)).replace(/\.ts$/, '.js');
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, outputText);
+    }
+  }
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name: 'memokit',
+      type: 'module',
+      exports: { '.': './dist/lib/index.js', './nest': './dist/nest-module/index.js' },
+    }),
+  );
+  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');
+}
+
+/** The block as run: JavaScript, its Redis pointed at the test server. */
+function runnable(block: Block, redisUrl: string): string {
+  const code = block.code.replace(/redis:\/\/(127\.0\.0\.1|localhost):6379/g, redisUrl);
+  return ts.transpileModule(`${code}\nexport {};\n`, {
+    fileName: `${block.doc}-${block.index}.ts`,
+    compilerOptions: COMPILER_OPTIONS,
+  }).outputText;
+}
+
+interface Outcome {
+  readonly block: Block;
+  readonly problem: string | undefined;
+}
+
+const RUN_TIMEOUT_MS = 20_000;
+
+/** The environment of a block: the test Redis as REDIS_URL, no CACHE_URL, no jest options. */
+function blockEnv(redisUrl: string): NodeJS.ProcessEnv {
+  const { CACHE_URL: _cacheUrl, NODE_OPTIONS: _nodeOptions, ...env } = process.env;
+  return { ...env, REDIS_URL: redisUrl };
+}
+
+function runBlock(block: Block, file: string, cwd: string, redisUrl: string): Promise<Outcome> {
+  return new Promise((resolvePromise) => {
+    execFile(
+      process.execPath,
+      [file],
+      {
+        cwd,
+        timeout: RUN_TIMEOUT_MS,
+        killSignal: 'SIGKILL',
+        env: blockEnv(redisUrl),
+      },
+      (error, stdout, stderr) => {
+        // console.warn / console.error mean the example hit a problem (e.g. "Redis is not reachable").
+        const warnings = stderr.trim();
+        if (error === null && warnings === '') return resolvePromise({ block, problem: undefined });
+        if (error === null) return resolvePromise({ block, problem: `wrote to stderr:\n${warnings.slice(-1500)}` });
+        const why = error.killed
+          ? `did not exit within ${RUN_TIMEOUT_MS} ms (a connection or timer left open?)`
+          : `exited with ${String(error.code ?? error.signal)}`;
+        resolvePromise({ block, problem: `${why}\n${(stderr || stdout).trim().slice(-1500)}` });
+      },
+    );
+  });
+}
 
 describe('docs/', () => {
   it('has the guides the README links to', () => {
@@ -73,9 +179,9 @@ describe('docs/', () => {
     }
   });
 
-  it('fences TypeScript as ```ts (compiled) or ```ts nocheck (other libraries, no memokit import)', () => {
+  it('fences TypeScript as ```ts (compiled and run), ```ts fragment (compiled) or ```ts nocheck (other libraries, no memokit import)', () => {
     const wrong = allBlocks
-      .filter((b) => b.info !== 'ts' && b.info !== 'ts nocheck')
+      .filter((b) => !FENCES.includes(b.info))
       .map((b) => `${b.doc}:${b.line} uses \`\`\`${b.info}`);
     expect(wrong).toEqual([]);
     const uncheckedMemokit = allBlocks
@@ -85,7 +191,7 @@ describe('docs/', () => {
   });
 
   it('has ```ts blocks that each compile on their own against the package (strict)', () => {
-    const checked = allBlocks.filter((b) => b.info === 'ts');
+    const checked = allBlocks.filter((b) => b.info !== 'ts nocheck');
     expect(checked.length).toBeGreaterThanOrEqual(30);
     const dir = mkdtempSync(join(root, 'test/.docs-'));
     try {
@@ -112,6 +218,42 @@ describe('docs/', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('has ```ts blocks that each run to completion (exit 0), on the private test Redis where they need one', async () => {
+    const runnableBlocks = allBlocks.filter((b) => b.info === 'ts');
+    expect(runnableBlocks.length).toBeGreaterThanOrEqual(20);
+    const redisUrl = testRedisUrl();
+    const dir = mkdtempSync(join(tmpdir(), 'memokit-docs-run-'));
+    try {
+      const pkg = join(dir, 'pkg');
+      transpilePackage(pkg);
+      // Inside the package, so `memokit` resolves by self-reference and the rest from node_modules.
+      const blocksDir = join(pkg, 'blocks');
+      mkdirSync(blocksDir);
+      const jobs = runnableBlocks.map((block) => {
+        const file = join(blocksDir, `${block.doc.replace(/\.md$/, '')}-${block.index}.js`);
+        writeFileSync(file, runnable(block, redisUrl));
+        const cwd = join(dir, 'cwd', `${block.doc.replace(/\.md$/, '')}-${block.index}`);
+        mkdirSync(cwd, { recursive: true });
+        return { block, file, cwd };
+      });
+      const outcomes: Outcome[] = [];
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < jobs.length) {
+          const job = jobs[next++];
+          if (job !== undefined) outcomes.push(await runBlock(job.block, job.file, job.cwd, redisUrl));
+        }
+      };
+      await Promise.all([worker(), worker(), worker()]);
+      const failed = outcomes
+        .filter((o) => o.problem !== undefined)
+        .map((o) => `docs/${o.block.doc}:${o.block.line} (block ${o.block.index}) ${o.problem ?? ''}`);
+      expect(failed).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it('links only to files that exist (docs/*.md and README.md)', () => {
     const broken: string[] = [];

@@ -18,6 +18,26 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm test');
   });
 
+  it("states package.json's Node range and why, the test prerequisites and the sample app's PORT", () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const minimum = /^>=(\d+\.\d+)$/.exec(pkg.engines.node)?.[1];
+    expect(minimum).toBeDefined();
+    expect(readme).toContain(`Node.js ${minimum ?? ''} or later`);
+    expect(readme).toMatch(/require\('memokit'\)/);
+    expect(readme).toContain('experimentalDecorators');
+    expect(readme).toContain('emitDecoratorMetadata');
+    expect(readme).toContain('moduleResolution');
+    for (const prerequisite of ['redis-server', 'chromium', 'initdb', 'pg_ctl']) expect(readme).toContain(prerequisite);
+    expect(readme).toContain('`PORT`');
+  });
+
+  it('has the LICENSE package.json announces', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+    expect(pkg.license).toBe('MIT');
+    const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) 2026 memokit contributors\n/);
+  });
+
   it('has TypeScript code blocks that compile against the package (strict)', () => {
     const blocks = codeBlocks(readme);
     expect(blocks.length).toBeGreaterThanOrEqual(3);

@@ -6,6 +6,7 @@ import { parseDuration, type Duration } from '../duration.js';
 import { MemokitError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { Clock } from './types.js';
+import type { RedisClient, RedisConnectionOptions } from './redis-types.js';
 
 /**
  * What one process tells the others: drop these L1 entries.
@@ -73,7 +74,7 @@ export interface RedisBusOptions {
   /** Redis URL for the publisher and subscriber connections. */
   url?: string;
   /** ioredis options (combined with `url`). */
-  redis?: RedisOptions;
+  redis?: RedisConnectionOptions;
   /**
    * An existing ioredis `Redis` or `Cluster` client: the bus opens its
    * publisher and subscriber connections with `client.duplicate()` (same
@@ -82,7 +83,7 @@ export interface RedisBusOptions {
    *
    * @default undefined
    */
-  client?: Redis | Cluster;
+  client?: RedisClient;
   /**
    * The pub/sub channel; processes sharing a cache must use the same one.
    *
@@ -241,7 +242,8 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   constructor(options: RedisBusOptions) {
     super();
     const where = 'new RedisBus()';
-    const { client } = options;
+    // The public type is memokit's structural RedisClient (no ioredis types in the .d.ts); duplicate() is checked below.
+    const client = options.client as Redis | Cluster | undefined;
     if (client !== undefined && (options.url !== undefined || options.redis !== undefined)) {
       throw new TypeError(messages.BUS_CLIENT_COMBINED(where, options.url !== undefined ? 'url' : 'redis'));
     }

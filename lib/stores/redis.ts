@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { parseByteSize, type ByteSize } from '../byte-size.js';
 import { parseDuration, type Duration } from '../duration.js';
 import { MemokitError } from '../errors.js';
@@ -27,16 +27,14 @@ import type {
   StoreSetOptions,
   StoreStats,
 } from './types.js';
+import type {
+  RedisClient,
+  RedisClusterFailOpenOptions,
+  RedisConnectionOptions,
+  RedisFailOpenOptions,
+} from './redis-types.js';
 
-/**
- * An ioredis client the store can use: a single-node `Redis` or a `Cluster`.
- *
- * @example
- * ```ts
- * const client: RedisClient = new Redis('redis://127.0.0.1:6379', RedisStore.clientOptions());
- * ```
- */
-export type RedisClient = Redis | Cluster;
+export type { RedisClient } from './redis-types.js';
 
 /**
  * Options of a {@link RedisStore}. Give exactly one of `client`, `url` or
@@ -75,7 +73,7 @@ export interface RedisStoreOptions {
    *
    * @default undefined
    */
-  redis?: RedisOptions;
+  redis?: RedisConnectionOptions;
   /**
    * Prepended to every key (`<prefix>:{<namespace>}:...`), so several apps can
    * share one Redis database. {@link RedisStore.clear} and namespaces never
@@ -2386,7 +2384,7 @@ export class RedisStore extends RedisNamespace {
    * const client = new Redis('redis://127.0.0.1:6379', { ...RedisStore.clientOptions(), connectionName: 'api' });
    * ```
    */
-  static clientOptions(timeout: Duration = DEFAULT_TIMEOUT): RedisOptions {
+  static clientOptions(timeout: Duration = DEFAULT_TIMEOUT): RedisFailOpenOptions {
     const ms = parseDuration(timeout, 'RedisStore.clientOptions()', 'timeout');
     return {
       enableOfflineQueue: false,
@@ -2411,7 +2409,7 @@ export class RedisStore extends RedisNamespace {
    * const store = new RedisStore({ client: cluster, prefix: 'shop' });
    * ```
    */
-  static clusterOptions(timeout: Duration = DEFAULT_TIMEOUT): ClusterOptions {
+  static clusterOptions(timeout: Duration = DEFAULT_TIMEOUT): RedisClusterFailOpenOptions {
     const redisOptions = RedisStore.clientOptions(timeout);
     const { retryStrategy: _retry, ...perNode } = redisOptions;
     return {
@@ -2503,7 +2501,7 @@ function createShared(options: RedisStoreOptions): Shared {
     link = new Link(label, client as unknown as Client, false, timeout, retryInterval);
   } else {
     const { Redis: RedisClass } = loadIoredis(where);
-    const clientOptions = { ...RedisStore.clientOptions(timeout), ...redis };
+    const clientOptions: RedisOptions = { ...RedisStore.clientOptions(timeout), ...redis };
     const created = url === undefined ? new RedisClass(clientOptions) : new RedisClass(url, clientOptions);
     link = new Link(label, created as unknown as Client, true, timeout, retryInterval);
   }
