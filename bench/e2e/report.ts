@@ -10,22 +10,27 @@ import { SECTION_END, SECTION_START } from './section.js';
 
 export type Database = 'SQLite' | 'PostgreSQL';
 
-/** One configuration's measured window (reads for staleness: warm-up and measured window). */
+/** One configuration's measured window (stale reads: warm-up and measured window). */
 export interface Measurement {
   readonly config: Configuration;
   readonly database: Database;
   /** Responses in the measured window. */
   readonly requests: number;
+  /** Of which `GET`s (by id and listings), and `PUT`s. */
+  readonly reads: number;
+  readonly writes: number;
   /** Length of the measured window (s). */
   readonly seconds: number;
   /** Client-side response times in the measured window (ms). */
   readonly latency: { readonly p50: number; readonly p99: number; readonly max: number };
-  /** SQL queries the app instances ran in the measured window. */
+  /** SQL statements the app instances ran in the measured window. */
   readonly queries: number;
-  /** Requests of the measured window answered from the cache (hits in the `/cache/stats` summaries). */
+  /** Statements one `PUT` runs, measured on the idle app before the warm-up. */
+  readonly queriesPerWrite: number;
+  /** Reads of the measured window answered from the cache (hits in the `/cache/stats` summaries). */
   readonly hits: number;
   /** Reads checked for staleness (warm-up and measured window), and the stale ones. */
-  readonly reads: number;
+  readonly checked: number;
   readonly stale: number;
   readonly staleListings: number;
   /** Non-2xx responses, malformed bodies, connection errors and timeouts. */
@@ -34,12 +39,16 @@ export interface Measurement {
 
 export const requestsPerSecond = (m: Measurement): number => m.requests / m.seconds;
 export const queriesPerRequest = (m: Measurement): number => (m.requests === 0 ? 0 : m.queries / m.requests);
+
+/** Hits over reads: the share of `GET`s answered from the cache (each makes one cache lookup). */
+export const hitRate = (m: Measurement): number => (m.reads === 0 ? 0 : Math.min(1, m.hits / m.reads));
+
 /**
- * Hits over requests: the share of requests answered from the cache. Each request makes at most one cache lookup
- * (a `PUT` none), so a request that is not a hit runs the database, and "queries/request ≤ 1 − hit rate" says each
- * of them runs one query.
+ * Statements run for reads, per read: every statement of the window less those of the writes. A read that is not
+ * a hit runs the database, so "queries/read ≤ 1 − hit rate" says each such read runs one query.
  */
-export const hitRate = (m: Measurement): number => (m.requests === 0 ? 0 : Math.min(1, m.hits / m.requests));
+export const queriesPerRead = (m: Measurement): number =>
+  m.reads === 0 ? 0 : Math.max(0, m.queries - m.queriesPerWrite * m.writes) / m.reads;
 
 /** The value at quantile `q` (nearest rank) of ascending `sorted`; 0 for no values. */
 export function quantile(sorted: ArrayLike<number>, q: number): number {
@@ -102,7 +111,7 @@ export function evaluate(measurements: readonly Measurement[]): TargetRow[] {
     rows.push({
       target: '0 stale reads',
       configuration: label(m),
-      measured: `${m.stale.toLocaleString('en-US')} of ${m.reads.toLocaleString('en-US')}`,
+      measured: `${m.stale.toLocaleString('en-US')} of ${m.checked.toLocaleString('en-US')}`,
       met: m.stale === 0,
       fatal: m.stale > 0,
     });
@@ -110,10 +119,10 @@ export function evaluate(measurements: readonly Measurement[]): TargetRow[] {
   for (const m of measurements) {
     const limit = 1 - hitRate(m) + QUERY_SLACK;
     rows.push({
-      target: `DB queries/request ≤ 1 − hit rate + ${QUERY_SLACK}`,
+      target: `DB queries/read ≤ 1 − hit rate + ${QUERY_SLACK}`,
       configuration: label(m),
-      measured: `${queriesPerRequest(m).toFixed(3)} ≤ ${limit.toFixed(3)}`,
-      met: queriesPerRequest(m) <= limit,
+      measured: `${queriesPerRead(m).toFixed(3)} ≤ ${limit.toFixed(3)}`,
+      met: queriesPerRead(m) <= limit,
       fatal: false,
     });
   }
@@ -125,7 +134,7 @@ const ms = (n: number): string => n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2);
 
 function staleCell(m: Measurement): string {
   const listings = m.staleListings > 0 ? ` (${integer(m.staleListings)} listings)` : '';
-  return `${integer(m.stale)}${listings} of ${integer(m.reads)}`;
+  return `${integer(m.stale)}${listings} of ${integer(m.checked)}`;
 }
 
 /** One results table per database. */
@@ -138,11 +147,12 @@ export function resultsTable(measurements: readonly Measurement[]): string {
       'p99 ms',
       'max ms',
       'DB queries/request',
+      'DB queries/read',
       'cache hit rate',
       'stale reads',
       'errors',
     ],
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     measurements.map((m) => [
       m.config.label,
       integer(requestsPerSecond(m)),
@@ -150,6 +160,7 @@ export function resultsTable(measurements: readonly Measurement[]): string {
       ms(m.latency.p99),
       ms(m.latency.max),
       queriesPerRequest(m).toFixed(3),
+      queriesPerRead(m).toFixed(3),
       m.config.mode === 'none' ? '–' : `${(hitRate(m) * 100).toFixed(1)}%`,
       staleCell(m),
       integer(m.errors),
@@ -226,9 +237,13 @@ export function renderSection(input: SectionInput): string {
       'instance), so their latencies include the proxy.',
     '',
     'Requests/s and latencies are measured by the client (response times from writing the request to parsing the ' +
-      'response). DB queries/request: SQL statements the app ran (`GET /db/stats`) over responses. Cache hit rate: ' +
-      'the cache hits the app counted (`GET /cache/stats`) over requests, so a `PUT` counts as a request not served ' +
-      'from the cache. A stale read is a `GET` whose body carries a product ' +
+      'response). DB queries/request: SQL statements the app ran (`GET /db/stats`, transaction control not counted) ' +
+      'over responses. DB queries/read: the same less the statements of the `PUT`s (each `PUT` runs a transaction ' +
+      'of a fixed number of statements, counted on the idle app before the warm-up), over `GET`s. Cache hit rate: ' +
+      'the hits the app counted (`GET /cache/stats`) over `GET`s. The target on queries is about reads: a `GET` that ' +
+      'the cache does not answer runs one query.',
+    '',
+    'A stale read is a `GET` whose body carries a product ' +
       '`version` older than one a `PUT` of that product had acknowledged before the `GET` was sent (listings: any ' +
       'product on the page); reads are checked during warm-up and measurement. With @nestjs/cache-manager on memory ' +
       'each instance has its own cache and a `PUT` evicts only the entry of the instance that served it, so its ' +

@@ -173,6 +173,30 @@ async function sum(urls: readonly string[]): Promise<Counters> {
   return all.reduce((a, b) => ({ queries: a.queries + b.queries, hits: a.hits + b.hits, misses: a.misses + b.misses }));
 }
 
+/**
+ * The statements one `PUT` runs, counted on the idle app: three writes of product 1, with /db/stats reset before.
+ * The writes are recorded in `checker` like any other.
+ */
+async function statementsPerWrite(url: string, checker: StaleChecker): Promise<number> {
+  const writes = 3;
+  await post(`${url}/db/stats/reset`);
+  for (let i = 0; i < writes; i++) {
+    const response = await fetch(`${url}/products/1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ priceCents: 1_000 + i }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json()) as { id?: unknown; version?: unknown };
+    if (response.status !== 200 || body.id !== 1 || !Number.isSafeInteger(body.version)) {
+      throw new Error(`e2e: PUT ${url}/products/1 answered ${response.status} ${JSON.stringify(body)}`);
+    }
+    checker.recordWrite(1, body.version as number, performance.now());
+  }
+  const { queries } = await counters(url);
+  return queries / writes;
+}
+
 interface Catalog {
   readonly categories: string[];
   readonly pages: number;
@@ -254,6 +278,7 @@ async function measure(ctx: Context, db: BenchDatabase, catalog: Catalog, config
     const target = proxy?.url ?? urls[0]!;
     const workload = new Workload({ products: PRODUCTS, ...catalog, seed: SEED });
     const checker = new StaleChecker();
+    const queriesPerWrite = await statementsPerWrite(urls[0]!, checker);
 
     const warm = new Tally();
     const warmRun = await drive(target, flags.warmupSeconds, flags.connections, handlers(workload, checker, warm));
@@ -284,11 +309,14 @@ async function measure(ctx: Context, db: BenchDatabase, catalog: Catalog, config
       config,
       database: db.name,
       requests: run.requests.total,
+      reads: tally.responses.get + tally.responses.list,
+      writes: tally.responses.put,
+      queriesPerWrite,
       seconds: run.duration,
       latency: latencySummary(tally.latencies),
       queries: after.queries,
       hits: after.hits - before.hits,
-      reads: checker.productReads + checker.listingReads,
+      checked: checker.productReads + checker.listingReads,
       stale: checker.stale,
       staleListings: checker.staleListings,
       errors,

@@ -8,6 +8,7 @@ import {
   hitRate,
   latencySummary,
   quantile,
+  queriesPerRead,
   queriesPerRequest,
   renderSection,
   type Measurement,
@@ -17,22 +18,28 @@ import { extractSection, SECTION_END, SECTION_START, spliceSection } from '../..
 
 const config = (id: string): Configuration => CONFIGURATIONS.find((c) => c.id === id)!;
 
-/** By default 94% of the requests hit the cache and the others run 5/6 query each. */
-function measurement(id: string, over: Partial<Measurement> = {}): Measurement {
-  const requests = over.requests ?? 10_000;
+/** By default 95% reads, 94% of them hits and the others running 1/6 query each; 3 statements per write. */
+function measurement(id: string, over: Partial<Measurement> & { readQueries?: number } = {}): Measurement {
+  const { readQueries = 0.06, ...rest } = over;
+  const requests = rest.requests ?? 10_000;
+  const reads = rest.reads ?? requests * 0.95;
+  const writes = requests - reads;
   return {
     config: config(id),
     database: 'SQLite',
     requests,
+    reads,
+    writes,
     seconds: 10,
     latency: { p50: 1.234, p99: 12.5, max: 140 },
-    queries: requests * 0.05,
-    hits: requests * 0.94,
-    reads: 20_000,
+    queries: writes * 3 + reads * readQueries,
+    queriesPerWrite: 3,
+    hits: reads * 0.94,
+    checked: 20_000,
     stale: 0,
     staleListings: 0,
     errors: 0,
-    ...over,
+    ...rest,
   };
 }
 
@@ -46,16 +53,17 @@ describe('e2e figures', () => {
     expect(latencySummary(latencies)).toEqual({ p50: 500, p99: 990, max: 10_000 });
   });
 
-  it('hit rate is hits over requests; queries per request', () => {
+  it('hit rate is hits over reads; queries per request count every statement, queries per read leave writes out', () => {
     const m = measurement('memokit-memory');
     expect(hitRate(m)).toBeCloseTo(0.94);
-    expect(queriesPerRequest(m)).toBeCloseTo(0.05);
+    expect(queriesPerRequest(m)).toBeCloseTo((500 * 3 + 9_500 * 0.06) / 10_000);
+    expect(queriesPerRead(m)).toBeCloseTo(0.06);
   });
 });
 
 describe('evaluate (the targets of issue 15)', () => {
   const base = [
-    measurement('none', { requests: 1_000, hits: 0, queries: 1_000 }), // 100 requests/s
+    measurement('none', { requests: 1_000, hits: 0, readQueries: 1 }), // 100 requests/s
     measurement('memokit-memory', { requests: 6_000 }), // 600 requests/s
     measurement('nest-memory', { requests: 5_000 }),
     measurement('memokit-tiered-x3'),
@@ -91,9 +99,9 @@ describe('evaluate (the targets of issue 15)', () => {
     expect(stale).toMatchObject({ met: false, fatal: true, measured: '1 of 20,000' });
   });
 
-  it('misses "queries/request ≤ 1 − hit rate + 0.01" when requests not served from the cache run extra queries', () => {
-    // 94% hits: the limit is 0.07 queries per request; 0.08 (two queries per write, say) misses it.
-    const rows = evaluate([measurement('memokit-redis', { queries: 800 })]);
+  it('misses "queries/read ≤ 1 − hit rate + 0.01" when reads the cache does not answer run extra queries', () => {
+    // 94% hits: the limit is 0.07 queries per read; 0.08 (a miss running more than one query) misses it.
+    const rows = evaluate([measurement('memokit-redis', { readQueries: 0.08 })]);
     expect(rows.find((r) => r.target.startsWith('DB queries'))).toMatchObject({
       measured: '0.080 ≤ 0.070',
       met: false,
@@ -105,7 +113,7 @@ describe('evaluate (the targets of issue 15)', () => {
 describe('the generated "End to end" section', () => {
   const input: SectionInput = {
     measurements: [
-      measurement('none', { requests: 1_000, hits: 0, queries: 1_000 }),
+      measurement('none', { requests: 1_000, hits: 0, readQueries: 1 }),
       measurement('memokit-memory', { requests: 6_000 }),
       measurement('nest-memory-x3', { stale: 1_234, staleListings: 34 }),
       measurement('memokit-memory', { database: 'PostgreSQL' }),
@@ -126,7 +134,7 @@ describe('the generated "End to end" section', () => {
     expect(section).toContain('### SQLite');
     expect(section).toContain('### PostgreSQL');
     expect(section).toMatch(
-      /\| no cache +\| +100 \| +1\.23 \| +12\.5 \| +140 \| +1\.000 \| +– \| +0 of 20,000 \| +0 \|/,
+      /\| no cache +\| +100 \| +1\.23 \| +12\.5 \| +140 \| +1\.100 \| +1\.000 \| +– \| +0 of 20,000 \| +0 \|/,
     );
     expect(section).toContain('1,234 (34 listings) of 20,000');
     expect(section).toMatch(/\| requests\/s ≥ 5× no cache +\| memokit, memory +\| +6\.00× \| ✓ +\|/);
