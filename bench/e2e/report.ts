@@ -133,7 +133,8 @@ const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2);
 
 function staleCell(m: Measurement): string {
-  const listings = m.staleListings > 0 ? ` (${integer(m.staleListings)} listings)` : '';
+  const n = m.staleListings;
+  const listings = n === 0 ? '' : ` (${integer(n)} listing${n === 1 ? '' : 's'})`;
   return `${integer(m.stale)}${listings} of ${integer(m.checked)}`;
 }
 

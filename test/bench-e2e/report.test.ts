@@ -116,6 +116,7 @@ describe('the generated "End to end" section', () => {
       measurement('none', { requests: 1_000, hits: 0, readQueries: 1 }),
       measurement('memokit-memory', { requests: 6_000 }),
       measurement('nest-memory-x3', { stale: 1_234, staleListings: 34 }),
+      measurement('nest-redis-x3', { stale: 1, staleListings: 1 }),
       measurement('memokit-memory', { database: 'PostgreSQL' }),
     ],
     targets: [],
@@ -137,6 +138,7 @@ describe('the generated "End to end" section', () => {
       /\| no cache +\| +100 \| +1\.23 \| +12\.5 \| +140 \| +1\.100 \| +1\.000 \| +– \| +0 of 20,000 \| +0 \|/,
     );
     expect(section).toContain('1,234 (34 listings) of 20,000');
+    expect(section).toContain('1 (1 listing) of 20,000');
     expect(section).toMatch(/\| requests\/s ≥ 5× no cache +\| memokit, memory +\| +6\.00× \| ✓ +\|/);
     expect(section).toMatch(/\| 0 stale reads +\| memokit, memory \(PostgreSQL\) +\| +0 of 20,000 \| ✓ +\|/);
     expect(section).toContain('- Node v20, linux/x64; a CPU, 2 cores');
