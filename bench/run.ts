@@ -19,9 +19,10 @@
  * group alone is skipped, with a message.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cases, configurations, groups } from './cases/index.js';
+import { extractSection, spliceSection } from './e2e/section.js';
 import {
   cpuShare,
   document,
@@ -228,7 +229,10 @@ measuring again: ${[...recheck].join(', ')} (a row missed its target beyond the 
   console.log(`${body}\n\n${env}\n- took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   if (flags.write) {
-    writeFileSync(docPath, document(body, env, configs, new Date()));
+    // The "End to end" section is written by `npm run bench:e2e`: carried over as it is.
+    const e2e = existsSync(docPath) ? extractSection(readFileSync(docPath, 'utf8')) : undefined;
+    const text = document(body, env, configs, new Date());
+    writeFileSync(docPath, e2e === undefined ? text : spliceSection(text, e2e));
     console.log(`\nwrote ${docPath}`);
   }
   if (share !== undefined && share < 0.9) {
