@@ -30,7 +30,8 @@ const categoryOf = (query: ProductQuery): string | undefined => query.category?.
 export class ProductsService {
   constructor(private readonly db: CatalogDatabase) {}
 
-  @AsyncLRU({ maxSize: 500 })
+  // Sized for the whole catalog (10,000 products by default): a product page is read by id under a long-tailed load.
+  @AsyncLRU({ maxSize: 10_000 })
   async getProduct(id: number): Promise<Product | null> {
     return this.db.findProduct(id);
   }
