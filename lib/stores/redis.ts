@@ -281,21 +281,8 @@ export interface RedisStoreEvents {
 
 type Listener<E extends keyof RedisStoreEvents> = (...args: RedisStoreEvents[E]) => void;
 
-/** The part of the ioredis API the store uses, common to `Redis` and `Cluster`. */
-interface Client {
-  readonly status: string;
-  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  set(key: string, value: string): Promise<unknown>;
-  mget(...keys: string[]): Promise<(string | null)[]>;
-  del(...keys: string[]): Promise<number>;
-  ping(): Promise<unknown>;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-  connect(): Promise<void>;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  off(event: string, listener: (...args: unknown[]) => void): unknown;
-}
+/** The part of the ioredis API the store uses, common to `Redis` and `Cluster` (declared once, in redis-types.ts). */
+type Client = RedisClient;
 
 const DEFAULT_PREFIX = 'memokit';
 const DEFAULT_TIMEOUT = 250;
