@@ -1,4 +1,5 @@
 import { brotliCompressSync, brotliDecompressSync, gzipSync, gunzipSync } from 'node:zlib';
+import { parseByteSize, type ByteSize } from './byte-size.js';
 import { messages } from './messages.js';
 import { assertKnownOptions, positiveInt } from './options.js';
 import { assertSerializer, defaultSerializer, type Serializer } from './serialization.js';
@@ -26,6 +27,16 @@ export interface CompressionOptions {
    * @default 1024
    */
   threshold?: number;
+  /**
+   * Most bytes one value may decompress to. A stored value is untrusted
+   * input: a few kilobytes of compressed text can expand to gigabytes (a
+   * decompression bomb). Past this limit decompression stops and the entry
+   * reads as corrupt (a counted miss), never as an allocation without bound.
+   * Bytes, or `'512kb'` / `'64mb'`.
+   *
+   * @default '64mb'
+   */
+  maxDecompressedSize?: ByteSize;
 }
 
 const PLAIN = 'p:';
@@ -48,12 +59,23 @@ const PACKED = 'z:';
 export function compressed(inner: Serializer = defaultSerializer, options: CompressionOptions = {}): Serializer {
   const where = 'compressed()';
   assertSerializer(inner, where);
-  assertKnownOptions(where, options, ['algorithm', 'threshold']);
+  assertKnownOptions(where, options, ['algorithm', 'threshold', 'maxDecompressedSize']);
   const algorithm = options.algorithm ?? 'gzip';
   if (algorithm !== 'gzip' && algorithm !== 'brotli') throw new TypeError(messages.BAD_COMPRESSION(where, algorithm));
   const threshold = positiveInt(where, 'threshold', options.threshold, 1024);
   const pack = algorithm === 'gzip' ? gzipSync : brotliCompressSync;
-  const unpack = algorithm === 'gzip' ? gunzipSync : brotliDecompressSync;
+  const maxOutputLength = parseByteSize(options.maxDecompressedSize ?? '64mb', where, 'maxDecompressedSize');
+  const decompress = algorithm === 'gzip' ? gunzipSync : brotliDecompressSync;
+  const unpack = (bytes: Buffer): Buffer => {
+    try {
+      return decompress(bytes, { maxOutputLength });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new RangeError(messages.DECOMPRESSED_TOO_LARGE(where, maxOutputLength), { cause: error });
+      }
+      throw error;
+    }
+  };
   return {
     format: `${inner.format}+${algorithm === 'gzip' ? 'gz' : 'br'}`,
     serialize(value: unknown): string {

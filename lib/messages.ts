@@ -208,6 +208,9 @@ export const messages = {
   BAD_REDIS_PREFIX: (where: string, value: unknown) =>
     `${where}: option "prefix" must be a non-empty string without "{" or "}" (braces would change Redis Cluster ` +
     `hash slots); got ${show(value)}.`,
+  DECOMPRESSED_TOO_LARGE: (where: string, limit: number) =>
+    `${where}: a stored value decompresses to more than ${limit} bytes (option "maxDecompressedSize"), so it is ` +
+    `treated as corrupt. Raise "maxDecompressedSize" if your values really are that large.`,
   REDIS_UNAVAILABLE: (store: string, op: string, state: string) =>
     `${store}: ${op} was skipped because Redis is not available (${state}). The store reconnects by ` +
     `itself; until then reads are misses and writes are rejected (nothing is queued).`,

@@ -45,11 +45,26 @@ describe('compression (seed 004 serializers): large values compressed, small one
     expect((await restored.get('k'))?.value).toEqual(value);
   });
 
+  it.each(['gzip', 'brotli'] as const)(
+    'stops decompressing %s past maxDecompressedSize: a small planted bomb is an error, not gigabytes',
+    (algorithm) => {
+      const serializer = compressed(defaultSerializer, { algorithm, threshold: 1, maxDecompressedSize: '1mb' });
+      // 8 MiB of one character compresses to a few kilobytes.
+      const bomb = serializer.serialize('x'.repeat(8 * 1024 * 1024));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      expect(() => serializer.deserialize(bomb)).toThrow(/more than 1048576 bytes \(option "maxDecompressedSize"\)/);
+      // Values within the limit still round-trip.
+      const fits = 'y'.repeat(512 * 1024);
+      expect(serializer.deserialize(serializer.serialize(fits))).toBe(fits);
+    },
+  );
+
   it('rejects bad options with messages naming them', () => {
     expect(() => compressed(defaultSerializer, { algorithm: 'zstd' as never })).toThrow(
       /"algorithm" must be 'gzip' or 'brotli'/,
     );
     expect(() => compressed(defaultSerializer, { threshold: 0 })).toThrow(/"threshold" must be a positive integer/);
+    expect(() => compressed(defaultSerializer, { maxDecompressedSize: '0kb' as never })).toThrow(/maxDecompressedSize/);
     expect(() => compressed({} as never)).toThrow(TypeError);
   });
 });
