@@ -56,8 +56,19 @@ export class SqliteDriver implements SqlDriver {
 
   constructor(file: string) {
     this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('busy_timeout = 5000');
+    // Switching to WAL needs a moment alone with the file, and SQLite reports SQLITE_BUSY at once (no busy
+    // handler) while another process is seeding or writing it: try again for a bounded time.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        this.#db.pragma('journal_mode = WAL');
+        break;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      }
+    }
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
   }
