@@ -11,6 +11,7 @@ import {
   runScript,
   SAMPLE_METHODS,
   startSampleApp,
+  startSampleApps,
   stopPostgres,
   TEST_SEED,
   type RunningApp,
@@ -272,10 +273,7 @@ describe('sample app configuration', () => {
   it('SQLITE_FILE: two instances on two ports share one database file, seeded once (WAL)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'memokit-catalog-'));
     const file = join(dir, 'shared.sqlite');
-    const [a, b] = await Promise.all([
-      startSampleApp(build, { ...TEST_SEED, SQLITE_FILE: file }),
-      startSampleApp(build, { ...TEST_SEED, SQLITE_FILE: file }),
-    ]);
+    const [a, b] = (await startSampleApps(build, { ...TEST_SEED, SQLITE_FILE: file }, 2)) as [RunningApp, RunningApp];
     try {
       expect(a.url).not.toBe(b.url);
       const put = await client(a.url).request<Product>('PUT', '/products/2', { name: 'Shared Planter' });

@@ -140,6 +140,22 @@ export function startSampleApp(build: SampleAppBuild, env: Record<string, string
   });
 }
 
+/**
+ * Starts `count` instances at once (they race for a new database file, as replicas do). If any fails to start,
+ * the others are stopped before the error is rethrown, so no app process outlives the test.
+ */
+export async function startSampleApps(
+  build: SampleAppBuild,
+  env: Record<string, string>,
+  count: number,
+): Promise<RunningApp[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => startSampleApp(build, env)));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed === undefined) return results.map((result) => (result as PromiseFulfilledResult<RunningApp>).value);
+  await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+  throw failed.reason;
+}
+
 /** Runs a script to completion; resolves with its exit code and output. */
 export function runScript(
   file: string,

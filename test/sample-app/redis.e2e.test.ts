@@ -15,6 +15,7 @@ import {
   client,
   runScript,
   startSampleApp,
+  startSampleApps,
   TEST_SEED,
   type RunningApp,
   type SampleAppBuild,
@@ -47,7 +48,7 @@ describe('two instances of the sample app on one Redis', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'memokit-catalog-'));
     const env = { ...TEST_SEED, REDIS_URL: redisUrl('sample-app'), SQLITE_FILE: join(dataDir, 'catalog.sqlite') };
-    [a, b] = await Promise.all([startSampleApp(build, env), startSampleApp(build, env)]);
+    [a, b] = (await startSampleApps(build, env, 2)) as [RunningApp, RunningApp];
   });
 
   afterAll(async () => {
@@ -89,7 +90,7 @@ describe('CACHE_TIER=redis and CACHE_MODE=nest-cache-manager on Redis', () => {
   it('CACHE_TIER=redis: the Redis store alone, entries shared across instances', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'memokit-catalog-'));
     const env = { ...TEST_SEED, REDIS_URL: redisUrl('tier'), CACHE_TIER: 'redis', SQLITE_FILE: join(dir, 'c.sqlite') };
-    const [a, b] = await Promise.all([startSampleApp(build, env), startSampleApp(build, env)]);
+    const [a, b] = (await startSampleApps(build, env, 2)) as [RunningApp, RunningApp];
     try {
       expect((await client(a.url).stats()).store.kind).toBe('redis');
       await client(a.url).get('/products/33');
