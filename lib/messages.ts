@@ -228,9 +228,6 @@ export const messages = {
     `${store}: ${cause instanceof Error ? cause.message : String(cause)}`,
   BAD_REDIS_URL_DB: (url: string, path: string) =>
     `createStore(${JSON.stringify(url)}): the path ${JSON.stringify(path)} must be a database number such as /0, or empty.`,
-  REDIS_TAGS_UNSUPPORTED: (where: string) =>
-    `${where}: the Redis store does not support tags yet, so a tagged write could never be invalidated by tag. ` +
-    `Drop the tags option for methods cached in Redis, or cache them in a memory store.`,
   REDIS_URL_CONNECTION_OVERRIDE: (url: string, option: string) =>
     `createStore(${JSON.stringify(url)}): option "${option}" cannot be combined with a redis:// URL, which already ` +
     `says where to connect. Use new RedisStore({ ${option}, ... }) instead, or pass ioredis options as { redis: {...} }.`,
