@@ -27,6 +27,7 @@ import {
   cpuShare,
   document,
   environment,
+  floorBlocks,
   libraryVersions,
   summarise,
   tables,
@@ -174,12 +175,13 @@ function measure(flags: Flags, settings: Settings, selected: BenchCase[], redis:
 
   const runRounds = (cases: readonly BenchCase[], first: number, count: number): void => {
     for (let round = first; round < first + count; round++) {
-      // A group's cases run back to back, so each row's ratio compares rounds measured moments apart. The order of
-      // the groups, and of the cases within each, rotates every round so none always runs first.
+      // A group's cases run back to back, and within a group each floor next to the rows measured against it, so
+      // a row's ratio compares rounds measured moments apart. The order of the groups, of the blocks within each
+      // and of the cases within each block rotates every round so none always runs first.
       const order = rotate(
         groups.map((g) => cases.filter((c) => c.group === g.id)).filter((group) => group.length > 0),
         round,
-      ).flatMap((group) => rotate(group, round));
+      ).flatMap((group) => rotate(floorBlocks(group), round).flatMap((block) => rotate(block, round)));
       for (const benchCase of order) {
         const group = groups.find((g) => g.id === benchCase.group)!;
         const peer = benchCase.role === 'reference';
