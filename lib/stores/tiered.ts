@@ -346,7 +346,13 @@ class TieredNamespace implements CacheStore {
       throw new TypeError(messages.BAD_STRING_OPTION('TieredStore.namespace()', 'name', name));
     const id = JSON.stringify([...(JSON.parse(this.#id) as string[]), name]);
     const existing = this.#shared.namespaces.get(id);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      // Limits stated now still reach both tiers: L1 adopts a first stated maxSize/ttl (or names both users of a
+      // conflict), Redis refuses a different ttl; both return the namespaces `existing` already wraps.
+      this.#l1.namespace(name, options);
+      this.#l2.namespace(name, options);
+      return existing;
+    }
     const ttl = options.ttl ?? this.#ttl;
     const created = new TieredNamespace(
       this.#shared,

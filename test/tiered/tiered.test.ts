@@ -131,6 +131,35 @@ describe('tiered store: L1 in front of Redis, kept coherent by the bus', () => {
   });
 });
 
+describe('tiered store: limits stated on a namespace that already exists', () => {
+  it('a maxSize stated later bounds L1, and a different one is an error naming both users', async () => {
+    const { a } = await pair();
+    const first = a.namespace('users');
+    const again = a.namespace('users', { maxSize: 2, user: 'UsersService.find' });
+    expect(again).toBe(first);
+    expect(again.stats().maxSize).toBe(2);
+    for (const key of ['k1', 'k2', 'k3']) await again.set(key, key);
+    expect(again.stats().size).toBe(2);
+    let message = '';
+    try {
+      a.namespace('users', { maxSize: 3, user: 'UsersService.count' });
+    } catch (error) {
+      message = error instanceof TypeError ? error.message : String(error);
+    }
+    expect(message).toContain('maxSize');
+    expect(message).toContain('UsersService.find');
+    expect(message).toContain('UsersService.count');
+    expect(again.stats().maxSize).toBe(2);
+  });
+
+  it('a ttl different from the one Redis already uses is refused, not ignored', async () => {
+    const { a } = await pair();
+    a.namespace('orders', { ttl: 60_000 });
+    expect(() => a.namespace('orders', { ttl: 120_000 })).toThrow(/ttl/);
+    expect(a.namespace('orders', { ttl: 60_000 })).toBe(a.namespace('orders'));
+  });
+});
+
 describe('tiered store: missed messages drop L1 instead of serving stale data', () => {
   it('a killed subscriber connection (CLIENT KILL) clears L1 and disables it until resubscribed', async () => {
     const { a, b } = await pair();
