@@ -281,9 +281,6 @@ export interface RedisStoreEvents {
 
 type Listener<E extends keyof RedisStoreEvents> = (...args: RedisStoreEvents[E]) => void;
 
-/** The part of the ioredis API the store uses, common to `Redis` and `Cluster` (declared once, in redis-types.ts). */
-type Client = RedisClient;
-
 const DEFAULT_PREFIX = 'memokit';
 const DEFAULT_TIMEOUT = 250;
 const DEFAULT_RETRY_INTERVAL = 500;
@@ -328,7 +325,7 @@ class Script {
   }
 
   /** Runs with the declared `keys` (all in one Cluster slot) and `args`. */
-  run(client: Client, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     return client
       .evalsha(this.#sha, keys.length, ...keys, ...args)
       .catch((error: unknown) =>
@@ -864,9 +861,9 @@ interface ClientWatchers {
   readonly onReady: () => void;
   readonly onClose: () => void;
 }
-const watchers = new WeakMap<Client, ClientWatchers>();
+const watchers = new WeakMap<RedisClient, ClientWatchers>();
 
-function watchClient(client: Client, onReady: () => void, onClose: () => void): () => void {
+function watchClient(client: RedisClient, onReady: () => void, onClose: () => void): () => void {
   let entry = watchers.get(client);
   if (entry === undefined) {
     const ready = new Set<() => void>();
@@ -916,7 +913,7 @@ export interface Replay {
   /** The key a delete removed. */
   readonly key?: StoreKey;
   readonly tags?: readonly string[];
-  send(client: Client): Promise<unknown>;
+  send(client: RedisClient): Promise<unknown>;
 }
 
 /** Most invalidations remembered while Redis is unavailable (then every namespace is cleared instead). */
@@ -938,7 +935,7 @@ class PendingCall {
 /** The connection shared by a store and its namespaces: availability, timeouts, figures, events. */
 class Link {
   readonly emitter = new EventEmitter();
-  readonly client: Client;
+  readonly client: RedisClient;
   readonly owned: boolean;
   readonly timeout: number;
   readonly retryInterval: number;
@@ -980,7 +977,7 @@ class Link {
   constructor(
     /** Names the store in messages: `RedisStore("<prefix>")`. */
     readonly label: string,
-    client: Client,
+    client: RedisClient,
     owned: boolean,
     timeout: number,
     retryInterval: number,
@@ -2037,7 +2034,7 @@ export class RedisNamespace implements CacheStore {
     const { tagKey, tagTtl } = this.#shared;
     for (let start = 0; start < tags.length; start += BATCH) {
       const slice = tags.slice(start, start + BATCH);
-      const send = (client: Client): Promise<unknown> =>
+      const send = (client: RedisClient): Promise<unknown> =>
         INVALIDATE_TAGS.run(client, [tagKey], [String(tagTtl), ...slice]);
       calls.push(
         link
@@ -2485,12 +2482,12 @@ function createShared(options: RedisStoreOptions): Shared {
   const label = `RedisStore(${JSON.stringify(prefix)})`;
   let link: Link;
   if (client !== undefined) {
-    link = new Link(label, client as unknown as Client, false, timeout, retryInterval);
+    link = new Link(label, client, false, timeout, retryInterval);
   } else {
     const { Redis: RedisClass } = loadIoredis(where);
     const clientOptions: RedisOptions = { ...RedisStore.clientOptions(timeout), ...redis };
     const created = url === undefined ? new RedisClass(clientOptions) : new RedisClass(url, clientOptions);
-    link = new Link(label, created as unknown as Client, true, timeout, retryInterval);
+    link = new Link(label, created as unknown as RedisClient, true, timeout, retryInterval);
   }
   return {
     link,
