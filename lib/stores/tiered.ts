@@ -345,22 +345,19 @@ class TieredNamespace implements CacheStore {
     if (typeof name !== 'string' || name === '')
       throw new TypeError(messages.BAD_STRING_OPTION('TieredStore.namespace()', 'name', name));
     const id = JSON.stringify([...(JSON.parse(this.#id) as string[]), name]);
+    // Both tiers see every request, so limits stated on a namespace opened before still apply there (L1 adopts a
+    // first stated maxSize/ttl or names both users of a conflict; Redis refuses a different ttl).
+    const l1 = this.#l1.namespace(name, options);
+    const l2 = this.#l2.namespace(name, options);
     const existing = this.#shared.namespaces.get(id);
-    if (existing !== undefined) {
-      // Limits stated now still reach both tiers: L1 adopts a first stated maxSize/ttl (or names both users of a
-      // conflict), Redis refuses a different ttl; both return the namespaces `existing` already wraps.
-      this.#l1.namespace(name, options);
-      this.#l2.namespace(name, options);
-      return existing;
-    }
-    const ttl = options.ttl ?? this.#ttl;
+    if (existing !== undefined) return existing;
     const created = new TieredNamespace(
       this.#shared,
       id,
       this.name === '' ? name : `${this.name}/${name}`,
-      this.#l1.namespace(name, options),
-      this.#l2.namespace(name, options),
-      ttl,
+      l1,
+      l2,
+      options.ttl ?? this.#ttl,
     );
     this.#shared.namespaces.set(id, created);
     return created;
