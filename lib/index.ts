@@ -7,11 +7,11 @@
  * ```
  * @packageDocumentation
  */
-export { createBatchLoader } from './batch.js';
-export type { BatchLoader, BatchLoaderOptions, BatchResult } from './batch.js';
-export { Cache } from './cache.js';
-export type { CacheKey, CacheOptions, CacheSetOptions, CacheStats } from './cache.js';
-export { AsyncLRU, AsyncTTL } from './decorators.js';
+export { createBatchLoader } from './api/batch.js';
+export type { BatchLoader, BatchLoaderOptions, BatchResult } from './api/batch.js';
+export { Cache } from './api/cache.js';
+export type { CacheKey, CacheOptions, CacheSetOptions, CacheStats } from './api/cache.js';
+export { AsyncLRU, AsyncTTL } from './api/decorators.js';
 export type {
   AsyncLRUOptions,
   AsyncTTLOptions,
@@ -20,54 +20,54 @@ export type {
   KeyOptions,
   KeyPart,
   LeaseOptions,
-} from './decorators.js';
-export { InvalidateTags, LRUInvalidator, TTLInvalidator } from './invalidators.js';
+} from './api/decorators.js';
+export { InvalidateTags, LRUInvalidator, TTLInvalidator } from './api/invalidators.js';
 export type {
   InvalidatorClearAllOptions,
   InvalidatorDecorator,
   InvalidatorFactory,
   InvalidatorKeyOptions,
-} from './invalidators.js';
-export { cacheStats, clearCache, invalidateCache, listCachedMethods, withCacheOptions } from './control.js';
-export type { CachedFunction } from './control.js';
-export { configureMemokit } from './defaults.js';
-export type { MemokitDefaults } from './defaults.js';
-export { CachedMethod } from './engine.js';
-export type { CallOptions, MethodStats } from './engine.js';
-export { MemokitError, NotAPromiseError } from './errors.js';
-export { CacheEvents, cacheEvents } from './events.js';
-export type { CacheErrorEvent, CacheEventMap, CacheEventName, InvalidateEvent, KeyEvent } from './events.js';
-export { parseDuration } from './duration.js';
-export type { Duration, DurationUnit } from './duration.js';
-export { parseByteSize } from './byte-size.js';
-export type { ByteSize, ByteSizeUnit } from './byte-size.js';
-export { keyForArgs, keyForKeyFnResult, MAX_KEY_LENGTH, storeKeyToString } from './keys.js';
-export type { StoreKey } from './keys.js';
-export type { CacheKind, CachedMethodInfo } from './registry.js';
-export { invalidateTags } from './tags.js';
-export type { TagTarget } from './tags.js';
-export { MemoryStore } from './stores/memory.js';
-export { NullStore } from './stores/null.js';
-export { RedisBus } from './stores/bus.js';
-export type { BusMessage, InvalidationBus, RedisBusOptions } from './stores/bus.js';
-export { TieredStore } from './stores/tiered.js';
-export type { TieredStoreOptions } from './stores/tiered.js';
-export { RedisNamespace, RedisStore, RedisStoreError } from './stores/redis.js';
+} from './api/invalidators.js';
+export { cacheStats, clearCache, invalidateCache, listCachedMethods, withCacheOptions } from './api/control.js';
+export type { CachedFunction } from './api/control.js';
+export { configureMemokit } from './api/runtime.js';
+export type { MemokitDefaults } from './api/runtime.js';
+export { CachedMethod } from './engine/cached-method.js';
+export type { CallOptions, MethodStats } from './engine/cached-method.js';
+export { MemokitError, NotAPromiseError } from './util/errors.js';
+export { CacheEvents, cacheEvents } from './util/events.js';
+export type { CacheErrorEvent, CacheEventMap, CacheEventName, InvalidateEvent, KeyEvent } from './util/events.js';
+export { parseDuration } from './util/duration.js';
+export type { Duration, DurationUnit } from './util/duration.js';
+export { parseByteSize } from './util/byte-size.js';
+export type { ByteSize, ByteSizeUnit } from './util/byte-size.js';
+export { keyForArgs, keyForKeyFnResult, MAX_KEY_LENGTH, storeKeyToString } from './keys/keys.js';
+export type { StoreKey } from './keys/keys.js';
+export type { CacheKind, CachedMethodInfo } from './api/registry.js';
+export { invalidateTags } from './stores/tags.js';
+export type { TagTarget } from './stores/tags.js';
+export { MemoryStore } from './stores/memory/memory-store.js';
+export { NullStore } from './stores/null-store.js';
+export { RedisBus } from './stores/tiered/bus.js';
+export type { BusMessage, InvalidationBus, RedisBusOptions } from './stores/tiered/bus.js';
+export { TieredStore } from './stores/tiered/tiered-store.js';
+export type { TieredStoreOptions } from './stores/tiered/tiered-store.js';
+export { RedisNamespace, RedisStore, RedisStoreError } from './stores/redis/redis-store.js';
 export type {
   RedisClient,
   RedisStoreErrorCode,
   RedisStoreEvents,
   RedisStoreOptions,
   RedisStoreStats,
-} from './stores/redis.js';
+} from './stores/redis/redis-store.js';
 export type {
   RedisClusterFailOpenOptions,
   RedisConnectionFields,
   RedisConnectionOptions,
   RedisFailOpenOptions,
-} from './stores/redis-types.js';
-export { compressed } from './compression.js';
-export type { CompressionOptions } from './compression.js';
+} from './stores/redis/types.js';
+export { compressed } from './codec/compression.js';
+export type { CompressionOptions } from './codec/compression.js';
 export {
   CorruptEntryError,
   DEFAULT_MAX_VALUE_SIZE,
@@ -75,11 +75,11 @@ export {
   EnvelopeSerializer,
   UnserializableValueError,
   ValueTooLargeError,
-} from './serialization.js';
-export type { EnvelopeSerializerOptions, SerializableClass, Serializer } from './serialization.js';
+} from './codec/serialization.js';
+export type { EnvelopeSerializerOptions, SerializableClass, Serializer } from './codec/serialization.js';
 export { createStore } from './stores/url.js';
 export type { RedisUrlOverrides, StoreUrlOverrides } from './stores/url.js';
-export type { MemoryStoreOptions } from './stores/memory.js';
+export type { MemoryStoreOptions } from './stores/memory/memory-store.js';
 export type {
   CacheStore,
   Clock,
@@ -90,4 +90,4 @@ export type {
   StoreSetOptions,
   StoreStats,
   SyncStoreOps,
-} from './stores/types.js';
+} from './stores/contract.js';

@@ -1,5 +1,5 @@
 import type { CachedMethod, CacheStore } from '../lib/index.js';
-import type { MethodDefinition } from '../lib/registry.js';
+import type { MethodDefinition } from '../lib/api/registry.js';
 import { messages } from './cache.messages.js';
 import type { ModuleStores } from './cache.stores.js';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Scope, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { registry, type MethodDefinition } from '../lib/registry.js';
+import { registry, type MethodDefinition } from '../lib/api/registry.js';
 import { CacheBindings } from './cache.bindings.js';
 import { LOGGER_CONTEXT } from './cache.constants.js';
 import { messages } from './cache.messages.js';

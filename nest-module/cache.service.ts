@@ -7,8 +7,8 @@ import {
   type CacheStore,
   type MethodStats,
 } from '../lib/index.js';
-import { messages as coreMessages } from '../lib/messages.js';
-import { registry } from '../lib/registry.js';
+import { messages as coreMessages } from '../lib/util/messages.js';
+import { registry } from '../lib/api/registry.js';
 import { CacheBindings, type MethodBinding } from './cache.bindings.js';
 import { messages } from './cache.messages.js';
 

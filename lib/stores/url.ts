@@ -1,10 +1,10 @@
-import { parseByteSize } from '../byte-size.js';
-import { parseDuration } from '../duration.js';
-import { messages } from '../messages.js';
-import { MemoryStore, type MemoryStoreOptions } from './memory.js';
-import { NullStore } from './null.js';
-import { RedisStore, type RedisStoreOptions } from './redis.js';
-import type { CacheStore } from './types.js';
+import { parseByteSize } from '../util/byte-size.js';
+import { parseDuration } from '../util/duration.js';
+import { messages } from '../util/messages.js';
+import { MemoryStore, type MemoryStoreOptions } from './memory/memory-store.js';
+import { NullStore } from './null-store.js';
+import { RedisStore, type RedisStoreOptions } from './redis/redis-store.js';
+import type { CacheStore } from './contract.js';
 
 /**
  * Options given in code next to a `redis://` URL: every {@link RedisStore}

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Injectable, Module, Scope } from '@nestjs/common';
 import { AsyncLRU, cacheStats, MemoryStore, NullStore } from '../../lib/index.js';
-import { registry } from '../../lib/registry.js';
+import { registry } from '../../lib/api/registry.js';
 import { CacheModule, CacheModuleOptions, CacheService } from '../../nest-module/index.js';
 import {
   CatalogModule,

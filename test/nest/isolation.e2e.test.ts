@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { registry } from '../../lib/registry.js';
+import { registry } from '../../lib/api/registry.js';
 import { CacheModule, CacheService } from '../../nest-module/index.js';
 import { CatalogModule, CatalogRepository, CatalogService } from './fixtures/catalog.app.js';
 import { bootstrap, closeAll } from './helpers.js';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Injectable, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { AsyncLRU, MemoryStore, NullStore } from '../../lib/index.js';
-import { registry } from '../../lib/registry.js';
+import { registry } from '../../lib/api/registry.js';
 import { CacheModule, CacheService } from '../../nest-module/index.js';
 import { CatalogModule, CatalogService } from './fixtures/catalog.app.js';
 import { bootstrap, closeAll } from './helpers.js';

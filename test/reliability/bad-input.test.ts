@@ -18,7 +18,7 @@ import {
   MemoryStore,
 } from '../../lib/index.js';
 import type { CachedMethod } from '../../lib/index.js';
-import { registry } from '../../lib/registry.js';
+import { registry } from '../../lib/api/registry.js';
 
 const engineOf = (method: Function): CachedMethod | undefined => registry.of(method)?.peekDefault();
 

@@ -14,7 +14,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { AsyncLRU, AsyncTTL, cacheStats, MemoryStore } from '../../lib/index.js';
 import type { CachedMethod } from '../../lib/index.js';
-import { registry } from '../../lib/registry.js';
+import { registry } from '../../lib/api/registry.js';
 
 const KEYS = 1_000_000;
 const MAX_SIZE = 10_000;

@@ -6,8 +6,8 @@
  */
 import { AsyncLRU, AsyncTTL, LRUInvalidator, TTLInvalidator } from '../../../lib/index.js';
 import type { CachedMethod, CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions } from '../../../lib/index.js';
-import type { StoreKey } from '../../../lib/keys.js';
-import { registry } from '../../../lib/registry.js';
+import type { StoreKey } from '../../../lib/keys/keys.js';
+import { registry } from '../../../lib/api/registry.js';
 import { deferred, type FakeClock } from '../../helpers/deferred.js';
 import type { Scheduler } from './scheduler.js';
 

@@ -1,0 +1,663 @@
+import { createBatchLoader, type BatchResult } from './batch.js';
+import { parseDuration, type Duration } from '../util/duration.js';
+import type { LeaseOptions } from './decorators.js';
+import { CachedMethod, type LeaseSettings, type MethodStats } from '../engine/cached-method.js';
+import { CacheEvents } from '../util/events.js';
+import { keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
+import { messages } from '../util/messages.js';
+import { MemoryStore } from '../stores/memory/memory-store.js';
+import { isStore } from '../stores/contract.js';
+import { assertKnownOptions, assertVersion, booleanOption, positiveInt } from '../util/options.js';
+import { leaseOf } from './settings.js';
+import type { CacheStore, StoreSetOptions } from '../stores/contract.js';
+import { assertTags } from '../stores/tags.js';
+import { createStore } from '../stores/url.js';
+
+/**
+ * A key of the manual cache API. Strings longer than 250 characters are
+ * hashed; keys never collide with the keys of decorated methods.
+ *
+ * @example
+ * ```ts
+ * const key: CacheKey = 'user:123';
+ * ```
+ */
+export type CacheKey = string | number;
+
+/**
+ * Options of a {@link Cache}. Options omitted by a {@link Cache.scope} are
+ * inherited from its cache.
+ *
+ * @example
+ * ```ts
+ * const cache = new Cache({ store: 'memory://?max=10000', ttl: '60s', failSafe: '5m' });
+ * ```
+ */
+export interface CacheOptions {
+  /**
+   * The store: an instance, or a URL (`memory://`, `redis://...`, `null://`).
+   * A store created from a URL is closed by {@link Cache.close}.
+   *
+   * @default new MemoryStore()
+   */
+  store?: CacheStore | string;
+  /**
+   * Name of the cache's namespace in the store (a key prefix): caches with
+   * different prefixes never see each other's entries.
+   *
+   * @default 'cache'
+   */
+  prefix?: string;
+  /**
+   * Part of the namespace: bumping it makes every old entry unreachable (they
+   * expire by their TTL).
+   *
+   * @default undefined
+   */
+  version?: string | number;
+  /**
+   * Default time to live of entries. Omitted: entries do not expire.
+   *
+   * @default undefined (no expiry)
+   */
+  ttl?: Duration;
+  /**
+   * Most entries kept in memory stores (least recently used evicted).
+   *
+   * @default the store's max
+   */
+  maxSize?: number;
+  /**
+   * When a `getOrSet` reload throws, serve the expired value for up to this
+   * long after its expiry (requires a `ttl`).
+   *
+   * @default undefined (the loader's error propagates)
+   */
+  failSafe?: Duration;
+  /**
+   * Single-flight of `getOrSet` across processes on a shared store (Redis,
+   * tiered): one process loads a missing key while the others wait for its
+   * value. See the decorators' `lease` option.
+   *
+   * @default false (`true`: `{ ttl: '10s', wait: '10s' }`)
+   * @example
+   * ```ts
+   * const reports = new Cache({ store: process.env.REDIS_URL, ttl: '1h', lease: { ttl: '30s' } });
+   * ```
+   */
+  lease?: boolean | LeaseOptions;
+  /**
+   * Whether `getOrSet` (and `getOrSetMany`, `warmup`) resolves only after the
+   * loaded value was written to the store (read-your-writes: another process
+   * asked next finds it). The wait is bounded by the store's `timeout`; a
+   * failed or timed-out write is counted in `storeErrors` and the call still
+   * resolves with the value. `false` writes in the background: the call
+   * resolves as soon as the loader did. No effect on memory stores, whose
+   * writes are synchronous. See the decorators' `awaitWrite` option.
+   *
+   * @default true
+   * @example
+   * ```ts
+   * const feed = new Cache({ store: process.env.REDIS_URL, ttl: '10s', awaitWrite: false });
+   * ```
+   */
+  awaitWrite?: boolean;
+}
+
+/**
+ * Options of one write.
+ *
+ * @example
+ * ```ts
+ * await cache.set('token', 'abc', { ttl: '30s' });
+ * ```
+ */
+export interface CacheSetOptions {
+  /**
+   * Time to live of this entry.
+   *
+   * @default the cache's ttl
+   */
+  ttl?: Duration;
+  /**
+   * Tags of this entry; {@link Cache.invalidateTags} (or the global
+   * `invalidateTags`) with one of them removes it.
+   *
+   * @default undefined (no tags)
+   */
+  tags?: readonly string[];
+}
+
+/**
+ * Figures of a cache or scope: the same shape as a cached method's.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses, size, hitRate } = cache.stats();
+ * ```
+ */
+export type CacheStats = MethodStats;
+
+const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
+const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
+
+interface Resolved {
+  readonly root: CacheStore;
+  readonly owned: boolean;
+  readonly namespace: CacheStore;
+  /** Where scopes are created: the store root for an unprefixed cache, else its namespace. */
+  readonly scopeBase: CacheStore;
+  readonly name: string;
+  readonly ttl: number | undefined;
+  readonly maxSize: number | undefined;
+  readonly failSafe: number | undefined;
+  readonly lease: LeaseSettings | undefined;
+  readonly awaitWrite: boolean;
+  readonly events: CacheEvents;
+}
+
+const INTERNAL = Symbol('memokit:cache-internal');
+
+function resolveRoot(options: CacheOptions): Resolved {
+  const where = 'new Cache()';
+  assertKnownOptions(where, options, CACHE_OPTIONS);
+  const { store, prefix, version } = options;
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
+    throw new TypeError(messages.BAD_STRING_OPTION(where, 'prefix', prefix));
+  }
+  assertVersion(where, version);
+  let root: CacheStore;
+  let owned = false;
+  if (store === undefined) {
+    root = new MemoryStore();
+    owned = true;
+  } else if (typeof store === 'string') {
+    root = createStore(store);
+    owned = true;
+  } else if (isStore(store)) {
+    root = store;
+  } else {
+    throw new TypeError(messages.NOT_A_STORE(where, store));
+  }
+  const ttl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
+  const failSafe = options.failSafe === undefined ? undefined : parseDuration(options.failSafe, where, 'failSafe');
+  const maxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
+  const base = prefix ?? 'cache';
+  const name = version === undefined ? base : `${base}@v${version}`;
+  const namespace = root.namespace(name, { maxSize, ttl });
+  const prefixed = prefix !== undefined || version !== undefined;
+  return {
+    root,
+    owned,
+    namespace,
+    scopeBase: prefixed ? namespace : root,
+    name,
+    ttl,
+    maxSize,
+    failSafe,
+    lease: leaseOf(where, options.lease),
+    awaitWrite: booleanOption(where, 'awaitWrite', options.awaitWrite, true),
+    events: new CacheEvents(),
+  };
+}
+
+/**
+ * The manual cache API over any store: get/set, single-flight `getOrSet`,
+ * batch reads and writes, warmup, scopes with their own limits, stats and
+ * events. Decorated methods can share a scope's bucket with `scope: 'name'`.
+ *
+ * @example
+ * ```ts
+ * const cache = new Cache({ ttl: '60s', failSafe: '5m', maxSize: 1000 });
+ * const users = cache.scope('users', { ttl: '30s', maxSize: 500 });
+ * await users.set('user:123', { id: '123', name: 'Peter' });
+ * const user = await users.getOrSet('user:123', () => loadUser('123'));
+ * ```
+ */
+export class Cache<V = unknown> {
+  /** Events of this cache and its scopes (`source` is the cache's or scope's name). */
+  readonly events: CacheEvents;
+  /** Namespace name (`'cache'`, the prefix, or `scope:<name>`). */
+  readonly name: string;
+  readonly #r: Resolved;
+  readonly #engine: CachedMethod;
+  readonly #setOptions: StoreSetOptions | undefined;
+  #hits = 0;
+  #misses = 0;
+  #closed = false;
+
+  constructor(options: CacheOptions = {}, internal?: { [INTERNAL]: Resolved }) {
+    const resolved = internal?.[INTERNAL] ?? resolveRoot(options);
+    this.#r = resolved;
+    this.name = resolved.name;
+    this.events = resolved.events;
+    this.#setOptions = resolved.ttl === undefined ? undefined : { ttl: resolved.ttl, staleTtl: resolved.failSafe };
+    this.#engine = new CachedMethod(
+      {
+        where: `Cache(${resolved.name})`,
+        id: resolved.name,
+        original: (loader: unknown) => (loader as () => unknown)(),
+        ttl: resolved.ttl,
+        failSafe: resolved.failSafe,
+        lease: resolved.lease,
+        awaitWrite: resolved.awaitWrite,
+        shouldCache: undefined,
+        keyOf: (_self, args) => args[0] as StoreKey,
+      },
+      resolved.namespace,
+      resolved.events,
+    );
+  }
+
+  /** The store namespace this cache's entries live in. */
+  get store(): CacheStore {
+    return this.#r.namespace;
+  }
+
+  #key(key: CacheKey): StoreKey {
+    if (typeof key !== 'string' && typeof key !== 'number') throw new TypeError(messages.BAD_CACHE_KEY(this.name, key));
+    return keyForKeyFnResult(key, `Cache(${this.name})`);
+  }
+
+  #writeOptions(options: CacheSetOptions | undefined): StoreSetOptions | undefined {
+    if (options?.ttl === undefined && options?.tags === undefined) return this.#setOptions;
+    const ttl = options.ttl === undefined ? this.#r.ttl : parseDuration(options.ttl, `Cache(${this.name}).set`, 'ttl');
+    if (options.tags !== undefined) assertTags(`Cache(${this.name})`, options.tags);
+    return { ttl, staleTtl: ttl === undefined ? undefined : this.#r.failSafe, tags: options.tags };
+  }
+
+  /**
+   * Removes every entry carrying one of `tags` in this cache's store (all its
+   * namespaces, and for Redis-backed stores every process), without scanning.
+   *
+   * @example
+   * ```ts
+   * await cache.invalidateTags(['user:42']);
+   * ```
+   */
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    assertTags(`Cache(${this.name}).invalidateTags`, tags);
+    const store = this.#r.namespace;
+    if (typeof store.invalidateTags !== 'function')
+      throw new TypeError(messages.TAGS_UNSUPPORTED(`Cache(${this.name})`, store.kind));
+    await store.invalidateTags(tags);
+    if (this.events.active) this.events.emit('invalidate', { source: this.name, tags, all: false });
+  }
+
+  /**
+   * The cached value, or `undefined` on a miss (use {@link Cache.has} to tell
+   * a cached `undefined` from a miss).
+   *
+   * @example
+   * ```ts
+   * const user = await cache.get<User>('user:1');
+   * ```
+   */
+  async get<T extends V = V>(key: CacheKey): Promise<T | undefined> {
+    const k = this.#key(key);
+    const entry = this.#r.namespace.sync?.get(k) ?? (await this.#r.namespace.get(k));
+    if (entry === undefined) {
+      this.#misses++;
+      if (this.events.active) this.events.emit('miss', { source: this.name, key: k });
+      return undefined;
+    }
+    this.#hits++;
+    if (this.events.active) this.events.emit('hit', { source: this.name, key: k });
+    return entry.value as T;
+  }
+
+  /**
+   * Stores a value (replacing any entry; a `getOrSet` load in flight for the
+   * key will not overwrite it).
+   *
+   * @example
+   * ```ts
+   * await cache.set('user:1', user, { ttl: '5m' });
+   * ```
+   */
+  async set(key: CacheKey, value: V, options?: CacheSetOptions): Promise<void> {
+    const k = this.#key(key);
+    this.#engine.abandonLoad(k);
+    await this.#r.namespace.set(k, value, this.#writeOptions(options));
+    if (this.events.active) this.events.emit('set', { source: this.name, key: k });
+  }
+
+  /**
+   * The cached value, or the loader's result (stored). Concurrent calls for
+   * one key run the loader once; a rejection is shared and never cached.
+   *
+   * @example
+   * ```ts
+   * const user = await cache.getOrSet('user:1', () => db.findUser(1), { ttl: '30s' });
+   * ```
+   */
+  getOrSet<T extends V>(key: CacheKey, loader: () => Promise<T>, options?: CacheSetOptions): Promise<T> {
+    try {
+      if (typeof loader !== 'function')
+        throw new TypeError(messages.BAD_FUNCTION_OPTION(`Cache(${this.name}).getOrSet`, 'loader', loader));
+      return this.#engine.callWithKey(
+        this.#key(key),
+        undefined,
+        [loader],
+        undefined,
+        this.#writeOptions(options),
+      ) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Values for many keys in one round trip, DataLoader style: only the
+   * missing keys go to `loadMany`, in one call; their results are stored.
+   * A loader that returns an `Error` for a key (or omits it from a Map) fails
+   * only that key.
+   *
+   * @returns the values in the order of `keys`
+   * @example
+   * ```ts
+   * const users = await cache.getOrSetMany([1, 2, 3], (missing) => db.findUsers(missing));
+   * ```
+   */
+  getOrSetMany<T extends V>(
+    keys: readonly number[],
+    loadMany: (missing: number[]) => Promise<BatchResult<number, T>>,
+    options?: CacheSetOptions,
+  ): Promise<T[]>;
+  getOrSetMany<T extends V>(
+    keys: readonly string[],
+    loadMany: (missing: string[]) => Promise<BatchResult<string, T>>,
+    options?: CacheSetOptions,
+  ): Promise<T[]>;
+  async getOrSetMany<K extends CacheKey, T extends V>(
+    keys: readonly K[],
+    loadMany: (missing: K[]) => Promise<BatchResult<K, T>>,
+    options?: CacheSetOptions,
+  ): Promise<T[]> {
+    const storeKeys = keys.map((key) => this.#key(key));
+    const entries = await this.#r.namespace.getMany(storeKeys);
+    const setOptions = this.#writeOptions(options);
+    const loader = createBatchLoader<K, T>({ loadMany, window: 0, maxBatch: Math.max(1, keys.length) });
+    const results = keys.map((key, i) => {
+      const entry = entries[i];
+      const storeKey = storeKeys[i] as StoreKey;
+      if (entry !== undefined) {
+        this.#hits++;
+        return Promise.resolve(entry.value as T);
+      }
+      this.#misses++;
+      return this.#engine.loadMissing(storeKey, undefined, [() => loader.load(key)], setOptions) as Promise<T>;
+    });
+    return Promise.all(results);
+  }
+
+  /**
+   * Removes an entry; a load in flight for it will not store.
+   *
+   * @returns whether an entry was removed
+   * @example
+   * ```ts
+   * await cache.delete('user:1');
+   * ```
+   */
+  delete(key: CacheKey): Promise<boolean> {
+    try {
+      return this.#engine.invalidateKey(this.#key(key));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Removes every entry of this cache (or scope) and nothing else.
+   *
+   * @example
+   * ```ts
+   * await users.clear(); // other scopes keep their entries
+   * ```
+   */
+  clear(): Promise<void> {
+    return this.#engine.clear();
+  }
+
+  /**
+   * Whether a live entry exists (a cached `undefined` counts).
+   *
+   * @example
+   * ```ts
+   * if (await cache.has('user:1')) { ... }
+   * ```
+   */
+  has(key: CacheKey): Promise<boolean> {
+    try {
+      return this.#r.namespace.has(this.#key(key));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The values present for `keys`; missing keys are omitted.
+   *
+   * @example
+   * ```ts
+   * const found = await cache.getMany(['a', 'missing']); // Map { 'a' => 1 }
+   * ```
+   */
+  async getMany<K extends CacheKey, T extends V = V>(keys: readonly K[]): Promise<Map<K, T>> {
+    const entries = await this.#r.namespace.getMany(keys.map((key) => this.#key(key)));
+    const found = new Map<K, T>();
+    keys.forEach((key, i) => {
+      const entry = entries[i];
+      if (entry !== undefined) found.set(key, entry.value as T);
+    });
+    return found;
+  }
+
+  /**
+   * Stores many values with the same options (pipelined on Redis).
+   *
+   * @example
+   * ```ts
+   * await cache.setMany({ a: 1, b: 2 }, { ttl: '1m' });
+   * await cache.setMany(new Map([[1, 'one']]));
+   * ```
+   */
+  async setMany(
+    entries: Record<string, V> | Iterable<readonly [CacheKey, V]>,
+    options?: CacheSetOptions,
+  ): Promise<void> {
+    const pairs: [StoreKey, V][] = [];
+    const iterable: Iterable<readonly [CacheKey, V]> =
+      Symbol.iterator in entries ? (entries as Iterable<readonly [CacheKey, V]>) : Object.entries(entries);
+    for (const [key, value] of iterable) {
+      const k = this.#key(key);
+      this.#engine.abandonLoad(k);
+      pairs.push([k, value]);
+    }
+    await this.#r.namespace.setMany(pairs, this.#writeOptions(options));
+  }
+
+  /**
+   * Stores the value only when no live entry exists.
+   *
+   * @returns whether it was stored
+   * @example
+   * ```ts
+   * const acquired = await cache.setIfNotExists('lock:job', process.pid, { ttl: '30s' });
+   * ```
+   */
+  setIfNotExists(key: CacheKey, value: V, options?: CacheSetOptions): Promise<boolean> {
+    try {
+      return this.#r.namespace.setIfNotExists(this.#key(key), value, this.#writeOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sets a new time to live on an existing entry; `undefined` makes it
+   * eternal.
+   *
+   * @returns whether the entry existed
+   * @example
+   * ```ts
+   * await cache.expireIn('session:1', '10m');
+   * ```
+   */
+  expireIn(key: CacheKey, ttl: Duration | undefined): Promise<boolean> {
+    try {
+      const ms = ttl === undefined ? undefined : parseDuration(ttl, `Cache(${this.name}).expireIn`, 'ttl');
+      return this.#r.namespace.expireIn(this.#key(key), ms);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Loads hot keys up front (each through `getOrSet`, so already-cached keys
+   * are not reloaded). Rejects with the first loader error after all settled.
+   *
+   * @example
+   * ```ts
+   * await cache.warmup({ 'config:app': loadAppConfig, feature_flags: loadFeatureFlags });
+   * ```
+   */
+  async warmup(loaders: Record<string, () => Promise<V>>): Promise<void> {
+    const settled = await Promise.allSettled(
+      Object.entries(loaders).map(([key, loader]) => this.getOrSet(key, loader)),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+
+  /**
+   * A named scope: its own namespace (the same key in two scopes never
+   * collides), LRU limit and TTL; omitted options are inherited. Decorated
+   * methods share a scope's bucket with `scope: 'name'` (same store).
+   *
+   * @example
+   * ```ts
+   * const products = cache.scope('products', { ttl: '2m', maxSize: 2000 });
+   * ```
+   */
+  scope(name: string, options: Pick<CacheOptions, (typeof SCOPE_OPTIONS)[number]> = {}): Cache<V> {
+    const where = `Cache(${this.name}).scope(${JSON.stringify(name)})`;
+    if (typeof name !== 'string' || name === '') throw new TypeError(messages.BAD_STRING_OPTION(where, 'name', name));
+    assertKnownOptions(where, options, SCOPE_OPTIONS);
+    const statedTtl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
+    const ttl = statedTtl ?? this.#r.ttl;
+    const failSafe =
+      options.failSafe === undefined ? this.#r.failSafe : parseDuration(options.failSafe, where, 'failSafe');
+    const statedMaxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
+    const maxSize = statedMaxSize ?? this.#r.maxSize;
+    const lease = options.lease === undefined ? this.#r.lease : leaseOf(where, options.lease);
+    const awaitWrite = booleanOption(where, 'awaitWrite', options.awaitWrite, this.#r.awaitWrite);
+    const scopeName = scopeNamespaceName(name);
+    // The bucket may be shared (other scopes of this name, decorated methods with `scope: name`): only
+    // limits stated here bind it; the inherited ones size it only if nobody states one.
+    const namespace = this.#r.scopeBase.namespace(scopeName, {
+      maxSize: statedMaxSize,
+      ttl: statedTtl,
+      defaults: { maxSize: this.#r.maxSize, ttl: this.#r.ttl },
+      user: where,
+    });
+    const scoped: Resolved = {
+      ...this.#r,
+      owned: false,
+      namespace,
+      name: scopeName,
+      ttl,
+      maxSize,
+      failSafe,
+      lease,
+      awaitWrite,
+    };
+    return new Cache<V>({}, { [INTERNAL]: scoped });
+  }
+
+  /**
+   * Hits, misses, loads, size and hit rate of this cache (or scope).
+   *
+   * @example
+   * ```ts
+   * console.log(cache.stats().hitRate);
+   * ```
+   */
+  stats(): CacheStats {
+    const engine = this.#engine.stats();
+    const hits = engine.hits + this.#hits;
+    const misses = engine.misses + this.#misses;
+    return { ...engine, hits, misses, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses) };
+  }
+
+  /**
+   * Waits until the store serves calls (a Redis or tiered store: its client
+   * is connected), at most the store's connect timeout (1 s for a Redis
+   * store with the default options). Resolves `true` when the store is
+   * ready; `false` when it is not ready in time: the cache then fails open
+   * (reads miss, writes are skipped and counted) and recovers by itself
+   * when the store answers. Never rejects. Stores without connections
+   * (memory, null) resolve `true` at once.
+   *
+   * @example
+   * ```ts
+   * if (!(await cache.connect())) console.warn('Redis is not reachable yet: the cache misses until it is');
+   * ```
+   */
+  async connect(): Promise<boolean> {
+    const root = this.#r.root;
+    if (typeof root.ready !== 'function') return true;
+    try {
+      return await root.ready();
+    } catch {
+      return false; // a custom store broke the contract (it never rejects): treat it as not ready
+    }
+  }
+
+  /**
+   * Closes a store this cache created from a URL or by default; a store
+   * passed in is left open for its owner. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await cache.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#r.owned) await this.#r.root.close();
+  }
+
+  /** `await using cache = new Cache(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Runs `fn` with a connected cache and closes it afterwards, like Python's
+   * `async with Cache(...) as cache`. `fn` runs once {@link Cache.connect}
+   * resolved: with the store ready, or after its connect timeout with the
+   * cache failing open.
+   *
+   * @example
+   * ```ts
+   * await Cache.use({ store: 'redis://127.0.0.1:6379' }, (cache) => cache.set('test', 'Ok!'));
+   * ```
+   */
+  static async use<R>(options: CacheOptions, fn: (cache: Cache) => Promise<R>): Promise<R> {
+    const cache = new Cache(options);
+    try {
+      await cache.connect();
+      return await fn(cache);
+    } finally {
+      await cache.close();
+    }
+  }
+}
+
+/** The namespace a scope (manual or decorated `scope: 'name'`) lives in. @internal */
+export function scopeNamespaceName(name: string): string {
+  return `scope:${name}`;
+}

@@ -1,0 +1,115 @@
+import { callContext } from '../engine/call-context.js';
+import { sumStats, type CallOptions, type MethodStats } from '../engine/cached-method.js';
+import { messages } from '../util/messages.js';
+import { registry, type CachedMethodInfo, type MethodDefinition } from './registry.js';
+
+/**
+ * Any decorated method, as passed to the manual API (`svc.getUser`).
+ *
+ * @example
+ * ```ts
+ * const m: CachedFunction = svc.getUser;
+ * ```
+ */
+export type CachedFunction = (...args: never[]) => Promise<unknown>;
+
+function definitionOf(api: string, method: unknown): MethodDefinition {
+  const definition = registry.of(method);
+  if (definition === undefined) throw new TypeError(messages.NOT_DECORATED(api, method));
+  return definition;
+}
+
+/**
+ * Removes the cached entry for these arguments, in every binding of the method
+ * in this process (every app). A load in flight for that key will not store
+ * its result. Arguments are typed by the method's parameters.
+ *
+ * @returns whether an entry was removed
+ * @example
+ * ```ts
+ * await invalidateCache(userService.getUser, 42);
+ * ```
+ */
+export async function invalidateCache<F extends CachedFunction>(method: F, ...args: Parameters<F>): Promise<boolean> {
+  const definition = definitionOf('invalidateCache', method);
+  const results = await Promise.all([...definition.bindings].map((b) => b.invalidateArgs(undefined, args)));
+  return results.includes(true);
+}
+
+/**
+ * Removes every cached entry of the method, in every binding in this process.
+ * Loads in flight will not store their results.
+ *
+ * @example
+ * ```ts
+ * await clearCache(userService.getUser);
+ * ```
+ */
+export async function clearCache(method: CachedFunction): Promise<void> {
+  const definition = definitionOf('clearCache', method);
+  await Promise.all([...definition.bindings].map((b) => b.clear()));
+}
+
+/**
+ * The method's figures, summed over its bindings in this process.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses, hitRate } = cacheStats(userService.getUser);
+ * ```
+ */
+export function cacheStats(method: CachedFunction): MethodStats {
+  const definition = definitionOf('cacheStats', method);
+  return sumStats([...definition.bindings].map((b) => b.stats()));
+}
+
+/**
+ * Every cached method known to this process, with its figures.
+ *
+ * @example
+ * ```ts
+ * console.table(listCachedMethods().map((m) => ({ id: m.id, hitRate: m.stats.hitRate })));
+ * ```
+ */
+export function listCachedMethods(): CachedMethodInfo[] {
+  return registry.all().map((definition) => definition.info());
+}
+
+/**
+ * Runs `fn` and applies `options` to the first cached-method call made
+ * synchronously inside it (not to calls nested inside that method). The
+ * method's signature is unchanged.
+ *
+ * Throws a TypeError when `fn` made no such call, rather than silently
+ * ignoring the options.
+ *
+ * @example
+ * ```ts
+ * const fresh = await withCacheOptions({ useCache: false }, () => svc.getUser(42));
+ * const reloaded = await withCacheOptions({ refresh: true }, () => svc.getUser(42));
+ * ```
+ */
+export function withCacheOptions<T>(options: CallOptions, fn: () => Promise<T>): Promise<T> {
+  const valid =
+    typeof options === 'object' &&
+    options !== null &&
+    Object.keys(options).every((k) => k === 'useCache' || k === 'refresh') &&
+    (options.useCache === undefined || typeof options.useCache === 'boolean') &&
+    (options.refresh === undefined || typeof options.refresh === 'boolean');
+  if (!valid) throw new TypeError(messages.BAD_CALL_OPTIONS(options));
+  if (options.useCache === false && options.refresh === true) throw new TypeError(messages.CONFLICTING_CALL_OPTIONS());
+  const previous = callContext.pending;
+  // A frozen copy: the wrapper compares by identity, and callers cannot change it midway.
+  const pending: CallOptions = Object.freeze({ ...options });
+  callContext.pending = pending;
+  let consumed: boolean;
+  let result: Promise<T>;
+  try {
+    result = fn();
+  } finally {
+    consumed = callContext.pending !== pending;
+    callContext.pending = previous;
+  }
+  if (!consumed) throw new TypeError(messages.NOT_CONSUMED(options));
+  return result;
+}

@@ -1,0 +1,430 @@
+import { callContext } from '../engine/call-context.js';
+import { createDualDecorator } from './decorate.js';
+import { isStore } from '../stores/contract.js';
+import { assertKnownOptions, assertVersion, booleanOption, positiveInt } from '../util/options.js';
+import { leaseOf } from './settings.js';
+import { assertTags } from '../stores/tags.js';
+import { parseDuration, type Duration } from '../util/duration.js';
+import { messages } from '../util/messages.js';
+import { MethodDefinition, registry, type CacheKind, type MethodSettings } from './registry.js';
+import type { CacheStore } from '../stores/contract.js';
+
+/**
+ * A value a `keyFn` may return: anything memokit encodes canonically.
+ * Return a tuple of parts (`[tenantId, userId]`) or a single part.
+ *
+ * @example
+ * ```ts
+ * const part: KeyPart = ['user', 42, { page: 2 }];
+ * ```
+ */
+export type KeyPart =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Date
+  | RegExp
+  | ArrayBufferView
+  | readonly KeyPart[]
+  | ReadonlyMap<KeyPart, KeyPart>
+  | ReadonlySet<KeyPart>
+  | { readonly [key: string]: KeyPart };
+
+/**
+ * Options shared by {@link AsyncLRU} and {@link AsyncTTL}. `A` is the method's
+ * parameter tuple and `R` its resolved value; they are inferred
+ * from annotated `keyFn` / `shouldCache` callbacks and then checked against the
+ * decorated method.
+ *
+ * @example
+ * ```ts
+ * @AsyncLRU({ keyFn: ([user]: [User]) => user.id, version: 2 })
+ * async getProfile(user: User): Promise<Profile> { ... }
+ * ```
+ */
+export interface CommonCacheOptions<A extends unknown[], R> {
+  /**
+   * Part of the namespace: changing it makes every old entry unreachable
+   * (useful when the method's result shape changes).
+   *
+   * @default undefined
+   */
+  version?: string | number;
+  /**
+   * Decides whether a resolved value is stored. Every value is cached by
+   * default, `undefined` and `null` included. Rejections are never cached.
+   *
+   * @default undefined (cache every value)
+   * @example
+   * ```ts
+   * @AsyncTTL({ shouldCache: (user: User | null) => user !== null })
+   * ```
+   */
+  shouldCache?: (value: R, args: A) => boolean;
+  /**
+   * Where entries live: a store instance, or (inside NestJS) the name of a
+   * store configured in `CacheModule.forRoot({ stores })`.
+   *
+   * @default the process default store (a MemoryStore), or the module's defaultStore in NestJS
+   */
+  store?: CacheStore | string;
+  /**
+   * Share a bucket (and its LRU limit) with other methods and with the
+   * manual API: a scope name in the method's store (the same bucket as
+   * `new Cache({ store }).scope(name)`), or a `Cache` scope object. Each
+   * method's keys stay apart inside the bucket.
+   *
+   * @default undefined (the method has its own bucket)
+   * @example
+   * ```ts
+   * @AsyncLRU({ scope: 'users' }) async getUser(id: string) { ... }
+   * @AsyncLRU({ scope: 'users' }) async getUserSettings(id: string) { ... }
+   * ```
+   */
+  scope?: string | { readonly store: CacheStore };
+  /**
+   * Tags of each entry, fixed or derived from the arguments;
+   * `invalidateTags([...])` or `@InvalidateTags` removes every entry carrying
+   * one, across methods, without scanning keys.
+   *
+   * @default undefined (no tags)
+   * @example
+   * ```ts
+   * @AsyncLRU({ tags: ([userId]: [string]) => [`user:${userId}`] })
+   * ```
+   */
+  tags?: readonly string[] | ((args: A) => readonly string[]);
+  /**
+   * Single-flight across processes on a shared store (Redis, tiered): of the
+   * processes that miss one key at once, the one that takes the key's lease
+   * runs the method while the others read again until its value lands
+   * (pausing 5 ms, doubling up to 100 ms). A lease holder that dies or takes
+   * longer than `ttl` loses the lease and another process takes over; a call
+   * that waited `wait` loads itself. Calls in one process share one load in
+   * any case, so on a store of one process (memory) this changes nothing.
+   * Reads of a leased method run a script on Redis (no one-`MGET` hit path).
+   *
+   * @default false (`true`: `{ ttl: '10s', wait: '10s' }`)
+   * @example
+   * ```ts
+   * @AsyncTTL({ ttl: '5m', store: 'redis', lease: { ttl: '30s', wait: '10s' } })
+   * async buildReport(day: string) { ... }
+   * ```
+   */
+  lease?: boolean | LeaseOptions;
+  /**
+   * Whether a call that ran the method waits for its value to be written to
+   * the store before it resolves (read-your-writes). With `true`, once the
+   * call resolves, every process sharing the store (Redis, tiered) finds the
+   * value: another replica asked next is a hit. The wait is bounded by the
+   * store's own `timeout`; a write that fails or times out is counted in
+   * `storeErrors` and reported as an `'error'` event, and the call still
+   * resolves with its value. Callers that joined the load resolve with it.
+   *
+   * `false` sends the write in the background: the call resolves as soon as
+   * the method did, and another process asked in the next few milliseconds
+   * may run the method again. Callers arriving in this process before the
+   * write landed join the load. In-process stores (memory) write
+   * synchronously, so the option changes nothing there.
+   *
+   * @default true
+   * @example
+   * ```ts
+   * // A feed that tolerates a duplicate load more than a few ms of latency.
+   * @AsyncTTL({ ttl: '10s', store: 'redis', awaitWrite: false })
+   * async trending(): Promise<string[]> { ... }
+   * ```
+   */
+  awaitWrite?: boolean;
+}
+
+/**
+ * Bounds of the cross-process lease of {@link CommonCacheOptions.lease}.
+ *
+ * @example
+ * ```ts
+ * const lease: LeaseOptions = { ttl: '30s', wait: '10s' };
+ * ```
+ */
+export interface LeaseOptions {
+  /**
+   * How long a process may hold a key's lease; past it (its load is slow or
+   * the process died) another process takes the lease over.
+   *
+   * @default '10s'
+   */
+  ttl?: Duration;
+  /**
+   * How long a call waits for another process's load before running the
+   * method itself (a lease that ends meanwhile is taken over at once).
+   *
+   * @default the lease's ttl
+   */
+  wait?: Duration;
+}
+
+/**
+ * How the key is derived: from the arguments (optionally skipping leading
+ * ones) or by a `keyFn`. The two are exclusive.
+ *
+ * @example
+ * ```ts
+ * @AsyncLRU({ skipArgs: 1 }) async find(ctx: Context, id: number) { ... }
+ * @AsyncLRU({ keyFn: ([q]: [Query]) => [q.term, q.page] }) async search(q: Query) { ... }
+ * ```
+ */
+export type KeyOptions<A extends unknown[], This> =
+  | {
+      /**
+       * How many leading arguments to leave out of the key (a request
+       * context, a logger...).
+       *
+       * @default 0
+       */
+      skipArgs?: number;
+      keyFn?: never;
+    }
+  | {
+      skipArgs?: never;
+      /**
+       * Derives the key from the call's arguments; replaces the default
+       * derivation. `self` is the instance when the call has one, and
+       * `undefined` when the key is computed outside a call
+       * (`invalidateCache`, an invalidator in another class).
+       *
+       * @default undefined (the arguments are the key)
+       */
+      keyFn: (args: A, self: This | undefined) => KeyPart;
+    };
+
+/**
+ * Options of {@link AsyncLRU}.
+ *
+ * @example
+ * ```ts
+ * @AsyncLRU({ maxSize: 500 })
+ * ```
+ */
+export type AsyncLRUOptions<A extends unknown[] = never[], R = unknown, This = unknown> = CommonCacheOptions<A, R> &
+  KeyOptions<A, This> & {
+    /**
+     * Most entries kept; the least recently used is evicted beyond it.
+     *
+     * @default 128
+     */
+    maxSize?: number;
+  };
+
+/**
+ * Options of {@link AsyncTTL}.
+ *
+ * @example
+ * ```ts
+ * @AsyncTTL({ ttl: '30s', maxSize: 10_000 })
+ * ```
+ */
+export type AsyncTTLOptions<A extends unknown[] = never[], R = unknown, This = unknown> = CommonCacheOptions<A, R> &
+  KeyOptions<A, This> & {
+    /**
+     * How long an entry lives: milliseconds, or a string with a unit
+     * ('250ms', '30s', '5m', '1h'). Zero, negative and NaN are errors.
+     *
+     * @default '60s'
+     */
+    ttl?: Duration;
+    /**
+     * Most entries kept; the least recently used is evicted beyond it.
+     *
+     * @default 1024
+     */
+    maxSize?: number;
+    /**
+     * Fail-safe: when a reload of an expired entry throws, serve the expired
+     * value for up to this long after its expiry instead of the error (counted
+     * as `staleServed`; the error still counts as a load error). Invalidation
+     * removes the entry, so a stale value never outlives an invalidation.
+     *
+     * @default undefined (the reload's error propagates)
+     * @example
+     * ```ts
+     * @AsyncTTL({ ttl: '30s', failSafe: '5m' })
+     * ```
+     */
+    failSafe?: Duration;
+  };
+
+/**
+ * A method decorator that works both as a legacy (`experimentalDecorators`,
+ * NestJS) and as a TC39 standard decorator. Only methods returning a promise
+ * whose parameters match `A` can be decorated.
+ *
+ * @example
+ * ```ts
+ * const cached: CacheDecorator<[number], User, UserService> = AsyncLRU({ keyFn: ([id]: [number]) => id });
+ * ```
+ */
+export interface CacheDecorator<A extends unknown[], R, This> {
+  /** TC39 standard decorator form. */
+  <T extends (this: This, ...args: A) => Promise<R>>(value: T, context: ClassMethodDecoratorContext<This, T>): T;
+  /** Legacy (`experimentalDecorators`) form, used by NestJS. */
+  <T extends (this: This, ...args: A) => Promise<R>>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): TypedPropertyDescriptor<T>;
+}
+
+const COMMON_OPTIONS = [
+  'skipArgs',
+  'keyFn',
+  'shouldCache',
+  'version',
+  'store',
+  'scope',
+  'tags',
+  'lease',
+  'awaitWrite',
+] as const;
+const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
+  lru: [...COMMON_OPTIONS, 'maxSize'],
+  ttl: [...COMMON_OPTIONS, 'maxSize', 'ttl', 'failSafe'],
+};
+const DECORATOR_NAME: Readonly<Record<CacheKind, string>> = { lru: 'AsyncLRU', ttl: 'AsyncTTL' };
+const DEFAULT_MAX_SIZE: Readonly<Record<CacheKind, number>> = { lru: 128, ttl: 1024 };
+const DEFAULT_TTL = '60s';
+
+type RawOptions = Record<string, unknown>;
+
+/** Normalizes the `tags` option to a function of the arguments (validating what it returns). */
+function tagsOf(where: string, tags: unknown): MethodSettings['tags'] {
+  if (tags === undefined) return undefined;
+  if (typeof tags !== 'function') {
+    const fixed = tags as readonly string[];
+    return () => fixed;
+  }
+  return (args) => {
+    const result: unknown = (tags as (args: readonly unknown[]) => unknown)(args);
+    assertTags(`${where}: option "tags" returned`, result);
+    return result;
+  };
+}
+
+/** Validates decorator options at decoration time; every mistake is a TypeError naming the method and option. */
+function settingsFor(kind: CacheKind, raw: RawOptions, where: string): MethodSettings {
+  assertKnownOptions(where, raw, KNOWN_OPTIONS[kind]);
+  const maxSize = positiveInt(where, 'maxSize', raw.maxSize, DEFAULT_MAX_SIZE[kind]);
+  const skipArgs = raw.skipArgs ?? 0;
+  if (typeof skipArgs !== 'number' || !Number.isSafeInteger(skipArgs) || skipArgs < 0) {
+    throw new TypeError(messages.BAD_NONNEGATIVE_INT(where, 'skipArgs', skipArgs));
+  }
+  const { keyFn, shouldCache, version, store, scope, tags } = raw;
+  if (tags !== undefined && typeof tags !== 'function') assertTags(`${where}: option "tags"`, tags);
+  const scopeOk =
+    scope === undefined ||
+    (typeof scope === 'string' && scope !== '') ||
+    (typeof scope === 'object' && scope !== null && isStore((scope as { store?: unknown }).store));
+  if (!scopeOk) throw new TypeError(messages.BAD_SCOPE(where, scope));
+  if (typeof scope === 'object' && store !== undefined) throw new TypeError(messages.SCOPE_WITH_STORE(where));
+  if (keyFn !== undefined && typeof keyFn !== 'function')
+    throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'keyFn', keyFn));
+  if (keyFn !== undefined && skipArgs !== 0) throw new TypeError(messages.SKIP_ARGS_WITH_KEY_FN(where));
+  if (shouldCache !== undefined && typeof shouldCache !== 'function') {
+    throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'shouldCache', shouldCache));
+  }
+  assertVersion(where, version);
+  if (store !== undefined && !isStore(store) && !(typeof store === 'string' && store !== '')) {
+    throw new TypeError(messages.NOT_A_STORE(where, store));
+  }
+  return {
+    kind,
+    maxSize,
+    ttl: kind === 'ttl' ? parseDuration(raw.ttl ?? DEFAULT_TTL, where, 'ttl') : undefined,
+    failSafe: raw.failSafe === undefined ? undefined : parseDuration(raw.failSafe, where, 'failSafe'),
+    skipArgs,
+    keyFn: keyFn as MethodSettings['keyFn'],
+    shouldCache: shouldCache as MethodSettings['shouldCache'],
+    version,
+    store: store as MethodSettings['store'],
+    scope: scope as MethodSettings['scope'],
+    maxSizeGiven: raw.maxSize !== undefined,
+    tags: tagsOf(where, tags),
+    lease: leaseOf(where, raw.lease),
+    awaitWrite: booleanOption(where, 'awaitWrite', raw.awaitWrite, true),
+  };
+}
+
+function createDecorator(kind: CacheKind, options: unknown): Function {
+  const decorator = DECORATOR_NAME[kind];
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(messages.BAD_OPTIONS_OBJECT(`@${decorator}()`, options));
+  }
+  const raw = (options ?? {}) as RawOptions;
+  return createDualDecorator(decorator, (member) => {
+    if (registry.of(member.original) !== undefined) throw new TypeError(messages.DUPLICATE_DEFINITION(member.where));
+    const definition = new MethodDefinition(
+      registry,
+      member,
+      settingsFor(kind, raw, `@${decorator} on ${member.where}`),
+    );
+    // The wrapper picks the binding (the app's, else the process default) and hands over per-call options.
+    const wrapper = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      const callOptions = callContext.pending;
+      if (callOptions !== undefined) callContext.pending = undefined;
+      try {
+        return definition.resolve(this).call(this, args, callOptions);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    registry.add(wrapper, definition);
+    return wrapper;
+  });
+}
+
+/**
+ * Caches the results of an async method in a bounded LRU bucket (no expiry).
+ * Concurrent calls with the same key run the method once; rejections are
+ * shared with those callers and never cached.
+ *
+ * Works as a NestJS (legacy) and as a TC39 standard decorator.
+ *
+ * @param options - see {@link AsyncLRUOptions}; `maxSize` defaults to 128
+ * @example
+ * ```ts
+ * class ProductService {
+ *   @AsyncLRU({ maxSize: 500 })
+ *   async getProduct(id: number): Promise<Product> {
+ *     return this.db.findProduct(id);
+ *   }
+ * }
+ * ```
+ */
+export function AsyncLRU<A extends unknown[] = never[], R = unknown, This = unknown>(
+  options?: AsyncLRUOptions<A, R, This>,
+): CacheDecorator<A, R, This> {
+  return createDecorator('lru', options) as CacheDecorator<A, R, This>;
+}
+
+/**
+ * Caches the results of an async method for a time to live, in a bounded
+ * bucket (least recently used evicted beyond `maxSize`).
+ *
+ * @param options - see {@link AsyncTTLOptions}; `ttl` defaults to '60s', `maxSize` to 1024
+ * @example
+ * ```ts
+ * class SessionService {
+ *   @AsyncTTL({ ttl: '30s' })
+ *   async getSession(id: string): Promise<Session | null> {
+ *     return this.db.findSession(id);
+ *   }
+ * }
+ * ```
+ */
+export function AsyncTTL<A extends unknown[] = never[], R = unknown, This = unknown>(
+  options?: AsyncTTLOptions<A, R, This>,
+): CacheDecorator<A, R, This> {
+  return createDecorator('ttl', options) as CacheDecorator<A, R, This>;
+}

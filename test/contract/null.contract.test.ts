@@ -1,4 +1,0 @@
-import { NullStore } from '../../lib/stores/null.js';
-import { registerStoreContract } from './store-contract.js';
-
-registerStoreContract('null', () => ({ store: new NullStore() }), { retains: false, validatesValues: true });

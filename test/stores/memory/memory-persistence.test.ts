@@ -1,0 +1,127 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AsyncLRU, Cache, MemoryStore } from '../../../lib/index.js';
+import { FakeClock } from '../../helpers/deferred.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'memokit-snapshot-'));
+
+describe('memory store persistence (seed 002: survive process restarts)', () => {
+  it('snapshots on close and restores on open: values round-trip losslessly, per namespace', async () => {
+    const path = join(dir(), 'nested', 'snapshot.json');
+    const first = await MemoryStore.open({ persist: { path } });
+    const cache = new Cache({ store: first });
+    const users = cache.scope('users');
+    const value = { at: new Date(0), ids: new Set([1, 2]), big: 10n, map: new Map([['k', undefined]]) };
+    await cache.set('complex', value);
+    await users.set('u1', 'Ada');
+    await cache.set(42, 'number key');
+    await first.close();
+
+    const second = await MemoryStore.open({ persist: { path } });
+    const cache2 = new Cache({ store: second });
+    expect(await cache2.get('complex')).toEqual(value);
+    expect(await cache2.get(42)).toBe('number key');
+    expect(await cache2.get('42')).toBeUndefined();
+    expect(await cache2.scope('users').get('u1')).toBe('Ada');
+    expect(await cache2.get('u1')).toBeUndefined(); // namespaces stay apart
+  });
+
+  it('decorated methods find their restored entries (no reload after a restart)', async () => {
+    const path = join(dir(), 'snapshot.json');
+    let loads = 0;
+    const define = (store: MemoryStore) => {
+      class Restarted {
+        @AsyncLRU({ store })
+        async get(id: number): Promise<string> {
+          loads++;
+          return `v${id}`;
+        }
+      }
+      return new Restarted();
+    };
+    const before = await MemoryStore.open({ persist: { path } });
+    await define(before).get(1);
+    await before.close();
+    // a "new process": a new class with the same name gets the same namespace id in a fresh registry only,
+    // so read the entry through the same namespace the first class used
+    const after = await MemoryStore.open({ persist: { path } });
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { namespaces: Record<string, unknown[]> };
+    const id = Object.keys(saved.namespaces)[0] ?? '';
+    const name = (JSON.parse(id) as string[])[0] ?? '';
+    expect(await after.namespace(name).get(1)).toEqual(expect.objectContaining({ value: 'v1' }));
+    expect(loads).toBe(1);
+  });
+
+  it('drops entries that expired since the snapshot and keeps the remaining TTL of the others', async () => {
+    const path = join(dir(), 'snapshot.json');
+    const clock = new FakeClock();
+    const store = new MemoryStore({ clock });
+    const cache = new Cache({ store });
+    await cache.set('short', 1, { ttl: '1s' });
+    await cache.set('long', 2, { ttl: '1h' });
+    await cache.set('forever', 3);
+    clock.advance(500);
+    await store.snapshot(path);
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 2_000); // two seconds "later"
+    try {
+      const clock2 = new FakeClock();
+      const restored = new MemoryStore({ clock: clock2 });
+      expect(await restored.restore(path)).toEqual({ restored: 2, dropped: 1 });
+      const cache2 = new Cache({ store: restored });
+      expect(await cache2.get('short')).toBeUndefined();
+      expect(await cache2.get('long')).toBe(2);
+      expect(await cache2.get('forever')).toBe(3);
+      clock2.advance(3_600_000 - 500 - 2_000 + 1_000);
+      expect(await cache2.get('long')).toBeUndefined();
+      expect(await cache2.get('forever')).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a corrupt or foreign snapshot is reported and ignored; startup never fails', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      for (const content of [
+        '{not json',
+        '{"format":"other"}',
+        JSON.stringify({
+          format: 'memokit-memory-snapshot',
+          version: 1,
+          savedAt: 0,
+          serializer: 'memokit.v1',
+          namespaces: { '[]': [[1]] },
+        }),
+      ]) {
+        const path = join(dir(), 'snapshot.json');
+        writeFileSync(path, content);
+        const store = await MemoryStore.open({ persist: { path } });
+        const result = await store.restore(path);
+        expect(result.restored).toBe(0);
+        expect(result.error?.message).toMatch(/MemoryStore: the snapshot .* cannot be restored/);
+        await new Cache({ store }).set('still works', true);
+      }
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('cannot be restored'), {
+        code: 'MEMOKIT_SNAPSHOT_CORRUPT',
+      });
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('a missing file restores nothing, silently', async () => {
+    const store = new MemoryStore();
+    expect(await store.restore(join(dir(), 'absent.json'))).toEqual({ restored: 0, dropped: 0 });
+  });
+
+  it('values the envelope cannot encode are skipped and counted, not fatal', async () => {
+    const path = join(dir(), 'snapshot.json');
+    const store = new MemoryStore();
+    const cache = new Cache({ store });
+    await cache.set('fn', (() => 1) as unknown);
+    await cache.set('ok', 1);
+    expect(await store.snapshot(path)).toEqual({ saved: 1, skipped: 1 });
+  });
+});
