@@ -1,4 +1,3 @@
-import { parseDuration, type Duration } from './duration.js';
 import { messages } from './messages.js';
 
 /**
