@@ -2,7 +2,9 @@ import { brotliCompressSync, brotliDecompressSync, gzipSync, gunzipSync } from '
 import { parseByteSize, type ByteSize } from '../util/byte-size.js';
 import { messages } from '../util/messages.js';
 import { assertKnownOptions, positiveInt } from '../util/options.js';
-import { assertSerializer, defaultSerializer, type Serializer } from './serialization.js';
+import { defaultSerializer } from './envelope.js';
+import { CorruptEntryError } from './errors.js';
+import { assertSerializer, type Serializer } from './serializer.js';
 
 /**
  * Options of {@link compressed}.
@@ -46,7 +48,9 @@ const PACKED = 'z:';
  * Wraps a {@link Serializer} so that large values are compressed with
  * node:zlib (gzip or brotli) before they reach the store. The format name
  * records the algorithm, so entries written without compression (or with
- * another algorithm) read as misses rather than garbage.
+ * another algorithm) read as misses rather than garbage. Text it did not
+ * write, damaged bytes and values past `maxDecompressedSize` throw a
+ * {@link CorruptEntryError} when read.
  *
  * @param inner - the serializer to wrap
  * @default inner: defaultSerializer
@@ -71,9 +75,11 @@ export function compressed(inner: Serializer = defaultSerializer, options: Compr
       return decompress(bytes, { maxOutputLength });
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new RangeError(messages.DECOMPRESSED_TOO_LARGE(where, maxOutputLength), { cause: error });
+        throw new CorruptEntryError(messages.DECOMPRESSED_TOO_LARGE(where, maxOutputLength), { cause: error });
       }
-      throw error;
+      throw new CorruptEntryError(messages.CORRUPT_ENTRY(error instanceof Error ? error.message : String(error)), {
+        cause: error,
+      });
     }
   };
   return {
@@ -85,7 +91,8 @@ export function compressed(inner: Serializer = defaultSerializer, options: Compr
     },
     deserialize(text: string): unknown {
       if (text.startsWith(PLAIN)) return inner.deserialize(text.slice(PLAIN.length));
-      if (!text.startsWith(PACKED)) throw new Error('not a compressed memokit value');
+      if (!text.startsWith(PACKED))
+        throw new CorruptEntryError(messages.CORRUPT_ENTRY('not a compressed memokit value'));
       return inner.deserialize(unpack(Buffer.from(text.slice(PACKED.length), 'base64')).toString('utf8'));
     },
   };

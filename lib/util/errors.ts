@@ -1,6 +1,66 @@
 /**
- * Error classes thrown by memokit. Each carries a stable `code` so callers can
- * branch on it, and the underlying error (if any) as `cause`.
+ * The stable code of every error memokit throws or emits, to branch on
+ * (`error.code === 'E_REDIS_TIMEOUT'`) rather than on message text, which may
+ * change. Each class of the hierarchy narrows it to its own codes.
+ *
+ * - `E_NOT_A_PROMISE`: a decorated method returned something that is not a
+ *   promise ({@link NotAPromiseError}).
+ * - `E_UNSERIALIZABLE`: a value a store must serialize cannot be (a function, a
+ *   circular structure, an instance of an unregistered class);
+ *   `UnserializableValueError`, a `TypeError`.
+ * - `E_VALUE_TOO_LARGE`: a value's stored form is over the store's
+ *   `maxValueSize` (`ValueTooLargeError`).
+ * - `E_CORRUPT_ENTRY`: stored text cannot be decoded; the entry reads as a miss
+ *   (`CorruptEntryError`).
+ * - `E_REDIS_UNAVAILABLE`, `E_REDIS_TIMEOUT`, `E_REDIS_COMMAND`,
+ *   `E_REDIS_CONNECTION`, `E_BROKEN_KEY`: what went wrong talking to Redis
+ *   (`RedisStoreError`, whose `code` says which).
+ * - `E_MISSING_PEER`: the optional peer dependency `ioredis` is not installed.
+ * - `E_INVALID_BUS_MESSAGE`: a message on the invalidation bus was malformed,
+ *   or applying it failed; it was dropped.
+ *
+ * Mistakes in options are not in this list: they are plain `TypeError`s
+ * thrown when the thing is configured, naming the option and what to change.
+ *
+ * @example
+ * ```ts
+ * const retryable: readonly MemokitErrorCode[] = ['E_REDIS_UNAVAILABLE', 'E_REDIS_TIMEOUT'];
+ * ```
+ */
+export type MemokitErrorCode =
+  | 'E_NOT_A_PROMISE'
+  | 'E_UNSERIALIZABLE'
+  | 'E_VALUE_TOO_LARGE'
+  | 'E_CORRUPT_ENTRY'
+  | 'E_REDIS_UNAVAILABLE'
+  | 'E_REDIS_TIMEOUT'
+  | 'E_REDIS_COMMAND'
+  | 'E_REDIS_CONNECTION'
+  | 'E_BROKEN_KEY'
+  | 'E_MISSING_PEER'
+  | 'E_INVALID_BUS_MESSAGE';
+
+/**
+ * The options of every memokit error: the underlying error, if any, as the
+ * standard `cause`.
+ *
+ * @example
+ * ```ts
+ * const options: MemokitErrorOptions = { cause: new Error('ECONNRESET') };
+ * ```
+ */
+export interface MemokitErrorOptions {
+  /** The error that caused this one (an ioredis error, a serializer's error...). */
+  readonly cause?: unknown;
+}
+
+/**
+ * The root of memokit's errors. Each carries a stable {@link MemokitErrorCode}
+ * so callers can branch on it, and the underlying error (if any) as `cause`.
+ *
+ * `error instanceof MemokitError` holds for every error of the hierarchy,
+ * including the ones that are `TypeError`s for compatibility
+ * ({@link MemokitTypeError}).
  *
  * @example
  * ```ts
@@ -14,12 +74,47 @@
  * ```
  */
 export class MemokitError extends Error {
-  /** Stable, machine-readable code, e.g. `E_NOT_A_PROMISE`. */
-  readonly code: string;
+  /**
+   * Also recognises {@link MemokitTypeError}s, which must stay `TypeError`s
+   * (a class has one prototype chain), so one `instanceof MemokitError` check
+   * covers the whole hierarchy. Subclasses keep the ordinary check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      Function.prototype[Symbol.hasInstance].call(this, value) ||
+      (this === MemokitError && value instanceof MemokitTypeError)
+    );
+  }
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  /** Stable, machine-readable code, e.g. `E_NOT_A_PROMISE`. */
+  readonly code: MemokitErrorCode;
+
+  constructor(code: MemokitErrorCode, message: string, options?: MemokitErrorOptions) {
     super(message, options);
     this.name = 'MemokitError';
+    this.code = code;
+  }
+}
+
+/**
+ * A memokit error that is also a `TypeError`: a value of the wrong kind given
+ * at run time, where memokit has documented a `TypeError` (as Node's own
+ * `ERR_INVALID_ARG_TYPE` is a `TypeError` with a `code`). It has the same
+ * `code` and `cause` as a {@link MemokitError}, and `instanceof MemokitError`
+ * holds for it.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof MemokitTypeError) console.warn(error.code); // "E_UNSERIALIZABLE"
+ * ```
+ */
+export class MemokitTypeError extends TypeError {
+  /** Stable, machine-readable code, e.g. `E_UNSERIALIZABLE`. */
+  readonly code: MemokitErrorCode;
+
+  constructor(code: MemokitErrorCode, message: string, options?: MemokitErrorOptions) {
+    super(message, options);
+    this.name = 'MemokitTypeError';
     this.code = code;
   }
 }
@@ -34,11 +129,14 @@ export class MemokitError extends Error {
  * ```
  */
 export class NotAPromiseError extends MemokitError {
+  /** The code of every `NotAPromiseError`. */
+  static readonly code = 'E_NOT_A_PROMISE';
+  declare readonly code: typeof NotAPromiseError.code;
   /** `Class.method` of the offending method. */
   readonly method: string;
 
   constructor(method: string, message: string) {
-    super('E_NOT_A_PROMISE', message);
+    super(NotAPromiseError.code, message);
     this.name = 'NotAPromiseError';
     this.method = method;
   }

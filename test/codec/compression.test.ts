@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compressed, defaultSerializer, MemoryStore } from '../../lib/index.js';
+import { compressed, CorruptEntryError, defaultSerializer, MemoryStore } from '../../lib/index.js';
 
 describe('compression (seed 004 serializers): large values compressed, small ones as they are', () => {
   const value = {
@@ -68,3 +68,31 @@ describe('compression (seed 004 serializers): large values compressed, small one
     expect(() => compressed({} as never)).toThrow(TypeError);
   });
 });
+
+describe('compression: text it cannot read is a corrupt entry', () => {
+  it('throws a CorruptEntryError for text it did not write, damaged bytes and decompression bombs', () => {
+    const serializer = compressed(defaultSerializer, { threshold: 1, maxDecompressedSize: 1024 });
+    const unknown = catchError(() => serializer.deserialize('garbage'));
+    expect(unknown).toBeInstanceOf(CorruptEntryError);
+    expect((unknown as CorruptEntryError).code).toBe('E_CORRUPT_ENTRY');
+
+    const damaged = catchError(() => serializer.deserialize(`z:${Buffer.from('not gzip').toString('base64')}`));
+    expect(damaged).toBeInstanceOf(CorruptEntryError);
+    // The zlib error is the cause (an Error of Node's realm, not jest's: compared by its code).
+    expect((damaged as CorruptEntryError).cause).toHaveProperty('code', 'Z_DATA_ERROR');
+    expect((damaged as CorruptEntryError).message).toMatch(/^the stored entry cannot be decoded \(/);
+
+    const bomb = catchError(() => serializer.deserialize(serializer.serialize('x'.repeat(4096))));
+    expect(bomb).toBeInstanceOf(CorruptEntryError);
+    expect((bomb as CorruptEntryError).message).toMatch(/more than 1024 bytes \(option "maxDecompressedSize"\)/);
+  });
+});
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}
