@@ -34,7 +34,8 @@ export { configureMemokit } from './api/runtime.js';
 export type { MemokitDefaults } from './api/runtime.js';
 export { CachedMethod } from './engine/cached-method.js';
 export type { CallOptions, MethodStats } from './engine/cached-method.js';
-export { MemokitError, NotAPromiseError } from './util/errors.js';
+export { MemokitError, MemokitTypeError, NotAPromiseError } from './util/errors.js';
+export type { MemokitErrorCode, MemokitErrorOptions } from './util/errors.js';
 export { CacheEvents, cacheEvents } from './util/events.js';
 export type { CacheErrorEvent, CacheEventMap, CacheEventName, InvalidateEvent, KeyEvent } from './util/events.js';
 export { parseDuration } from './util/duration.js';
@@ -66,17 +67,16 @@ export type {
   RedisConnectionOptions,
   RedisFailOpenOptions,
 } from './stores/redis/types.js';
-export { compressed } from './codec/compression.js';
-export type { CompressionOptions } from './codec/compression.js';
 export {
+  compressed,
   CorruptEntryError,
   DEFAULT_MAX_VALUE_SIZE,
   defaultSerializer,
   EnvelopeSerializer,
   UnserializableValueError,
   ValueTooLargeError,
-} from './codec/serialization.js';
-export type { EnvelopeSerializerOptions, SerializableClass, Serializer } from './codec/serialization.js';
+} from './codec/index.js';
+export type { CompressionOptions, EnvelopeSerializerOptions, SerializableClass, Serializer } from './codec/index.js';
 export { createStore } from './stores/url.js';
 export type { RedisUrlOverrides, StoreUrlOverrides } from './stores/url.js';
 export type { MemoryStoreOptions } from './stores/memory/memory-store.js';
