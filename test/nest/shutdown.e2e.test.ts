@@ -36,11 +36,11 @@ describe('shutdown', () => {
     });
     const catalog = app.get(CatalogService);
     expect(definition?.bindings.size).toBe(before + 1);
-    expect(definition?.boundEngine(catalog)).toBeDefined();
+    expect(definition?.bindings.boundEngine(catalog)).toBeDefined();
 
     await app.close();
     expect(definition?.bindings.size).toBe(before);
-    expect(definition?.boundEngine(catalog)).toBeUndefined();
+    expect(definition?.bindings.boundEngine(catalog)).toBeUndefined();
     expect(Object.getOwnPropertySymbols(catalog)).toEqual([]);
   });
 
@@ -56,7 +56,7 @@ describe('shutdown', () => {
         events.push(`destroy: ${await this.read(1)}`);
       }
       async onApplicationShutdown(): Promise<void> {
-        events.push(`shutdown: bound=${registry.of(Flusher.prototype.read)?.boundEngine(this) !== undefined}`);
+        events.push(`shutdown: bound=${registry.of(Flusher.prototype.read)?.bindings.boundEngine(this) !== undefined}`);
       }
     }
     const app = await bootstrap({ imports: [CacheModule.forRoot()], providers: [Flusher] });
