@@ -8,6 +8,4 @@
  * @packageDocumentation
  */
 export { registry } from './api/registry.js';
-export type { Registry } from './api/registry.js';
 export type { MethodDefinition } from './api/method-definition.js';
-export type { MethodBindings } from './api/method-bindings.js';
