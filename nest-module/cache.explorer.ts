@@ -158,7 +158,7 @@ export class CacheExplorer implements OnModuleInit, OnApplicationShutdown {
   }
 
   #warnIfUsedBeforeBinding(definition: MethodDefinition): void {
-    if (definition.bindings.peekDefault() === undefined || reportedEarlyUse.has(definition)) return;
+    if (definition.engines.peekDefault() === undefined || reportedEarlyUse.has(definition)) return;
     reportedEarlyUse.add(definition);
     this.#logger.warn(messages.CALLED_BEFORE_BINDING(definition.where));
   }

@@ -200,7 +200,7 @@ export class CacheService {
       methodName: definition.methodName,
       kind: definition.settings.kind,
       store: storeName,
-      maxSize: definition.bindings.bucketLimit(engine),
+      maxSize: definition.engines.bucketLimit(engine),
       ttl: definition.settings.ttl,
       stats: engine.stats(),
     }));

@@ -26,7 +26,7 @@ export type CachedFunction = (...args: never[]) => Promise<unknown>;
  * ```
  */
 export async function invalidateCache<F extends CachedFunction>(method: F, ...args: Parameters<F>): Promise<boolean> {
-  const engines = registry.definitionOf('invalidateCache', method).bindings.engines();
+  const engines = registry.definitionOf('invalidateCache', method).engines.all();
   const results = await Promise.all(engines.map((engine) => engine.invalidateArgs(undefined, args)));
   return results.includes(true);
 }
@@ -41,7 +41,7 @@ export async function invalidateCache<F extends CachedFunction>(method: F, ...ar
  * ```
  */
 export async function clearCache(method: CachedFunction): Promise<void> {
-  const engines = registry.definitionOf('clearCache', method).bindings.engines();
+  const engines = registry.definitionOf('clearCache', method).engines.all();
   await Promise.all(engines.map((engine) => engine.clear()));
 }
 

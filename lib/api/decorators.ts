@@ -259,13 +259,13 @@ function createDecorator(kind: CacheKind, options: unknown): Function {
   return createDualDecorator(decorator, (member) => {
     if (registry.of(member.original) !== undefined) throw new TypeError(messages.DUPLICATE_DEFINITION(member.where));
     const definition = new MethodDefinition(member, methodSettings(kind, raw, `@${decorator} on ${member.where}`));
-    const bindings = definition.bindings;
+    const engines = definition.engines;
     // The wrapper picks the binding (the app's, else the process default) and hands over per-call options.
     const wrapper = function (this: unknown, ...args: unknown[]): Promise<unknown> {
       const callOptions = callContext.pending;
       if (callOptions !== undefined) callContext.pending = undefined;
       try {
-        return bindings.resolve(this).call(this, args, callOptions);
+        return engines.resolve(this).call(this, args, callOptions);
       } catch (error) {
         return Promise.reject(error);
       }

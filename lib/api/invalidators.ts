@@ -155,7 +155,7 @@ class Invalidator {
   /** Evicts before the mutation, keeps loads out while it runs, evicts again once it settles. */
   async run(self: unknown, args: unknown[]): Promise<unknown> {
     const target = this.target();
-    const engines = target.bindings.enginesForInvalidation();
+    const engines = target.engines.enginesForInvalidation();
     const targetSelf = target.owner !== undefined && self instanceof target.owner ? self : undefined;
     if (this.settings.clearAll) {
       await Promise.all(engines.map((e) => e.beginClearAll()));

@@ -1,5 +1,5 @@
 import type { DecoratedMember } from './decorate.js';
-import { MethodBindings, type BindableMethod } from './method-bindings.js';
+import { MethodEngines, type BindableMethod } from './method-engines.js';
 import type { MethodSettings } from './method-settings.js';
 import { versionedName } from './namespaces.js';
 import type { CachedMethod, LeaseSettings } from '../engine/cached-method.js';
@@ -8,7 +8,7 @@ import { keyForArgs, keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
 /**
  * One decorated method as the registry knows it: who it is (class, name,
  * unique id), its validated settings, how a call's arguments become its key,
- * and its {@link MethodBindings}. It is also what the engine reads about the
+ * and the {@link MethodEngines} serving it. It is also what the engine reads about the
  * method (`EngineMethod`).
  *
  * @internal
@@ -16,7 +16,7 @@ import { keyForArgs, keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
 export class MethodDefinition implements BindableMethod {
   readonly member: DecoratedMember;
   readonly settings: MethodSettings;
-  readonly bindings: MethodBindings;
+  readonly engines: MethodEngines;
   readonly original: (...args: unknown[]) => unknown;
   readonly ttl: number | undefined;
   readonly failSafe: number | undefined;
@@ -40,7 +40,7 @@ export class MethodDefinition implements BindableMethod {
     this.awaitWrite = settings.awaitWrite;
     this.#keyFn = settings.keyFn;
     this.#skipArgs = settings.skipArgs;
-    this.bindings = new MethodBindings(this);
+    this.engines = new MethodEngines(this);
   }
 
   get methodName(): string {
@@ -89,25 +89,25 @@ export class MethodDefinition implements BindableMethod {
     return `\0@${this.namespaceName}\0${typeof key === 'number' ? 'n' : 's'}${key}`;
   }
 
-  // Shorthands for `bindings`, kept for the store and reliability tests that drive bindings directly.
+  // Shorthands for `engines`, kept for the store and reliability tests that bind engines directly.
 
-  /** {@link MethodBindings.bind}. */
-  bind(store: Parameters<MethodBindings['bind']>[0]): CachedMethod {
-    return this.bindings.bind(store);
+  /** {@link MethodEngines.bind}. */
+  bind(store: Parameters<MethodEngines['bind']>[0]): CachedMethod {
+    return this.engines.bind(store);
   }
 
-  /** {@link MethodBindings.bindInstance}. */
+  /** {@link MethodEngines.bindInstance}. */
   bindInstance(instance: object, engine: CachedMethod): void {
-    this.bindings.bindInstance(instance, engine);
+    this.engines.bindInstance(instance, engine);
   }
 
-  /** {@link MethodBindings.peekDefault}. */
+  /** {@link MethodEngines.peekDefault}. */
   peekDefault(): CachedMethod | undefined {
-    return this.bindings.peekDefault();
+    return this.engines.peekDefault();
   }
 
-  /** {@link MethodBindings.enginesForInvalidation}. */
+  /** {@link MethodEngines.enginesForInvalidation}. */
   enginesForInvalidation(): CachedMethod[] {
-    return this.bindings.enginesForInvalidation();
+    return this.engines.enginesForInvalidation();
   }
 }

@@ -29,7 +29,7 @@ export interface CachedMethodInfo {
 
 /** The figures of one method, summed over its bindings. */
 export function methodStats(definition: MethodDefinition): MethodStats {
-  return sumStats(definition.bindings.engines().map((engine) => engine.stats()));
+  return sumStats(definition.engines.all().map((engine) => engine.stats()));
 }
 
 /** The {@link CachedMethodInfo} row of one method. */
@@ -39,7 +39,7 @@ export function methodInfo(definition: MethodDefinition): CachedMethodInfo {
     className: definition.className,
     methodName: definition.methodName,
     kind: definition.settings.kind,
-    maxSize: definition.bindings.bucketLimit(),
+    maxSize: definition.engines.bucketLimit(),
     ttl: definition.settings.ttl,
     stats: methodStats(definition),
   };

@@ -11,7 +11,7 @@ import { assertTags } from '../stores/tags.js';
  *
  * @example
  * ```ts
- * const ttlMethods = listCachedMethods().filter((m) => m.kind === ('ttl' satisfies CacheKind));
+ * const kind: CacheKind = listCachedMethods()[0]?.kind ?? 'lru';
  * ```
  */
 export type CacheKind = 'lru' | 'ttl';

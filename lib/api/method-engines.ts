@@ -6,7 +6,7 @@ import { CachedMethod, type EngineMethod } from '../engine/cached-method.js';
 import { messages } from '../util/messages.js';
 import type { CacheStore, NamespaceOptions } from '../stores/contract.js';
 
-/** What binding needs to know about a decorated method. */
+/** What creating engines needs to know about a decorated method. */
 export interface BindableMethod extends EngineMethod {
   readonly settings: MethodSettings;
   /** The method's namespace name in a store. */
@@ -22,7 +22,7 @@ export interface BindableMethod extends EngineMethod {
  *
  * @internal
  */
-export class MethodBindings {
+export class MethodEngines {
   /** Instances bound by a CacheModule carry their engine under this symbol. */
   readonly slot: symbol;
   readonly #method: BindableMethod;
@@ -41,7 +41,7 @@ export class MethodBindings {
   }
 
   /** Every engine, in creation order. */
-  engines(): CachedMethod[] {
+  all(): CachedMethod[] {
     return [...this.#engines];
   }
 
@@ -121,7 +121,7 @@ export class MethodBindings {
   }
 
   /**
-   * Undoes {@link MethodBindings.bindInstance} when `instance` is still bound
+   * Undoes {@link MethodEngines.bindInstance} when `instance` is still bound
    * to `engine` (its app shut down): later calls use the process default, and
    * the instance no longer keeps the engine alive.
    */
