@@ -10,7 +10,7 @@ export type { CachedMethodInfo } from './method-info.js';
  *
  * @internal
  */
-export class Registry {
+class Registry {
   readonly #byFunction = new WeakMap<Function, MethodDefinition>();
   readonly #definitions: MethodDefinition[] = [];
   readonly #ids = new Map<string, MethodDefinition>();
