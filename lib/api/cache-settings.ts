@@ -169,7 +169,14 @@ export interface CacheSettings {
   readonly failSafe: number | undefined;
   readonly lease: LeaseSettings | undefined;
   readonly awaitWrite: boolean;
+  /** The options of a write that states neither `ttl` nor `tags`. */
+  readonly write: StoreSetOptions | undefined;
   readonly events: CacheEvents;
+}
+
+/** The options of a write with the cache's own `ttl` and `failSafe`. */
+function defaultWrite(ttl: number | undefined, failSafe: number | undefined): StoreSetOptions | undefined {
+  return ttl === undefined ? undefined : { ttl, staleTtl: failSafe };
 }
 
 /** Validates the options of `new Cache()` and opens (or creates) its store and namespace. */
@@ -211,6 +218,7 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
     failSafe,
     lease: leaseOf(where, options.lease),
     awaitWrite: booleanOption(where, 'awaitWrite', options.awaitWrite, true),
+    write: defaultWrite(ttl, failSafe),
     events: new CacheEvents(),
   };
 }
@@ -235,26 +243,27 @@ export function scopeSettings(parent: CacheSettings, name: string, options: Scop
     defaults: { maxSize: parent.maxSize, ttl: parent.ttl },
     user: where,
   });
+  const ttl = statedTtl ?? parent.ttl;
   return {
     ...parent,
     owned: false,
     namespace,
     name: scopeName,
-    ttl: statedTtl ?? parent.ttl,
+    ttl,
     maxSize: statedMaxSize ?? parent.maxSize,
     failSafe,
     lease,
     awaitWrite,
+    write: defaultWrite(ttl, failSafe),
   };
 }
 
-/** The options of a write: the cache's defaults (`fallback`), or the call's `ttl` and `tags`. */
+/** The options of a write: the cache's defaults, or the call's `ttl` and `tags`. */
 export function writeOptions(
   settings: CacheSettings,
   options: CacheSetOptions | undefined,
-  fallback: StoreSetOptions | undefined,
 ): StoreSetOptions | undefined {
-  if (options?.ttl === undefined && options?.tags === undefined) return fallback;
+  if (options?.ttl === undefined && options?.tags === undefined) return settings.write;
   const ttl =
     options.ttl === undefined ? settings.ttl : parseDuration(options.ttl, `Cache(${settings.name}).set`, 'ttl');
   if (options.tags !== undefined) assertTags(`Cache(${settings.name})`, options.tags);

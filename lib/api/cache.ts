@@ -43,7 +43,6 @@ export class Cache<V = unknown> {
   readonly name: string;
   readonly #r: CacheSettings;
   readonly #engine: CachedMethod;
-  readonly #setOptions: StoreSetOptions | undefined;
   #hits = 0;
   #misses = 0;
   #closed = false;
@@ -53,7 +52,6 @@ export class Cache<V = unknown> {
     this.#r = settings;
     this.name = settings.name;
     this.events = settings.events;
-    this.#setOptions = settings.ttl === undefined ? undefined : { ttl: settings.ttl, staleTtl: settings.failSafe };
     this.#engine = new CachedMethod(keyedLoads(settings), settings.namespace, settings.events);
   }
 
@@ -68,7 +66,7 @@ export class Cache<V = unknown> {
   }
 
   #writeOptions(options: CacheSetOptions | undefined): StoreSetOptions | undefined {
-    return writeOptions(this.#r, options, this.#setOptions);
+    return writeOptions(this.#r, options);
   }
 
   /**
