@@ -1,6 +1,6 @@
 import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { CacheStore, MemoryStoreOptions } from '../lib/index.js';
-import { MODULE_OPTIONS_TOKEN } from './cache.module-definition.js';
+import { MODULE_OPTIONS_TOKEN } from './cache.constants.js';
 
 /**
  * One store of {@link CacheModuleOptions.stores}: a store instance (left open

@@ -1,5 +1,5 @@
 import type { CachedMethod, CacheStore } from '../lib/index.js';
-import type { MethodDefinition } from '../lib/api/registry.js';
+import type { MethodDefinition } from '../lib/internal.js';
 import { messages } from './cache.messages.js';
 import type { ModuleStores } from './cache.stores.js';
 
@@ -59,7 +59,7 @@ export class CacheBindings {
     }
     // A `Cache` scope given in the decorator carries its own store, shared by every application.
     if (typeof scope === 'object') storeName = this.stores.nameOf(scope.store);
-    const binding: MethodBinding = { definition, engine: definition.bind(store), storeName };
+    const binding: MethodBinding = { definition, engine: definition.engines.bind(store), storeName };
     this.#bindings.set(definition, binding);
     return binding;
   }
@@ -67,7 +67,7 @@ export class CacheBindings {
   /** Routes calls of `definition` on `instance` to this application's engine. */
   bindInstance(instance: object, definition: MethodDefinition): void {
     const binding = this.bindingFor(definition);
-    definition.bindInstance(instance, binding.engine);
+    definition.engines.bindInstance(instance, binding.engine);
     this.#instances.push({ instance, binding });
   }
 
@@ -93,9 +93,9 @@ export class CacheBindings {
 
   async #unbindAndClose(onError: (message: string) => void): Promise<void> {
     for (const { instance, binding } of this.#instances.splice(0)) {
-      binding.definition.unbindInstance(instance, binding.engine);
+      binding.definition.engines.unbindInstance(instance, binding.engine);
     }
-    for (const { definition, engine } of this.#bindings.values()) definition.unbind(engine);
+    for (const { definition, engine } of this.#bindings.values()) definition.engines.unbind(engine);
     this.#bindings.clear();
     await this.stores.close(onError);
   }

@@ -15,3 +15,11 @@ export const OPTIONS_FACTORY_METHOD = 'createCacheOptions';
 
 /** The options `CacheModule.forRoot` accepts. */
 export const MODULE_OPTION_KEYS = ['stores', 'defaultStore'] as const;
+
+/**
+ * DI token of the module's resolved options, exported to applications as
+ * `CacheModuleOptions`. The name ConfigurableModuleBuilder would derive from
+ * the module name `Memokit`, stated here so the options type and the module
+ * definition both read it from one place.
+ */
+export const MODULE_OPTIONS_TOKEN = 'MEMOKIT_MODULE_OPTIONS';

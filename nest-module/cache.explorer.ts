@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Scope, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { registry, type MethodDefinition } from '../lib/api/registry.js';
+import { registry, type MethodDefinition } from '../lib/internal.js';
 import { CacheBindings } from './cache.bindings.js';
 import { LOGGER_CONTEXT } from './cache.constants.js';
 import { messages } from './cache.messages.js';
@@ -158,7 +158,7 @@ export class CacheExplorer implements OnModuleInit, OnApplicationShutdown {
   }
 
   #warnIfUsedBeforeBinding(definition: MethodDefinition): void {
-    if (definition.peekDefault() === undefined || reportedEarlyUse.has(definition)) return;
+    if (definition.engines.peekDefault() === undefined || reportedEarlyUse.has(definition)) return;
     reportedEarlyUse.add(definition);
     this.#logger.warn(messages.CALLED_BEFORE_BINDING(definition.where));
   }

@@ -1,16 +1,17 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { CacheModuleExtras, CacheModuleOptions } from './cache-module.options.js';
-import { OPTIONS_FACTORY_METHOD } from './cache.constants.js';
+import { MODULE_OPTIONS_TOKEN, OPTIONS_FACTORY_METHOD } from './cache.constants.js';
 
 /**
  * `forRoot`/`forRootAsync` from Nest's ConfigurableModuleBuilder, with the
- * extras `isGlobal` and `extraProviders`. The options token is
- * `'MEMOKIT_MODULE_OPTIONS'`.
+ * extras `isGlobal` and `extraProviders`. The options are provided under
+ * {@link MODULE_OPTIONS_TOKEN}.
  *
  * @internal
  */
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModuleBuilder<CacheModuleOptions>({
+export const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<CacheModuleOptions>({
   moduleName: 'Memokit',
+  optionsInjectionToken: MODULE_OPTIONS_TOKEN,
 })
   .setClassMethodName('forRoot')
   .setFactoryMethodName(OPTIONS_FACTORY_METHOD)

@@ -7,8 +7,7 @@ import {
   type CacheStore,
   type MethodStats,
 } from '../lib/index.js';
-import { messages as coreMessages } from '../lib/util/messages.js';
-import { registry } from '../lib/api/registry.js';
+import { registry } from '../lib/internal.js';
 import { CacheBindings, type MethodBinding } from './cache.bindings.js';
 import { messages } from './cache.messages.js';
 
@@ -201,15 +200,14 @@ export class CacheService {
       methodName: definition.methodName,
       kind: definition.settings.kind,
       store: storeName,
-      maxSize: definition.bucketLimit(engine),
+      maxSize: definition.engines.bucketLimit(engine),
       ttl: definition.settings.ttl,
       stats: engine.stats(),
     }));
   }
 
   #binding(api: string, method: unknown): MethodBinding {
-    const definition = registry.of(method);
-    if (definition === undefined) throw new TypeError(coreMessages.NOT_DECORATED(api, method));
+    const definition = registry.definitionOf(api, method);
     const binding = this.#bindings.get(definition);
     if (binding === undefined) throw new Error(messages.NOT_BOUND_IN_APP(api, definition.where));
     return binding;

@@ -1,205 +1,27 @@
 import { createBatchLoader, type BatchResult } from './batch.js';
+import {
+  cacheSettings,
+  keyedLoads,
+  scopeSettings,
+  writeOptions,
+  type CacheKey,
+  type CacheOptions,
+  type CacheSetOptions,
+  type CacheSettings,
+  type CacheStats,
+  type ScopeOptions,
+} from './cache-settings.js';
+import { CachedMethod } from '../engine/cached-method.js';
 import { parseDuration, type Duration } from '../util/duration.js';
-import type { LeaseOptions } from './decorators.js';
-import { CachedMethod, type LeaseSettings, type MethodStats } from '../engine/cached-method.js';
-import { CacheEvents } from '../util/events.js';
-import { keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
+import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
-import { MemoryStore } from '../stores/memory/memory-store.js';
-import { isStore } from '../stores/contract.js';
-import { assertKnownOptions, assertVersion, booleanOption, positiveInt } from '../util/options.js';
-import { leaseOf } from './settings.js';
+import { keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
 import type { CacheStore, StoreSetOptions } from '../stores/contract.js';
 import { assertTags } from '../stores/tags.js';
-import { createStore } from '../stores/url.js';
 
-/**
- * A key of the manual cache API. Strings longer than 250 characters are
- * hashed; keys never collide with the keys of decorated methods.
- *
- * @example
- * ```ts
- * const key: CacheKey = 'user:123';
- * ```
- */
-export type CacheKey = string | number;
-
-/**
- * Options of a {@link Cache}. Options omitted by a {@link Cache.scope} are
- * inherited from its cache.
- *
- * @example
- * ```ts
- * const cache = new Cache({ store: 'memory://?max=10000', ttl: '60s', failSafe: '5m' });
- * ```
- */
-export interface CacheOptions {
-  /**
-   * The store: an instance, or a URL (`memory://`, `redis://...`, `null://`).
-   * A store created from a URL is closed by {@link Cache.close}.
-   *
-   * @default new MemoryStore()
-   */
-  store?: CacheStore | string;
-  /**
-   * Name of the cache's namespace in the store (a key prefix): caches with
-   * different prefixes never see each other's entries.
-   *
-   * @default 'cache'
-   */
-  prefix?: string;
-  /**
-   * Part of the namespace: bumping it makes every old entry unreachable (they
-   * expire by their TTL).
-   *
-   * @default undefined
-   */
-  version?: string | number;
-  /**
-   * Default time to live of entries. Omitted: entries do not expire.
-   *
-   * @default undefined (no expiry)
-   */
-  ttl?: Duration;
-  /**
-   * Most entries kept in memory stores (least recently used evicted).
-   *
-   * @default the store's max
-   */
-  maxSize?: number;
-  /**
-   * When a `getOrSet` reload throws, serve the expired value for up to this
-   * long after its expiry (requires a `ttl`).
-   *
-   * @default undefined (the loader's error propagates)
-   */
-  failSafe?: Duration;
-  /**
-   * Single-flight of `getOrSet` across processes on a shared store (Redis,
-   * tiered): one process loads a missing key while the others wait for its
-   * value. See the decorators' `lease` option.
-   *
-   * @default false (`true`: `{ ttl: '10s', wait: '10s' }`)
-   * @example
-   * ```ts
-   * const reports = new Cache({ store: process.env.REDIS_URL, ttl: '1h', lease: { ttl: '30s' } });
-   * ```
-   */
-  lease?: boolean | LeaseOptions;
-  /**
-   * Whether `getOrSet` (and `getOrSetMany`, `warmup`) resolves only after the
-   * loaded value was written to the store (read-your-writes: another process
-   * asked next finds it). The wait is bounded by the store's `timeout`; a
-   * failed or timed-out write is counted in `storeErrors` and the call still
-   * resolves with the value. `false` writes in the background: the call
-   * resolves as soon as the loader did. No effect on memory stores, whose
-   * writes are synchronous. See the decorators' `awaitWrite` option.
-   *
-   * @default true
-   * @example
-   * ```ts
-   * const feed = new Cache({ store: process.env.REDIS_URL, ttl: '10s', awaitWrite: false });
-   * ```
-   */
-  awaitWrite?: boolean;
-}
-
-/**
- * Options of one write.
- *
- * @example
- * ```ts
- * await cache.set('token', 'abc', { ttl: '30s' });
- * ```
- */
-export interface CacheSetOptions {
-  /**
-   * Time to live of this entry.
-   *
-   * @default the cache's ttl
-   */
-  ttl?: Duration;
-  /**
-   * Tags of this entry; {@link Cache.invalidateTags} (or the global
-   * `invalidateTags`) with one of them removes it.
-   *
-   * @default undefined (no tags)
-   */
-  tags?: readonly string[];
-}
-
-/**
- * Figures of a cache or scope: the same shape as a cached method's.
- *
- * @example
- * ```ts
- * const { hits, misses, size, hitRate } = cache.stats();
- * ```
- */
-export type CacheStats = MethodStats;
-
-const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
-const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
-
-interface Resolved {
-  readonly root: CacheStore;
-  readonly owned: boolean;
-  readonly namespace: CacheStore;
-  /** Where scopes are created: the store root for an unprefixed cache, else its namespace. */
-  readonly scopeBase: CacheStore;
-  readonly name: string;
-  readonly ttl: number | undefined;
-  readonly maxSize: number | undefined;
-  readonly failSafe: number | undefined;
-  readonly lease: LeaseSettings | undefined;
-  readonly awaitWrite: boolean;
-  readonly events: CacheEvents;
-}
+export type { CacheKey, CacheOptions, CacheSetOptions, CacheStats, ScopeOptions } from './cache-settings.js';
 
 const INTERNAL = Symbol('memokit:cache-internal');
-
-function resolveRoot(options: CacheOptions): Resolved {
-  const where = 'new Cache()';
-  assertKnownOptions(where, options, CACHE_OPTIONS);
-  const { store, prefix, version } = options;
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
-    throw new TypeError(messages.BAD_STRING_OPTION(where, 'prefix', prefix));
-  }
-  assertVersion(where, version);
-  let root: CacheStore;
-  let owned = false;
-  if (store === undefined) {
-    root = new MemoryStore();
-    owned = true;
-  } else if (typeof store === 'string') {
-    root = createStore(store);
-    owned = true;
-  } else if (isStore(store)) {
-    root = store;
-  } else {
-    throw new TypeError(messages.NOT_A_STORE(where, store));
-  }
-  const ttl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
-  const failSafe = options.failSafe === undefined ? undefined : parseDuration(options.failSafe, where, 'failSafe');
-  const maxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
-  const base = prefix ?? 'cache';
-  const name = version === undefined ? base : `${base}@v${version}`;
-  const namespace = root.namespace(name, { maxSize, ttl });
-  const prefixed = prefix !== undefined || version !== undefined;
-  return {
-    root,
-    owned,
-    namespace,
-    scopeBase: prefixed ? namespace : root,
-    name,
-    ttl,
-    maxSize,
-    failSafe,
-    lease: leaseOf(where, options.lease),
-    awaitWrite: booleanOption(where, 'awaitWrite', options.awaitWrite, true),
-    events: new CacheEvents(),
-  };
-}
 
 /**
  * The manual cache API over any store: get/set, single-flight `getOrSet`,
@@ -219,34 +41,18 @@ export class Cache<V = unknown> {
   readonly events: CacheEvents;
   /** Namespace name (`'cache'`, the prefix, or `scope:<name>`). */
   readonly name: string;
-  readonly #r: Resolved;
+  readonly #r: CacheSettings;
   readonly #engine: CachedMethod;
-  readonly #setOptions: StoreSetOptions | undefined;
   #hits = 0;
   #misses = 0;
   #closed = false;
 
-  constructor(options: CacheOptions = {}, internal?: { [INTERNAL]: Resolved }) {
-    const resolved = internal?.[INTERNAL] ?? resolveRoot(options);
-    this.#r = resolved;
-    this.name = resolved.name;
-    this.events = resolved.events;
-    this.#setOptions = resolved.ttl === undefined ? undefined : { ttl: resolved.ttl, staleTtl: resolved.failSafe };
-    this.#engine = new CachedMethod(
-      {
-        where: `Cache(${resolved.name})`,
-        id: resolved.name,
-        original: (loader: unknown) => (loader as () => unknown)(),
-        ttl: resolved.ttl,
-        failSafe: resolved.failSafe,
-        lease: resolved.lease,
-        awaitWrite: resolved.awaitWrite,
-        shouldCache: undefined,
-        keyOf: (_self, args) => args[0] as StoreKey,
-      },
-      resolved.namespace,
-      resolved.events,
-    );
+  constructor(options: CacheOptions = {}, internal?: { [INTERNAL]: CacheSettings }) {
+    const settings = internal?.[INTERNAL] ?? cacheSettings(options);
+    this.#r = settings;
+    this.name = settings.name;
+    this.events = settings.events;
+    this.#engine = new CachedMethod(keyedLoads(settings), settings.namespace, settings.events);
   }
 
   /** The store namespace this cache's entries live in. */
@@ -260,10 +66,7 @@ export class Cache<V = unknown> {
   }
 
   #writeOptions(options: CacheSetOptions | undefined): StoreSetOptions | undefined {
-    if (options?.ttl === undefined && options?.tags === undefined) return this.#setOptions;
-    const ttl = options.ttl === undefined ? this.#r.ttl : parseDuration(options.ttl, `Cache(${this.name}).set`, 'ttl');
-    if (options.tags !== undefined) assertTags(`Cache(${this.name})`, options.tags);
-    return { ttl, staleTtl: ttl === undefined ? undefined : this.#r.failSafe, tags: options.tags };
+    return writeOptions(this.#r, options);
   }
 
   /**
@@ -541,39 +344,8 @@ export class Cache<V = unknown> {
    * const products = cache.scope('products', { ttl: '2m', maxSize: 2000 });
    * ```
    */
-  scope(name: string, options: Pick<CacheOptions, (typeof SCOPE_OPTIONS)[number]> = {}): Cache<V> {
-    const where = `Cache(${this.name}).scope(${JSON.stringify(name)})`;
-    if (typeof name !== 'string' || name === '') throw new TypeError(messages.BAD_STRING_OPTION(where, 'name', name));
-    assertKnownOptions(where, options, SCOPE_OPTIONS);
-    const statedTtl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
-    const ttl = statedTtl ?? this.#r.ttl;
-    const failSafe =
-      options.failSafe === undefined ? this.#r.failSafe : parseDuration(options.failSafe, where, 'failSafe');
-    const statedMaxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
-    const maxSize = statedMaxSize ?? this.#r.maxSize;
-    const lease = options.lease === undefined ? this.#r.lease : leaseOf(where, options.lease);
-    const awaitWrite = booleanOption(where, 'awaitWrite', options.awaitWrite, this.#r.awaitWrite);
-    const scopeName = scopeNamespaceName(name);
-    // The bucket may be shared (other scopes of this name, decorated methods with `scope: name`): only
-    // limits stated here bind it; the inherited ones size it only if nobody states one.
-    const namespace = this.#r.scopeBase.namespace(scopeName, {
-      maxSize: statedMaxSize,
-      ttl: statedTtl,
-      defaults: { maxSize: this.#r.maxSize, ttl: this.#r.ttl },
-      user: where,
-    });
-    const scoped: Resolved = {
-      ...this.#r,
-      owned: false,
-      namespace,
-      name: scopeName,
-      ttl,
-      maxSize,
-      failSafe,
-      lease,
-      awaitWrite,
-    };
-    return new Cache<V>({}, { [INTERNAL]: scoped });
+  scope(name: string, options: ScopeOptions = {}): Cache<V> {
+    return new Cache<V>({}, { [INTERNAL]: scopeSettings(this.#r, name, options) });
   }
 
   /**
@@ -655,9 +427,4 @@ export class Cache<V = unknown> {
       await cache.close();
     }
   }
-}
-
-/** The namespace a scope (manual or decorated `scope: 'name'`) lives in. @internal */
-export function scopeNamespaceName(name: string): string {
-  return `scope:${name}`;
 }

@@ -1,7 +1,8 @@
-import { callContext } from '../engine/call-context.js';
-import { sumStats, type CallOptions, type MethodStats } from '../engine/cached-method.js';
+import { methodInfo, methodStats, type CachedMethodInfo } from './method-info.js';
+import { registry } from './registry.js';
+import { callContext } from './runtime.js';
+import type { CallOptions, MethodStats } from '../engine/cached-method.js';
 import { messages } from '../util/messages.js';
-import { registry, type CachedMethodInfo, type MethodDefinition } from './registry.js';
 
 /**
  * Any decorated method, as passed to the manual API (`svc.getUser`).
@@ -12,12 +13,6 @@ import { registry, type CachedMethodInfo, type MethodDefinition } from './regist
  * ```
  */
 export type CachedFunction = (...args: never[]) => Promise<unknown>;
-
-function definitionOf(api: string, method: unknown): MethodDefinition {
-  const definition = registry.of(method);
-  if (definition === undefined) throw new TypeError(messages.NOT_DECORATED(api, method));
-  return definition;
-}
 
 /**
  * Removes the cached entry for these arguments, in every binding of the method
@@ -31,8 +26,8 @@ function definitionOf(api: string, method: unknown): MethodDefinition {
  * ```
  */
 export async function invalidateCache<F extends CachedFunction>(method: F, ...args: Parameters<F>): Promise<boolean> {
-  const definition = definitionOf('invalidateCache', method);
-  const results = await Promise.all([...definition.bindings].map((b) => b.invalidateArgs(undefined, args)));
+  const engines = registry.definitionOf('invalidateCache', method).engines.all();
+  const results = await Promise.all(engines.map((engine) => engine.invalidateArgs(undefined, args)));
   return results.includes(true);
 }
 
@@ -46,8 +41,8 @@ export async function invalidateCache<F extends CachedFunction>(method: F, ...ar
  * ```
  */
 export async function clearCache(method: CachedFunction): Promise<void> {
-  const definition = definitionOf('clearCache', method);
-  await Promise.all([...definition.bindings].map((b) => b.clear()));
+  const engines = registry.definitionOf('clearCache', method).engines.all();
+  await Promise.all(engines.map((engine) => engine.clear()));
 }
 
 /**
@@ -59,8 +54,7 @@ export async function clearCache(method: CachedFunction): Promise<void> {
  * ```
  */
 export function cacheStats(method: CachedFunction): MethodStats {
-  const definition = definitionOf('cacheStats', method);
-  return sumStats([...definition.bindings].map((b) => b.stats()));
+  return methodStats(registry.definitionOf('cacheStats', method));
 }
 
 /**
@@ -72,7 +66,7 @@ export function cacheStats(method: CachedFunction): MethodStats {
  * ```
  */
 export function listCachedMethods(): CachedMethodInfo[] {
-  return registry.all().map((definition) => definition.info());
+  return registry.all().map(methodInfo);
 }
 
 /**

@@ -1,13 +1,14 @@
-import { callContext } from '../engine/call-context.js';
 import { createDualDecorator } from './decorate.js';
-import { isStore } from '../stores/contract.js';
-import { assertKnownOptions, assertVersion, booleanOption, positiveInt } from '../util/options.js';
-import { leaseOf } from './settings.js';
-import { assertTags } from '../stores/tags.js';
-import { parseDuration, type Duration } from '../util/duration.js';
+import type { LeaseOptions } from './lease.js';
+import { MethodDefinition } from './method-definition.js';
+import { CACHE_DECORATOR, decoratorOptions, methodSettings, type CacheKind } from './method-settings.js';
+import { registry } from './registry.js';
+import { callContext } from './runtime.js';
+import type { Duration } from '../util/duration.js';
 import { messages } from '../util/messages.js';
-import { MethodDefinition, registry, type CacheKind, type MethodSettings } from './registry.js';
 import type { CacheStore } from '../stores/contract.js';
+
+export type { LeaseOptions } from './lease.js';
 
 /**
  * A value a `keyFn` may return: anything memokit encodes canonically.
@@ -142,31 +143,6 @@ export interface CommonCacheOptions<A extends unknown[], R> {
 }
 
 /**
- * Bounds of the cross-process lease of {@link CommonCacheOptions.lease}.
- *
- * @example
- * ```ts
- * const lease: LeaseOptions = { ttl: '30s', wait: '10s' };
- * ```
- */
-export interface LeaseOptions {
-  /**
-   * How long a process may hold a key's lease; past it (its load is slow or
-   * the process died) another process takes the lease over.
-   *
-   * @default '10s'
-   */
-  ttl?: Duration;
-  /**
-   * How long a call waits for another process's load before running the
-   * method itself (a lease that ends meanwhile is taken over at once).
-   *
-   * @default the lease's ttl
-   */
-  wait?: Duration;
-}
-
-/**
  * How the key is derived: from the arguments (optionally skipping leading
  * ones) or by a `keyFn`. The two are exclusive.
  *
@@ -277,109 +253,25 @@ export interface CacheDecorator<A extends unknown[], R, This> {
   ): TypedPropertyDescriptor<T>;
 }
 
-const COMMON_OPTIONS = [
-  'skipArgs',
-  'keyFn',
-  'shouldCache',
-  'version',
-  'store',
-  'scope',
-  'tags',
-  'lease',
-  'awaitWrite',
-] as const;
-const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
-  lru: [...COMMON_OPTIONS, 'maxSize'],
-  ttl: [...COMMON_OPTIONS, 'maxSize', 'ttl', 'failSafe'],
-};
-const DECORATOR_NAME: Readonly<Record<CacheKind, string>> = { lru: 'AsyncLRU', ttl: 'AsyncTTL' };
-const DEFAULT_MAX_SIZE: Readonly<Record<CacheKind, number>> = { lru: 128, ttl: 1024 };
-const DEFAULT_TTL = '60s';
-
-type RawOptions = Record<string, unknown>;
-
-/** Normalizes the `tags` option to a function of the arguments (validating what it returns). */
-function tagsOf(where: string, tags: unknown): MethodSettings['tags'] {
-  if (tags === undefined) return undefined;
-  if (typeof tags !== 'function') {
-    const fixed = tags as readonly string[];
-    return () => fixed;
-  }
-  return (args) => {
-    const result: unknown = (tags as (args: readonly unknown[]) => unknown)(args);
-    assertTags(`${where}: option "tags" returned`, result);
-    return result;
-  };
-}
-
-/** Validates decorator options at decoration time; every mistake is a TypeError naming the method and option. */
-function settingsFor(kind: CacheKind, raw: RawOptions, where: string): MethodSettings {
-  assertKnownOptions(where, raw, KNOWN_OPTIONS[kind]);
-  const maxSize = positiveInt(where, 'maxSize', raw.maxSize, DEFAULT_MAX_SIZE[kind]);
-  const skipArgs = raw.skipArgs ?? 0;
-  if (typeof skipArgs !== 'number' || !Number.isSafeInteger(skipArgs) || skipArgs < 0) {
-    throw new TypeError(messages.BAD_NONNEGATIVE_INT(where, 'skipArgs', skipArgs));
-  }
-  const { keyFn, shouldCache, version, store, scope, tags } = raw;
-  if (tags !== undefined && typeof tags !== 'function') assertTags(`${where}: option "tags"`, tags);
-  const scopeOk =
-    scope === undefined ||
-    (typeof scope === 'string' && scope !== '') ||
-    (typeof scope === 'object' && scope !== null && isStore((scope as { store?: unknown }).store));
-  if (!scopeOk) throw new TypeError(messages.BAD_SCOPE(where, scope));
-  if (typeof scope === 'object' && store !== undefined) throw new TypeError(messages.SCOPE_WITH_STORE(where));
-  if (keyFn !== undefined && typeof keyFn !== 'function')
-    throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'keyFn', keyFn));
-  if (keyFn !== undefined && skipArgs !== 0) throw new TypeError(messages.SKIP_ARGS_WITH_KEY_FN(where));
-  if (shouldCache !== undefined && typeof shouldCache !== 'function') {
-    throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'shouldCache', shouldCache));
-  }
-  assertVersion(where, version);
-  if (store !== undefined && !isStore(store) && !(typeof store === 'string' && store !== '')) {
-    throw new TypeError(messages.NOT_A_STORE(where, store));
-  }
-  return {
-    kind,
-    maxSize,
-    ttl: kind === 'ttl' ? parseDuration(raw.ttl ?? DEFAULT_TTL, where, 'ttl') : undefined,
-    failSafe: raw.failSafe === undefined ? undefined : parseDuration(raw.failSafe, where, 'failSafe'),
-    skipArgs,
-    keyFn: keyFn as MethodSettings['keyFn'],
-    shouldCache: shouldCache as MethodSettings['shouldCache'],
-    version,
-    store: store as MethodSettings['store'],
-    scope: scope as MethodSettings['scope'],
-    maxSizeGiven: raw.maxSize !== undefined,
-    tags: tagsOf(where, tags),
-    lease: leaseOf(where, raw.lease),
-    awaitWrite: booleanOption(where, 'awaitWrite', raw.awaitWrite, true),
-  };
-}
-
 function createDecorator(kind: CacheKind, options: unknown): Function {
-  const decorator = DECORATOR_NAME[kind];
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(messages.BAD_OPTIONS_OBJECT(`@${decorator}()`, options));
-  }
-  const raw = (options ?? {}) as RawOptions;
+  const decorator = CACHE_DECORATOR[kind];
+  const raw = decoratorOptions(kind, options);
   return createDualDecorator(decorator, (member) => {
     if (registry.of(member.original) !== undefined) throw new TypeError(messages.DUPLICATE_DEFINITION(member.where));
-    const definition = new MethodDefinition(
-      registry,
-      member,
-      settingsFor(kind, raw, `@${decorator} on ${member.where}`),
-    );
+    const definition = new MethodDefinition(member, methodSettings(kind, raw, `@${decorator} on ${member.where}`));
+    const engines = definition.engines;
     // The wrapper picks the binding (the app's, else the process default) and hands over per-call options.
     const wrapper = function (this: unknown, ...args: unknown[]): Promise<unknown> {
       const callOptions = callContext.pending;
       if (callOptions !== undefined) callContext.pending = undefined;
       try {
-        return definition.resolve(this).call(this, args, callOptions);
+        return engines.resolve(this).call(this, args, callOptions);
       } catch (error) {
         return Promise.reject(error);
       }
     };
     registry.add(wrapper, definition);
+    member.onOwner(() => registry.named(definition));
     return wrapper;
   });
 }

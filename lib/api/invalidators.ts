@@ -4,7 +4,9 @@ import type { CachedMethod } from '../engine/cached-method.js';
 import { cacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import { assertKnownOptions } from '../util/options.js';
-import { registry, type CacheKind, type MethodDefinition } from './registry.js';
+import type { MethodDefinition } from './method-definition.js';
+import { CACHE_DECORATOR, type CacheKind } from './method-settings.js';
+import { registry } from './registry.js';
 import { assertTags, invalidateTags } from '../stores/tags.js';
 
 /**
@@ -84,7 +86,6 @@ export interface InvalidatorClearAllOptions {
 
 const KNOWN = ['keyFn', 'clearAll'] as const;
 const NAME: Readonly<Record<CacheKind, string>> = { lru: 'LRUInvalidator', ttl: 'TTLInvalidator' };
-const CACHE_NAME: Readonly<Record<CacheKind, string>> = { lru: 'AsyncLRU', ttl: 'AsyncTTL' };
 
 interface InvalidatorSettings {
   readonly keyFn: ((args: unknown[], self: unknown) => unknown) | undefined;
@@ -140,7 +141,9 @@ class Invalidator {
     }
     if (definition.settings.kind !== this.kind) {
       const other = definition.settings.kind;
-      throw new TypeError(messages.INVALIDATOR_KIND_MISMATCH(where, definition.where, CACHE_NAME[other], NAME[other]));
+      throw new TypeError(
+        messages.INVALIDATOR_KIND_MISMATCH(where, definition.where, CACHE_DECORATOR[other], NAME[other]),
+      );
     }
     if (!this.settings.clearAll && this.settings.keyFn === undefined && undercountsParameters(definition.original)) {
       throw new TypeError(messages.INVALIDATOR_NEEDS_KEY_FN(where, definition.where));
@@ -152,7 +155,7 @@ class Invalidator {
   /** Evicts before the mutation, keeps loads out while it runs, evicts again once it settles. */
   async run(self: unknown, args: unknown[]): Promise<unknown> {
     const target = this.target();
-    const engines = target.enginesForInvalidation();
+    const engines = target.engines.enginesForInvalidation();
     const targetSelf = target.owner !== undefined && self instanceof target.owner ? self : undefined;
     if (this.settings.clearAll) {
       await Promise.all(engines.map((e) => e.beginClearAll()));

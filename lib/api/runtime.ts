@@ -1,6 +1,17 @@
+import type { CallOptions } from '../engine/cached-method.js';
 import { messages } from '../util/messages.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
 import type { CacheStore } from '../stores/contract.js';
+
+/**
+ * The api layer's process-wide state, all of it in this module: the
+ * defaults of {@link configureMemokit} and the per-call options
+ * `withCacheOptions` hands to the next decorated call. The registry of
+ * decorated methods is process-wide too but lives in `registry.ts`: it is
+ * filled when classes are defined and never reset. Stores keep their own
+ * process state (tag targets, in `stores/tags.ts`); events are in
+ * `util/events.ts`, shared with the stores.
+ */
 
 /**
  * Process-wide defaults for cached methods that no CacheModule binds (plain
@@ -20,9 +31,28 @@ export interface MemokitDefaults {
   defaultStore?: CacheStore;
 }
 
-let configured = false;
-let store: CacheStore | undefined;
-let firstUser: string | undefined;
+interface DefaultsState {
+  /** Whether `configureMemokit` ran. */
+  configured: boolean;
+  /** The default store, once configured or first used. */
+  store: CacheStore | undefined;
+  /** The first method that used the default store, named when a late `configureMemokit` is refused. */
+  firstUser: string | undefined;
+}
+
+const freshDefaults = (): DefaultsState => ({ configured: false, store: undefined, firstUser: undefined });
+
+let defaults = freshDefaults();
+
+/**
+ * Options handed by `withCacheOptions` to the next decorated call made
+ * synchronously inside its callback. The decorated method's wrapper takes
+ * them (and clears them) before running the method, so nested calls never
+ * see them.
+ *
+ * @internal
+ */
+export const callContext: { pending: CallOptions | undefined } = { pending: undefined };
 
 /**
  * Sets the process defaults. Call it once, at startup, before any cached
@@ -36,8 +66,8 @@ let firstUser: string | undefined;
  * ```
  */
 export function configureMemokit(options: MemokitDefaults): void {
-  if (configured) throw new Error(messages.DEFAULTS_ALREADY_SET());
-  if (firstUser !== undefined) throw new Error(messages.DEFAULTS_IN_USE(firstUser));
+  if (defaults.configured) throw new Error(messages.DEFAULTS_ALREADY_SET());
+  if (defaults.firstUser !== undefined) throw new Error(messages.DEFAULTS_IN_USE(defaults.firstUser));
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(messages.BAD_OPTIONS_OBJECT('configureMemokit()', options));
   }
@@ -45,12 +75,25 @@ export function configureMemokit(options: MemokitDefaults): void {
     if (key !== 'defaultStore')
       throw new TypeError(messages.UNKNOWN_OPTION('configureMemokit()', key, ['defaultStore']));
   }
-  configured = true;
-  store = options.defaultStore;
+  defaults.configured = true;
+  defaults.store = options.defaultStore;
 }
 
 /** The default store, created on first use; `user` is remembered for error messages. @internal */
 export function useDefaultStore(user: string): CacheStore {
-  firstUser ??= user;
-  return (store ??= new MemoryStore());
+  defaults.firstUser ??= user;
+  return (defaults.store ??= new MemoryStore());
+}
+
+/**
+ * Forgets the defaults and any pending call options, as at process start
+ * (the default store is dropped, not closed). For tests that need
+ * `configureMemokit` more than once; engines already created keep their
+ * store.
+ *
+ * @internal
+ */
+export function resetRuntime(): void {
+  defaults = freshDefaults();
+  callContext.pending = undefined;
 }

@@ -1,7 +1,7 @@
 import type { StoreKey } from './store-key.js';
 
 /**
- * Payload of `hit`, `miss`, `set`, `delete` and `evict` events.
+ * Payload of `hit`, `miss`, `set` and `evict` events.
  *
  * @example
  * ```ts
@@ -48,7 +48,7 @@ export interface CacheErrorEvent {
    * What failed: a store operation, the method's own load, a user callback,
    * or (`bus`) a message a tiered store dropped from its invalidation bus.
    */
-  readonly operation: 'get' | 'set' | 'delete' | 'clear' | 'load' | 'shouldCache' | 'batch' | 'bus';
+  readonly operation: 'get' | 'set' | 'delete' | 'clear' | 'load' | 'shouldCache' | 'bus';
   readonly key?: StoreKey | undefined;
   readonly error: unknown;
 }
@@ -65,7 +65,6 @@ export interface CacheEventMap {
   hit: KeyEvent;
   miss: KeyEvent;
   set: KeyEvent;
-  delete: KeyEvent;
   evict: KeyEvent;
   invalidate: InvalidateEvent;
   error: CacheErrorEvent;

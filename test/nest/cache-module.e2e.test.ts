@@ -268,7 +268,7 @@ describe('the explorer', () => {
       }
     }
     const shared = new Directory();
-    const before = definitionOf(Directory.prototype.lookup).bindings.size;
+    const before = definitionOf(Directory.prototype.lookup).engines.size;
     const app = await bootstrap({
       imports: [CacheModule.forRoot()],
       providers: [
@@ -278,7 +278,7 @@ describe('the explorer', () => {
       ],
     });
     expect(app.get('DIRECTORY_ALIAS')).toBe(shared);
-    expect(definitionOf(Directory.prototype.lookup).bindings.size).toBe(before + 1);
+    expect(definitionOf(Directory.prototype.lookup).engines.size).toBe(before + 1);
     expect(app.get(CacheService).stats()).toHaveLength(1);
   });
 

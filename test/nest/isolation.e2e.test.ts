@@ -42,7 +42,7 @@ describe('two Nest applications in one process', () => {
 
     // The same class's method has one binding per app (plus none for the process default).
     const definition = registry.of(CatalogService.prototype.getProduct);
-    expect(definition?.bindings.size).toBe(2);
+    expect(definition?.engines.size).toBe(2);
   });
 
   it('many testing modules in parallel keep their counts apart', async () => {

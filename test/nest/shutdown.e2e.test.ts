@@ -30,17 +30,17 @@ describe('shutdown', () => {
 
   it('unbinds the application: its engines are dropped and its instances fall back to the process default', async () => {
     const definition = registry.of(CatalogService.prototype.getProduct);
-    const before = definition?.bindings.size ?? 0;
+    const before = definition?.engines.size ?? 0;
     const app = await bootstrap({
       imports: [CacheModule.forRoot({ stores: { search: {} }, isGlobal: true }), CatalogModule],
     });
     const catalog = app.get(CatalogService);
-    expect(definition?.bindings.size).toBe(before + 1);
-    expect(definition?.boundEngine(catalog)).toBeDefined();
+    expect(definition?.engines.size).toBe(before + 1);
+    expect(definition?.engines.boundEngine(catalog)).toBeDefined();
 
     await app.close();
-    expect(definition?.bindings.size).toBe(before);
-    expect(definition?.boundEngine(catalog)).toBeUndefined();
+    expect(definition?.engines.size).toBe(before);
+    expect(definition?.engines.boundEngine(catalog)).toBeUndefined();
     expect(Object.getOwnPropertySymbols(catalog)).toEqual([]);
   });
 
@@ -56,7 +56,7 @@ describe('shutdown', () => {
         events.push(`destroy: ${await this.read(1)}`);
       }
       async onApplicationShutdown(): Promise<void> {
-        events.push(`shutdown: bound=${registry.of(Flusher.prototype.read)?.boundEngine(this) !== undefined}`);
+        events.push(`shutdown: bound=${registry.of(Flusher.prototype.read)?.engines.boundEngine(this) !== undefined}`);
       }
     }
     const app = await bootstrap({ imports: [CacheModule.forRoot()], providers: [Flusher] });

@@ -3,6 +3,32 @@ import { parseDuration, type Duration } from '../util/duration.js';
 import { messages } from '../util/messages.js';
 import { assertKnownOptions } from '../util/options.js';
 
+/**
+ * Bounds of the cross-process lease (the `lease` option of the decorators
+ * and of `Cache`).
+ *
+ * @example
+ * ```ts
+ * const lease: LeaseOptions = { ttl: '30s', wait: '10s' };
+ * ```
+ */
+export interface LeaseOptions {
+  /**
+   * How long a process may hold a key's lease; past it (its load is slow or
+   * the process died) another process takes the lease over.
+   *
+   * @default '10s'
+   */
+  ttl?: Duration;
+  /**
+   * How long a call waits for another process's load before running the
+   * method itself (a lease that ends meanwhile is taken over at once).
+   *
+   * @default the lease's ttl
+   */
+  wait?: Duration;
+}
+
 const DEFAULT_LEASE_TTL = '10s';
 const LEASE_OPTIONS = ['ttl', 'wait'] as const;
 

@@ -1,0 +1,294 @@
+import { leaseOf, type LeaseOptions } from './lease.js';
+import { scopeNamespaceName, versionedName } from './namespaces.js';
+import type { EngineMethod, LeaseSettings, MethodStats } from '../engine/cached-method.js';
+import { parseDuration, type Duration } from '../util/duration.js';
+import { CacheEvents } from '../util/events.js';
+import { messages } from '../util/messages.js';
+import { assertKnownOptions, assertVersion, booleanOption, positiveInt } from '../util/options.js';
+import type { StoreKey } from '../keys/keys.js';
+import { isStore, type CacheStore, type StoreSetOptions } from '../stores/contract.js';
+import { MemoryStore } from '../stores/memory/memory-store.js';
+import { assertTags } from '../stores/tags.js';
+import { createStore } from '../stores/url.js';
+
+/**
+ * A key of the manual cache API. Strings longer than 250 characters are
+ * hashed; keys never collide with the keys of decorated methods.
+ *
+ * @example
+ * ```ts
+ * const key: CacheKey = 'user:123';
+ * ```
+ */
+export type CacheKey = string | number;
+
+/**
+ * Options of a {@link Cache}. Options omitted by a {@link Cache.scope} are
+ * inherited from its cache.
+ *
+ * @example
+ * ```ts
+ * const cache = new Cache({ store: 'memory://?max=10000', ttl: '60s', failSafe: '5m' });
+ * ```
+ */
+export interface CacheOptions {
+  /**
+   * The store: an instance, or a URL (`memory://`, `redis://...`, `null://`).
+   * A store created from a URL is closed by {@link Cache.close}.
+   *
+   * @default new MemoryStore()
+   */
+  store?: CacheStore | string;
+  /**
+   * Name of the cache's namespace in the store (a key prefix): caches with
+   * different prefixes never see each other's entries.
+   *
+   * @default 'cache'
+   */
+  prefix?: string;
+  /**
+   * Part of the namespace: bumping it makes every old entry unreachable (they
+   * expire by their TTL).
+   *
+   * @default undefined
+   */
+  version?: string | number;
+  /**
+   * Default time to live of entries. Omitted: entries do not expire.
+   *
+   * @default undefined (no expiry)
+   */
+  ttl?: Duration;
+  /**
+   * Most entries kept in memory stores (least recently used evicted).
+   *
+   * @default the store's max
+   */
+  maxSize?: number;
+  /**
+   * When a `getOrSet` reload throws, serve the expired value for up to this
+   * long after its expiry (requires a `ttl`).
+   *
+   * @default undefined (the loader's error propagates)
+   */
+  failSafe?: Duration;
+  /**
+   * Single-flight of `getOrSet` across processes on a shared store (Redis,
+   * tiered): one process loads a missing key while the others wait for its
+   * value. See the decorators' `lease` option.
+   *
+   * @default false (`true`: `{ ttl: '10s', wait: '10s' }`)
+   * @example
+   * ```ts
+   * const reports = new Cache({ store: process.env.REDIS_URL, ttl: '1h', lease: { ttl: '30s' } });
+   * ```
+   */
+  lease?: boolean | LeaseOptions;
+  /**
+   * Whether `getOrSet` (and `getOrSetMany`, `warmup`) resolves only after the
+   * loaded value was written to the store (read-your-writes: another process
+   * asked next finds it). The wait is bounded by the store's `timeout`; a
+   * failed or timed-out write is counted in `storeErrors` and the call still
+   * resolves with the value. `false` writes in the background: the call
+   * resolves as soon as the loader did. No effect on memory stores, whose
+   * writes are synchronous. See the decorators' `awaitWrite` option.
+   *
+   * @default true
+   * @example
+   * ```ts
+   * const feed = new Cache({ store: process.env.REDIS_URL, ttl: '10s', awaitWrite: false });
+   * ```
+   */
+  awaitWrite?: boolean;
+}
+
+/**
+ * Options of one write.
+ *
+ * @example
+ * ```ts
+ * await cache.set('token', 'abc', { ttl: '30s' });
+ * ```
+ */
+export interface CacheSetOptions {
+  /**
+   * Time to live of this entry.
+   *
+   * @default the cache's ttl
+   */
+  ttl?: Duration;
+  /**
+   * Tags of this entry; {@link Cache.invalidateTags} (or the global
+   * `invalidateTags`) with one of them removes it.
+   *
+   * @default undefined (no tags)
+   */
+  tags?: readonly string[];
+}
+
+/**
+ * Figures of a cache or scope: the same shape as a cached method's.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses, size, hitRate } = cache.stats();
+ * ```
+ */
+export type CacheStats = MethodStats;
+
+const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
+const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
+
+/**
+ * Options of {@link Cache.scope}: those of the cache that are not about its
+ * store or namespace. Omitted ones are inherited.
+ *
+ * @example
+ * ```ts
+ * const options: ScopeOptions = { ttl: '2m', maxSize: 2000 };
+ * ```
+ */
+export type ScopeOptions = Pick<CacheOptions, (typeof SCOPE_OPTIONS)[number]>;
+
+/**
+ * A cache's or scope's options, validated once into milliseconds and store
+ * namespaces.
+ *
+ * @internal
+ */
+export interface CacheSettings {
+  readonly root: CacheStore;
+  /** Whether the cache created `root` (from a URL or by default) and closes it. */
+  readonly owned: boolean;
+  readonly namespace: CacheStore;
+  /** Where scopes are created: the store root for an unprefixed cache, else its namespace. */
+  readonly scopeBase: CacheStore;
+  readonly name: string;
+  readonly ttl: number | undefined;
+  readonly maxSize: number | undefined;
+  readonly failSafe: number | undefined;
+  readonly lease: LeaseSettings | undefined;
+  readonly awaitWrite: boolean;
+  /** The options of a write that states neither `ttl` nor `tags`. */
+  readonly write: StoreSetOptions | undefined;
+  readonly events: CacheEvents;
+}
+
+/** The options of a write with the cache's own `ttl` and `failSafe`. */
+function defaultWrite(ttl: number | undefined, failSafe: number | undefined): StoreSetOptions | undefined {
+  return ttl === undefined ? undefined : { ttl, staleTtl: failSafe };
+}
+
+/** Validates the options of `new Cache()` and opens (or creates) its store and namespace. */
+export function cacheSettings(options: CacheOptions): CacheSettings {
+  const where = 'new Cache()';
+  assertKnownOptions(where, options, CACHE_OPTIONS);
+  const { store, prefix, version } = options;
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
+    throw new TypeError(messages.BAD_STRING_OPTION(where, 'prefix', prefix));
+  }
+  assertVersion(where, version);
+  let root: CacheStore;
+  let owned = false;
+  if (store === undefined) {
+    root = new MemoryStore();
+    owned = true;
+  } else if (typeof store === 'string') {
+    root = createStore(store);
+    owned = true;
+  } else if (isStore(store)) {
+    root = store;
+  } else {
+    throw new TypeError(messages.NOT_A_STORE(where, store));
+  }
+  const ttl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
+  const failSafe = options.failSafe === undefined ? undefined : parseDuration(options.failSafe, where, 'failSafe');
+  const maxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
+  const name = versionedName(prefix ?? 'cache', version);
+  const namespace = root.namespace(name, { maxSize, ttl });
+  const prefixed = prefix !== undefined || version !== undefined;
+  return {
+    root,
+    owned,
+    namespace,
+    scopeBase: prefixed ? namespace : root,
+    name,
+    ttl,
+    maxSize,
+    failSafe,
+    lease: leaseOf(where, options.lease),
+    awaitWrite: booleanOption(where, 'awaitWrite', options.awaitWrite, true),
+    write: defaultWrite(ttl, failSafe),
+    events: new CacheEvents(),
+  };
+}
+
+/** Validates the options of `parent.scope(name, options)` and opens the scope's namespace. */
+export function scopeSettings(parent: CacheSettings, name: string, options: ScopeOptions): CacheSettings {
+  const where = `Cache(${parent.name}).scope(${JSON.stringify(name)})`;
+  if (typeof name !== 'string' || name === '') throw new TypeError(messages.BAD_STRING_OPTION(where, 'name', name));
+  assertKnownOptions(where, options, SCOPE_OPTIONS);
+  const statedTtl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
+  const failSafe =
+    options.failSafe === undefined ? parent.failSafe : parseDuration(options.failSafe, where, 'failSafe');
+  const statedMaxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
+  const lease = options.lease === undefined ? parent.lease : leaseOf(where, options.lease);
+  const awaitWrite = booleanOption(where, 'awaitWrite', options.awaitWrite, parent.awaitWrite);
+  const scopeName = scopeNamespaceName(name);
+  // The bucket may be shared (other scopes of this name, decorated methods with `scope: name`): only
+  // limits stated here bind it; the inherited ones size it only if nobody states one.
+  const namespace = parent.scopeBase.namespace(scopeName, {
+    maxSize: statedMaxSize,
+    ttl: statedTtl,
+    defaults: { maxSize: parent.maxSize, ttl: parent.ttl },
+    user: where,
+  });
+  const ttl = statedTtl ?? parent.ttl;
+  return {
+    ...parent,
+    owned: false,
+    namespace,
+    name: scopeName,
+    ttl,
+    maxSize: statedMaxSize ?? parent.maxSize,
+    failSafe,
+    lease,
+    awaitWrite,
+    write: defaultWrite(ttl, failSafe),
+  };
+}
+
+/** The options of a write: the cache's defaults, or the call's `ttl` and `tags`. */
+export function writeOptions(
+  settings: CacheSettings,
+  options: CacheSetOptions | undefined,
+): StoreSetOptions | undefined {
+  if (options?.ttl === undefined && options?.tags === undefined) return settings.write;
+  const ttl =
+    options.ttl === undefined ? settings.ttl : parseDuration(options.ttl, `Cache(${settings.name}).set`, 'ttl');
+  if (options.tags !== undefined) assertTags(`Cache(${settings.name})`, options.tags);
+  return { ttl, staleTtl: ttl === undefined ? undefined : settings.failSafe, tags: options.tags };
+}
+
+const runLoader = (loader: unknown): unknown => (loader as () => unknown)();
+const firstArgument = (_self: unknown, args: readonly unknown[]): StoreKey => args[0] as StoreKey;
+
+/**
+ * What the engine is told about a cache's loads: the key is given by the
+ * caller (`callWithKey`), and the "method" it runs is the loader passed as
+ * the call's single argument. This is how `getOrSet` gets the engine's
+ * single-flight, fail-safe, lease and write policy without a method.
+ */
+export function keyedLoads(settings: CacheSettings): EngineMethod {
+  return {
+    where: `Cache(${settings.name})`,
+    id: settings.name,
+    original: runLoader,
+    ttl: settings.ttl,
+    failSafe: settings.failSafe,
+    lease: settings.lease,
+    awaitWrite: settings.awaitWrite,
+    shouldCache: undefined,
+    keyOf: firstArgument,
+  };
+}

@@ -1,0 +1,144 @@
+import type { DecoratedMember } from './decorate.js';
+import type { MethodSettings } from './method-settings.js';
+import { scopeNamespaceName } from './namespaces.js';
+import { useDefaultStore } from './runtime.js';
+import { CachedMethod, type EngineMethod } from '../engine/cached-method.js';
+import { messages } from '../util/messages.js';
+import type { CacheStore, NamespaceOptions } from '../stores/contract.js';
+
+/** What creating engines needs to know about a decorated method. */
+export interface BindableMethod extends EngineMethod {
+  readonly settings: MethodSettings;
+  /** The method's namespace name in a store. */
+  readonly namespaceName: string;
+  /** The decorated member (its class may become known at the first call). */
+  readonly member: DecoratedMember;
+}
+
+/**
+ * The engines serving one decorated method: one per app/store binding (a
+ * CacheModule binds each app's instances to its own), and the process
+ * default for instances nobody bound, created at the first call.
+ *
+ * @internal
+ */
+export class MethodEngines {
+  /** Instances bound by a CacheModule carry their engine under this symbol. */
+  readonly slot: symbol;
+  readonly #method: BindableMethod;
+  /** Every engine created for the method, across apps. */
+  readonly #engines = new Set<CachedMethod>();
+  #default: CachedMethod | undefined;
+
+  constructor(method: BindableMethod) {
+    this.#method = method;
+    this.slot = Symbol(`memokit:${method.member.methodName}`);
+  }
+
+  /** How many engines serve the method. */
+  get size(): number {
+    return this.#engines.size;
+  }
+
+  /** Every engine, in creation order. */
+  all(): CachedMethod[] {
+    return [...this.#engines];
+  }
+
+  /** The engine serving calls on `self`: its app's binding, else the process default. */
+  resolve(self: unknown): CachedMethod {
+    const bound = (self as Record<symbol, CachedMethod | undefined> | null | undefined)?.[this.slot];
+    return bound ?? this.#default ?? this.#createDefault(self);
+  }
+
+  #createDefault(self: unknown): CachedMethod {
+    const method = this.#method;
+    if (method.member.owner === undefined && self !== null && self !== undefined) {
+      method.member.attachOwner(typeof self === 'function' ? self : (self as object).constructor);
+    }
+    const { store, scope } = method.settings;
+    if (typeof store === 'string') throw new Error(messages.STORE_NAME_OUTSIDE_NEST(method.where, store));
+    const engine = this.bind(typeof scope === 'object' ? scope.store : (store ?? useDefaultStore(method.where)));
+    this.#default = engine;
+    return engine;
+  }
+
+  /** Creates an engine for the method in `store` (its own namespace, sized by the method's options). */
+  bind(store: CacheStore): CachedMethod {
+    const method = this.#method;
+    const { scope, maxSize, maxSizeGiven, ttl } = method.settings;
+    let namespace: CacheStore;
+    if (scope === undefined) {
+      namespace = store.namespace(method.namespaceName, { maxSize, ttl });
+    } else if (typeof scope === 'string') {
+      // A shared bucket keeps its own limits unless this method states one; TTLs are per write.
+      const limits: NamespaceOptions = maxSizeGiven ? { maxSize, user: method.where } : { user: method.where };
+      namespace = store.namespace(scopeNamespaceName(scope), limits);
+    } else {
+      namespace = scope.store;
+    }
+    if (method.tags !== undefined && typeof namespace.invalidateTags !== 'function') {
+      throw new TypeError(messages.TAGS_UNSUPPORTED(method.where, namespace.kind));
+    }
+    const engine = new CachedMethod(method, namespace, undefined, { ownsNamespace: scope === undefined });
+    this.#engines.add(engine);
+    return engine;
+  }
+
+  /**
+   * The engines an invalidator must act on: every binding, or the process
+   * default when none exists yet (so loads starting during a mutation are
+   * kept out too).
+   */
+  enginesForInvalidation(): CachedMethod[] {
+    if (this.#engines.size > 0) return [...this.#engines];
+    if (typeof this.#method.settings.store === 'string') return [];
+    return [this.#default ?? this.#createDefault(undefined)];
+  }
+
+  /** The process-default engine, if a call already created it (e.g. a call made before a CacheModule bound the instance). */
+  peekDefault(): CachedMethod | undefined {
+    return this.#default;
+  }
+
+  /**
+   * Routes calls on `instance` to `engine` (a CacheModule binding the
+   * instance to its app's store). Invisible to enumeration and JSON.
+   */
+  bindInstance(instance: object, engine: CachedMethod): void {
+    Object.defineProperty(instance, this.slot, {
+      value: engine,
+      configurable: true,
+      enumerable: false,
+      writable: true,
+    });
+  }
+
+  /** The engine a CacheModule bound to `instance` itself (not inherited), if any. */
+  boundEngine(instance: object): CachedMethod | undefined {
+    const own = Object.getOwnPropertyDescriptor(instance, this.slot);
+    return own?.value as CachedMethod | undefined;
+  }
+
+  /**
+   * Undoes {@link MethodEngines.bindInstance} when `instance` is still bound
+   * to `engine` (its app shut down): later calls use the process default, and
+   * the instance no longer keeps the engine alive.
+   */
+  unbindInstance(instance: object, engine: CachedMethod): void {
+    if (this.boundEngine(instance) === engine) delete (instance as Record<symbol, unknown>)[this.slot];
+  }
+
+  /** The limit of the bucket the method's entries live in: the store's figure when it reports one. */
+  bucketLimit(engine?: CachedMethod): number {
+    const bound = engine ?? this.#engines.values().next().value;
+    return bound?.store.stats().maxSize ?? this.#method.settings.maxSize;
+  }
+
+  /** Forgets an engine (its app shut down). */
+  unbind(engine: CachedMethod): void {
+    engine.dispose();
+    this.#engines.delete(engine);
+    if (this.#default === engine) this.#default = undefined;
+  }
+}
