@@ -10,7 +10,7 @@
 export { createBatchLoader } from './api/batch.js';
 export type { BatchLoader, BatchLoaderOptions, BatchResult } from './api/batch.js';
 export { Cache } from './api/cache.js';
-export type { CacheKey, CacheOptions, CacheSetOptions, CacheStats } from './api/cache.js';
+export type { CacheKey, CacheOptions, CacheSetOptions, CacheStats, ScopeOptions } from './api/cache-settings.js';
 export { AsyncLRU, AsyncTTL } from './api/decorators.js';
 export type {
   AsyncLRUOptions,
@@ -19,8 +19,8 @@ export type {
   CommonCacheOptions,
   KeyOptions,
   KeyPart,
-  LeaseOptions,
 } from './api/decorators.js';
+export type { LeaseOptions } from './api/lease.js';
 export { InvalidateTags, LRUInvalidator, TTLInvalidator } from './api/invalidators.js';
 export type {
   InvalidatorClearAllOptions,
@@ -44,7 +44,8 @@ export { parseByteSize } from './util/byte-size.js';
 export type { ByteSize, ByteSizeUnit } from './util/byte-size.js';
 export { keyForArgs, keyForKeyFnResult, MAX_KEY_LENGTH, storeKeyToString } from './keys/keys.js';
 export type { StoreKey } from './keys/keys.js';
-export type { CacheKind, CachedMethodInfo } from './api/registry.js';
+export type { CacheKind } from './api/method-settings.js';
+export type { CachedMethodInfo } from './api/method-info.js';
 export { invalidateTags } from './stores/tags.js';
 export type { TagTarget } from './stores/tags.js';
 export { MemoryStore } from './stores/memory/memory-store.js';
