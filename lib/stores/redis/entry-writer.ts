@@ -9,18 +9,58 @@ import { messages } from '../../util/messages.js';
 import { oversize, UnserializableValueError, ValueTooLargeError } from '../../codec/serialization.js';
 import type { StoreSetOptions } from '../contract.js';
 import { RedisStoreError } from './errors.js';
-import { suffixOf } from './keyspace.js';
-import type { NamespaceScope } from './scope.js';
+import { isOne, newGeneration, suffixOf } from './keyspace.js';
+import { BATCH, type NamespaceScope } from './scope.js';
+import { WRITE } from './scripts/write.js';
+import { WRITE_IF_ABSENT } from './scripts/write-if-absent.js';
 import { tagClockText, tagList } from './tags.js';
 import { guardArgs, RedisLoadToken } from './write-guard.js';
 
 /** A write, ready to send: PX, the guard's arguments and the stored texts. */
-export interface PreparedWrite {
+interface PreparedWrite {
   readonly px: string;
   /** Script arguments of the write guard; `undefined`: the write must store nothing. */
   readonly guard: readonly string[] | undefined;
   /** Key suffix and stored text, alternating. */
   readonly records: readonly string[];
+}
+
+/**
+ * Stores every pair (one WRITE call per {@link BATCH} entries); with a
+ * `loadToken`, keys deleted (or the namespace cleared) since it was taken are
+ * skipped, and an unguardable token stores nothing.
+ */
+export async function writeEntries(
+  scope: NamespaceScope,
+  op: string,
+  entries: Iterable<readonly [StoreKey, unknown]>,
+  options: StoreSetOptions | undefined,
+): Promise<void> {
+  const { px, guard, records } = await prepareWrite(scope, op, entries, options);
+  if (guard === undefined) {
+    await scope.skip(op);
+    return;
+  }
+  const batches: Promise<unknown>[] = [];
+  for (let start = 0; start < records.length; start += 2 * BATCH) {
+    batches.push(scope.run(op, WRITE, [newGeneration(), px, ...guard, ...records.slice(start, start + 2 * BATCH)]));
+  }
+  await Promise.all(batches);
+}
+
+/** Stores `value` if no live entry exists (and, with a `loadToken`, the key was not invalidated since). */
+export async function writeIfAbsent(
+  scope: NamespaceScope,
+  key: StoreKey,
+  value: unknown,
+  options: StoreSetOptions | undefined,
+): Promise<boolean> {
+  const { px, guard, records } = await prepareWrite(scope, 'setIfNotExists', [[key, value]], options);
+  if (guard === undefined) {
+    await scope.skip('setIfNotExists');
+    return false;
+  }
+  return isOne(await scope.run('setIfNotExists', WRITE_IF_ABSENT, [newGeneration(), px, ...guard, ...records]));
 }
 
 /** `value` if it is a positive finite number of milliseconds, else a TypeError naming `option`. */
@@ -31,8 +71,8 @@ export function positive(scope: NamespaceScope, value: number, op: string, optio
   return value;
 }
 
-/** Validates and serializes a write; resolves what to send. */
-export async function prepareWrite(
+/** Validates and serializes a write; resolves what to send (`records`: suffix and stored text, alternating). */
+async function prepareWrite(
   scope: NamespaceScope,
   op: string,
   entries: Iterable<readonly [StoreKey, unknown]>,

@@ -18,18 +18,16 @@ import type {
 import type { Replay } from './connection.js';
 import type { StoreContext } from './context.js';
 import type { RedisStoreEvents, RedisStoreListener, RedisStoreStats } from './events.js';
-import { positive, prepareWrite } from './entry-writer.js';
-import { isOne, MAGIC, newGeneration, suffixOf } from './keyspace.js';
+import { positive, writeEntries, writeIfAbsent } from './entry-writer.js';
+import { isOne, newGeneration, suffixOf } from './keyspace.js';
 import { getOrLease, releaseLease } from './lease.js';
 import { getForLoadScripted, loadToken, type LoadRead } from './load-read.js';
 import { ReadBatcher } from './read-batcher.js';
-import { entriesOf, parse, readRows } from './reader.js';
+import { hasEntry, readMany, readOne } from './reader.js';
 import { NamespaceScope } from './scope.js';
 import { DELETE } from './scripts/delete.js';
 import { EXPIRE } from './scripts/expire.js';
-import { WRITE } from './scripts/write.js';
-import { WRITE_IF_ABSENT } from './scripts/write-if-absent.js';
-import { BATCH, checkTags, invalidateTags, tagClockText } from './tags.js';
+import { invalidateTags, tagClockText } from './tags.js';
 import { UNGUARDABLE } from './write-guard.js';
 
 /**
@@ -63,23 +61,11 @@ export class RedisNamespace implements CacheStore {
   }
 
   get(key: StoreKey): Promise<StoreEntry | undefined> {
-    return this.#readOne(key, 'f', 'get');
+    return readOne(this.#scope, key, 'f', 'get');
   }
 
   getStale(key: StoreKey): Promise<StoreEntry | undefined> {
-    return this.#readOne(key, 's', 'getStale');
-  }
-
-  async #readOne(key: StoreKey, mode: 'f' | 's', op: string): Promise<StoreEntry | undefined> {
-    const scope = this.#scope;
-    if (!scope.connection.available()) {
-      scope.connection.skip();
-      return undefined;
-    }
-    const rows = await readRows(scope, op, mode, [key]);
-    const row = rows?.[0];
-    if (typeof row !== 'string') return undefined;
-    return (await entriesOf(scope, op, [key], [row]))[0];
+    return readOne(this.#scope, key, 's', 'getStale');
   }
 
   /**
@@ -87,11 +73,8 @@ export class RedisNamespace implements CacheStore {
    * or {@link RedisNamespace.loadToken}), stores nothing if, in any process,
    * the key was deleted or the namespace cleared since the token was taken.
    */
-  async set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {
-    const scope = this.#scope;
-    const { px, guard, records } = await prepareWrite(scope, 'set', [[key, value]], options);
-    if (guard === undefined) await scope.skip('set');
-    else await scope.run('set', WRITE, [newGeneration(), px, ...guard, ...records]);
+  set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {
+    return writeEntries(this.#scope, 'set', [[key, value]], options);
   }
 
   /**
@@ -149,20 +132,8 @@ export class RedisNamespace implements CacheStore {
     scope.generation = generation;
   }
 
-  async has(key: StoreKey): Promise<boolean> {
-    const scope = this.#scope;
-    if (!scope.connection.available()) {
-      scope.connection.skip();
-      return false;
-    }
-    const rows = await readRows(scope, 'has', 'h', [key]);
-    const row = rows?.[0];
-    // A tagged entry the script could not check (Cluster); otherwise 1 or 0 (a string with stringNumbers).
-    if (typeof row === 'string' && row.startsWith(`${MAGIC}|`)) {
-      const record = parse(scope, key, row);
-      return record !== undefined && (await checkTags(scope, 'has', [key], [record]))[0] === true;
-    }
-    return isOne(row);
+  has(key: StoreKey): Promise<boolean> {
+    return hasEntry(this.#scope, key);
   }
 
   /**
@@ -229,55 +200,18 @@ export class RedisNamespace implements CacheStore {
     return invalidateTags(this.#scope, tags);
   }
 
-  async getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
-    const out = new Array<StoreEntry | undefined>(keys.length).fill(undefined);
-    if (keys.length === 0) return out;
-    const scope = this.#scope;
-    if (!scope.connection.available()) {
-      scope.connection.skip();
-      return out;
-    }
-    const batches: Promise<void>[] = [];
-    for (let start = 0; start < keys.length; start += BATCH) {
-      const slice = keys.slice(start, start + BATCH);
-      batches.push(
-        readRows(scope, 'getMany', 'f', slice).then(async (rows) => {
-          if (rows === undefined) return;
-          const entries = await entriesOf(scope, 'getMany', slice, rows);
-          for (let i = 0; i < slice.length; i++) out[start + i] = entries[i];
-        }),
-      );
-    }
-    await Promise.all(batches);
-    return out;
+  getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
+    return readMany(this.#scope, keys);
   }
 
   /** Stores every pair; with a `loadToken`, keys deleted (or a namespace cleared) since it was taken are skipped. */
-  async setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void> {
-    const scope = this.#scope;
-    const { px, guard, records } = await prepareWrite(scope, 'setMany', entries, options);
-    if (guard === undefined) {
-      await scope.skip('setMany');
-      return;
-    }
-    const batches: Promise<unknown>[] = [];
-    for (let start = 0; start < records.length; start += 2 * BATCH) {
-      batches.push(
-        scope.run('setMany', WRITE, [newGeneration(), px, ...guard, ...records.slice(start, start + 2 * BATCH)]),
-      );
-    }
-    await Promise.all(batches);
+  setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void> {
+    return writeEntries(this.#scope, 'setMany', entries, options);
   }
 
   /** Stores `value` if no live entry exists (and, with a `loadToken`, the key was not invalidated since). */
-  async setIfNotExists(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean> {
-    const scope = this.#scope;
-    const { px, guard, records } = await prepareWrite(scope, 'setIfNotExists', [[key, value]], options);
-    if (guard === undefined) {
-      await scope.skip('setIfNotExists');
-      return false;
-    }
-    return isOne(await scope.run('setIfNotExists', WRITE_IF_ABSENT, [newGeneration(), px, ...guard, ...records]));
+  setIfNotExists(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean> {
+    return writeIfAbsent(this.#scope, key, value, options);
   }
 
   async expireIn(key: StoreKey, ttl: number | undefined): Promise<boolean> {

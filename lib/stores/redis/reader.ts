@@ -5,10 +5,66 @@
  */
 import type { StoreKey } from '../../keys/keys.js';
 import type { StoreEntry } from '../contract.js';
-import { parseRecord, suffixOf, type StoredRecord } from './keyspace.js';
-import type { NamespaceScope } from './scope.js';
+import { isOne, MAGIC, parseRecord, suffixOf, type StoredRecord } from './keyspace.js';
+import { BATCH, type NamespaceScope } from './scope.js';
 import { READ } from './scripts/read.js';
 import { checkTags } from './tags.js';
+
+/** The entry of `key` (mode `f`: fresh; `s`: in its stale window too); a miss when Redis is unavailable. */
+export async function readOne(
+  scope: NamespaceScope,
+  key: StoreKey,
+  mode: 'f' | 's',
+  op: string,
+): Promise<StoreEntry | undefined> {
+  if (!scope.connection.available()) {
+    scope.connection.skip();
+    return undefined;
+  }
+  const rows = await readRows(scope, op, mode, [key]);
+  const row = rows?.[0];
+  if (typeof row !== 'string') return undefined;
+  return (await entriesOf(scope, op, [key], [row]))[0];
+}
+
+/** The fresh entries of `keys`, in order (one READ call per {@link BATCH} keys); misses when Redis is unavailable. */
+export async function readMany(scope: NamespaceScope, keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
+  const out = new Array<StoreEntry | undefined>(keys.length).fill(undefined);
+  if (keys.length === 0) return out;
+  if (!scope.connection.available()) {
+    scope.connection.skip();
+    return out;
+  }
+  const batches: Promise<void>[] = [];
+  for (let start = 0; start < keys.length; start += BATCH) {
+    const slice = keys.slice(start, start + BATCH);
+    batches.push(
+      readRows(scope, 'getMany', 'f', slice).then(async (rows) => {
+        if (rows === undefined) return;
+        const entries = await entriesOf(scope, 'getMany', slice, rows);
+        for (let i = 0; i < slice.length; i++) out[start + i] = entries[i];
+      }),
+    );
+  }
+  await Promise.all(batches);
+  return out;
+}
+
+/** Whether `key` has a fresh entry; `false` when Redis is unavailable. */
+export async function hasEntry(scope: NamespaceScope, key: StoreKey): Promise<boolean> {
+  if (!scope.connection.available()) {
+    scope.connection.skip();
+    return false;
+  }
+  const rows = await readRows(scope, 'has', 'h', [key]);
+  const row = rows?.[0];
+  // A tagged entry the script could not check (Cluster); otherwise 1 or 0 (a string with stringNumbers).
+  if (typeof row === 'string' && row.startsWith(`${MAGIC}|`)) {
+    const record = parse(scope, key, row);
+    return record !== undefined && (await checkTags(scope, 'has', [key], [record]))[0] === true;
+  }
+  return isOne(row);
+}
 
 /**
  * One READ script call: a row per key (entries the script deleted as foreign

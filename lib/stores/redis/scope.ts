@@ -16,6 +16,9 @@ import type { Script } from './scripts/loader.js';
 
 const noop = (): void => {};
 
+/** Keys (or tags) per script call, so one call never blocks Redis for long. */
+export const BATCH = 500;
+
 /** A namespace of a Redis store, as its helpers (reads, writes, tags, leases) see it. */
 export class NamespaceScope {
   readonly context: StoreContext;

@@ -8,14 +8,11 @@ import type { StoreKey } from '../../keys/keys.js';
 import { messages } from '../../util/messages.js';
 import { assertTags } from '../tags.js';
 import { isOne, tagsJson, type StoredRecord } from './keyspace.js';
-import type { NamespaceScope } from './scope.js';
+import { BATCH, type NamespaceScope } from './scope.js';
 import { INVALIDATE_TAGS } from './scripts/invalidate-tags.js';
 import { TAG_CHECK } from './scripts/tag-check.js';
 import { TAG_STAMP } from './scripts/tag-stamp.js';
 import type { RedisClient } from './types.js';
-
-/** Keys (or tags) per script call, so one call never blocks Redis for long. */
-export const BATCH = 500;
 
 /** Checks tags and returns them as stored (an ASCII JSON array); a TypeError naming `where` if they are not. */
 export function tagList(tags: unknown, where: string): string {
