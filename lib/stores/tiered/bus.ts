@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { parseDuration, type Duration } from '../../util/duration.js';
 import { MemokitError } from '../../util/errors.js';
 import { messages } from '../../util/messages.js';
 import type { Clock } from '../contract.js';
+import { duplicateClient, loadIoredis, quitClient } from '../redis/client.js';
 import type { RedisClient, RedisConnectionOptions } from '../redis/types.js';
+import { CircuitBreaker, reconnectDelay } from '../resilience/circuit-breaker.js';
+import { withDeadline } from '../resilience/deadline.js';
+import { ReplayQueue } from '../resilience/replay-queue.js';
 
 /**
  * What one process tells the others: drop these L1 entries.
@@ -138,14 +141,6 @@ const OPS: ReadonlySet<unknown> = new Set(['delete', 'clear', 'tags']);
 /** Most failed publishes kept for {@link RedisBus} to send again (past it, one reset for every peer). */
 const MAX_UNSENT = 1000;
 
-const load = (where: string): typeof import('ioredis') => {
-  try {
-    return createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
-  } catch (error) {
-    throw new MemokitError('E_MISSING_PEER', messages.IOREDIS_MISSING(where), { cause: error });
-  }
-};
-
 /**
  * What is wrong with a parsed bus message (`undefined`: it is a valid
  * {@link BusMessage}): every field is checked for its type, length and
@@ -232,11 +227,13 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   invalidMessages = 0;
   /** Publishes not sent at all because the publisher connection was known down (no timeout waited). */
   publishSkipped = 0;
-  /** The publisher connection stopped answering (a publish timed out): later publishes fail fast until a PING answers. */
-  #pubDown = false;
+  /**
+   * Trips when the publisher stops answering (a publish timed out): later publishes fail fast until a
+   * PING answers. No timer of its own: the heartbeat retries.
+   */
+  readonly #publisher = new CircuitBreaker();
   /** Messages that could not be published, sent again (in order) once the publisher answers. */
-  readonly #unsent: Omit<BusMessage, 'v' | 'from' | 'seq'>[] = [];
-  #unsentOverflow = false;
+  readonly #unsent = new ReplayQueue<Omit<BusMessage, 'v' | 'from' | 'seq'>>(MAX_UNSENT);
   #flushing = false;
 
   constructor(options: RedisBusOptions) {
@@ -265,23 +262,15 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     const subOverrides: RedisOptions = { enableOfflineQueue: true, autoResubscribe: false };
     if (client !== undefined) {
       // The same servers and options as the caller's client (a Cluster stays a Cluster).
-      const cluster = (client as { isCluster?: unknown }).isCluster === true;
-      this.#pub = cluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
-      this.#sub = cluster
-        ? (client as Cluster).duplicate(undefined, {
-            ...subOverrides,
-            redisOptions: { ...(client as Cluster).options.redisOptions, ...subOverrides },
-          })
-        : (client as Redis).duplicate(subOverrides);
-      for (const created of [this.#pub, this.#sub])
-        if (created.status === 'wait') created.connect().catch(() => undefined);
+      this.#pub = duplicateClient(client);
+      this.#sub = duplicateClient(client, subOverrides);
     } else {
-      const { Redis: RedisClient } = load(where);
+      const { Redis: RedisClient } = loadIoredis(where);
       const base: RedisOptions = {
         enableOfflineQueue: false,
         connectTimeout: 2000,
         maxRetriesPerRequest: 0,
-        retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+        retryStrategy: reconnectDelay,
         ...options.redis,
       };
       this.#pub = options.url === undefined ? new RedisClient(base) : new RedisClient(options.url, base);
@@ -289,7 +278,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
       this.#sub = options.url === undefined ? new RedisClient(subOptions) : new RedisClient(options.url, subOptions);
     }
     this.#pub.on('ready', () => {
-      if (this.#unsent.length > 0 || this.#unsentOverflow) void this.#flush();
+      if (!this.#unsent.empty) void this.#flush();
     });
     this.#pub.on('error', () => undefined);
     this.#sub.on('error', () => undefined);
@@ -305,23 +294,16 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   /** PINGs the subscriber connection; no answer within `timeout` means messages may be lost. */
   async #beat(): Promise<void> {
     // A publisher known down (or with messages to send again) is probed on the same beat.
-    if (this.#pubDown || this.#unsent.length > 0 || this.#unsentOverflow) void this.#flush();
+    if (this.#publisher.tripped || !this.#unsent.empty) void this.#flush();
     if (this.#beating || this.#closed || this.#sub.status !== 'ready') return;
     this.#beating = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.race([
-        this.#sub.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('heartbeat timed out')), this.#timeout);
-        }),
-      ]);
+      await withDeadline(this.#sub.ping(), this.#timeout, 'heartbeat');
       // Answering again after a missed beat: the subscription survived, but start over from an empty L1.
       if (!this.#up && !this.#closed) this.#subscribe();
     } catch {
       this.#down('heartbeat not answered');
     } finally {
-      clearTimeout(timer);
       this.#beating = false;
     }
   }
@@ -333,16 +315,11 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   /** Resolves `true` once subscribed (or `false` after `timeout` ms). */
   ready(timeout = 5000): Promise<boolean> {
     if (this.#up) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.off('up', onUp);
-        resolve(false);
-      }, timeout);
-      const onUp = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.once('up', onUp);
+    let onUp = (): void => undefined;
+    const up = new Promise<boolean>((resolve) => this.once('up', (onUp = () => resolve(true))));
+    return withDeadline(up, timeout, 'ready').catch(() => {
+      this.off('up', onUp);
+      return false;
     });
   }
 
@@ -440,7 +417,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
 
   /** Whether publishes are sent now: the publisher is connected and has not stopped answering. */
   get publishing(): boolean {
-    return !this.#closed && !this.#pubDown && this.#pub.status === 'ready';
+    return !this.#closed && !this.#publisher.tripped && this.#pub.status === 'ready';
   }
 
   /**
@@ -454,7 +431,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
    */
   async publish(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<void> {
     if (this.#closed) return;
-    if (!this.publishing || this.#unsent.length > 0 || this.#unsentOverflow) {
+    if (!this.publishing || !this.#unsent.empty) {
       // Known down (or older messages still waiting): in order, after those, without a wait.
       this.#seq++;
       this.publishSkipped++;
@@ -469,61 +446,43 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   /** One PUBLISH bounded by `timeout`; `false` if it failed (a timeout marks the publisher down). */
   async #send(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<boolean> {
     const full: BusMessage = { v: 1, from: this.instanceId, seq: ++this.#seq, ...message };
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.race([
-        this.#pub.publish(this.#channel, JSON.stringify(full)),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('publish timed out')), this.#timeout);
-        }),
-      ]);
+      await withDeadline(this.#pub.publish(this.#channel, JSON.stringify(full)), this.#timeout, 'publish');
       return true;
     } catch {
       this.publishFailures++;
-      this.#pubDown = true;
+      this.#publisher.trip();
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   #keep(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): void {
-    if (this.#unsentOverflow) return;
-    this.#unsent.push(message);
-    if (this.#unsent.length > MAX_UNSENT) {
-      this.#unsent.length = 0;
-      this.#unsentOverflow = true;
-    }
+    // Past the bound, one catch-all message replaces them all (see #flush).
+    if (!this.#unsent.overflowed) this.#unsent.add(message);
   }
 
   /** PINGs the publisher (bounded); once it answers, sends the kept messages in order. */
   async #flush(): Promise<void> {
     if (this.#flushing || this.#closed || this.#pub.status !== 'ready') return;
     this.#flushing = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsent = this.#unsent;
     try {
-      if (this.#pubDown) {
-        await Promise.race([
-          this.#pub.ping(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('ping timed out')), this.#timeout);
-          }),
-        ]);
-        this.#pubDown = false;
+      if (this.#publisher.tripped) {
+        await withDeadline(this.#pub.ping(), this.#timeout, 'ping');
+        this.#publisher.reset();
       }
-      if (this.#unsentOverflow) {
+      if (unsent.overflowed) {
         // Too many to send each: a tag invalidation of no tag makes every peer drop its whole L1.
         if (!(await this.#send({ op: 'tags', tags: [] }))) return;
-        this.#unsentOverflow = false;
+        unsent.clearOverflow();
       }
-      while (this.#unsent.length > 0 && !this.#closed) {
-        if (!(await this.#send(this.#unsent[0] as Omit<BusMessage, 'v' | 'from' | 'seq'>))) return;
-        this.#unsent.shift();
+      for (let next = unsent.first(); next !== undefined && !this.#closed; next = unsent.first()) {
+        if (!(await this.#send(next[1]))) return;
+        unsent.remove(next[0], next[1]);
       }
     } catch {
       // Still not answering: the next heartbeat tries again.
     } finally {
-      clearTimeout(timer);
       this.#flushing = false;
     }
   }
@@ -533,14 +492,6 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     this.#closed = true;
     this.#up = false;
     clearInterval(this.#heartbeat);
-    await Promise.allSettled([quit(this.#pub), quit(this.#sub)]);
-  }
-}
-
-async function quit(client: Redis | Cluster): Promise<void> {
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
+    await Promise.allSettled([quitClient(this.#pub), quitClient(this.#sub)]);
   }
 }

@@ -21,7 +21,7 @@ describe('RedisStore: no unhandled rejections', () => {
     const lib = readdirSync(join(root, 'lib'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     for (const file of lib) transpile(join('lib', file));
     transpile('test/setup/redis-server.ts');
-    transpile('test/redis/fixtures/unhandled-child.ts');
+    transpile('test/stores/redis/fixtures/unhandled-child.ts');
   });
 
   afterAll(() => {
@@ -31,7 +31,7 @@ describe('RedisStore: no unhandled rejections', () => {
   it('survives Redis paused, stopped and restarted, corrupt entries and unstorable values', () => {
     const child = spawnSync(
       process.execPath,
-      ['--unhandled-rejections=strict', join(out, 'test/redis/fixtures/unhandled-child.js')],
+      ['--unhandled-rejections=strict', join(out, 'test/stores/redis/fixtures/unhandled-child.js')],
       { cwd: root, encoding: 'utf8', timeout: 60_000 },
     );
     expect(child.stderr).toBe('');

@@ -1,0 +1,36 @@
+/**
+ * What a Redis store and every one of its namespaces share: the connection,
+ * the validated settings, the namespaces opened so far, and store-wide state.
+ */
+import type { Serializer } from '../../codec/serialization.js';
+import type { RedisConnection } from './connection.js';
+
+/**
+ * The store-wide part of a Redis store, handed to each of its namespaces.
+ * `N` is the namespace type (kept generic so this module does not import it).
+ */
+export interface StoreContext<N = unknown> {
+  readonly connection: RedisConnection;
+  readonly prefix: string;
+  /** The store's default TTL in milliseconds (`undefined`: no expiry). */
+  readonly ttl: number | undefined;
+  readonly serializer: Serializer;
+  /** `mk1|<format>|`: what every entry written with this serializer starts with. */
+  readonly header: string;
+  /** Bytes (UTF-8) a stored entry may take at most. */
+  readonly maxValueSize: number;
+  /** Namespaces by their path (a JSON array of names, so `a/b` and `a` → `b` differ). */
+  readonly namespaces: Map<string, N>;
+  /** The store's tag record `<prefix>:{#<prefix>}:tags`, in a Cluster slot of its own. */
+  readonly tagKey: string;
+  /** On a Cluster the tag record is in another slot than the namespaces: tagged entries take a second call. */
+  readonly cluster: boolean;
+  /** Milliseconds a delete is remembered for loads in flight. */
+  readonly tombstoneTtl: number;
+  /** Milliseconds a tag invalidation is remembered. */
+  readonly tagTtl: number;
+  /** A tagged write happened: on a Cluster, load tokens then read the tag clock too (a second call on a miss). */
+  tagged: boolean;
+  /** Broken auxiliary keys scripts repaired (see RedisStoreStats.repaired). */
+  repaired: number;
+}
