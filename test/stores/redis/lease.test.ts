@@ -98,8 +98,11 @@ describe('lease: one load across processes', () => {
     expect(await Promise.all(calls)).toEqual(Array(4).fill('report of monday'));
     expect(loads.count).toBe(1);
     const stats = procs.map((p) => p.engine.stats());
-    expect(stats.map((s) => s.loads)).toEqual([1, 0, 0, 0]);
-    expect(stats.map((s) => s.hits)).toEqual([0, 1, 1, 1]);
+    // Exactly one process loads (whichever reached Redis first: four connections race) and the three others hit.
+    const loader = stats.findIndex((s) => s.loads === 1);
+    expect(stats.map((s, i) => [s.loads, s.hits, i === loader])).toEqual(
+      stats.map((_, i) => (i === loader ? [1, 0, true] : [0, 1, false])),
+    );
     expect(stats.every((s) => s.leaseTimeouts === 0)).toBe(true);
     // The holder gave the lease up once its write landed.
     await eventually(async () => (await leaseKeys()).length === 0);
