@@ -100,6 +100,7 @@ describe('lease: one load across processes', () => {
     const stats = procs.map((p) => p.engine.stats());
     // Exactly one process loads (whichever reached Redis first: four connections race) and the three others hit.
     const loader = stats.findIndex((s) => s.loads === 1);
+    expect(loader).toBeGreaterThanOrEqual(0);
     expect(stats.map((s, i) => [s.loads, s.hits, i === loader])).toEqual(
       stats.map((_, i) => (i === loader ? [1, 0, true] : [0, 1, false])),
     );
