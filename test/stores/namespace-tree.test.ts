@@ -6,6 +6,7 @@ import {
   type NamespaceNode,
   type NamespaceTreeOptions,
 } from '../../lib/stores/namespace-tree.js';
+import { NullStore } from '../../lib/stores/null-store.js';
 import { typeErrorOf } from '../helpers/errors.js';
 
 /** A namespace that records what its tree told it. */
@@ -172,5 +173,25 @@ describe('NamespaceTree: limits', () => {
     expect(tree.has('["x"]')).toBe(false);
     fail = false;
     expect(root.namespace('x', { maxSize: 6 }).node.maxSize).toBe(6);
+  });
+});
+
+describe('NullStore: namespaces from the tree', () => {
+  it('gives the same namespace for the same name, under a named root too', () => {
+    const store = new NullStore();
+    expect(store.namespace('users')).toBe(store.namespace('users'));
+    expect(store.namespace('a').namespace('b').name).toBe('a/b');
+    expect(store.namespace('a').namespace('b')).not.toBe(store.namespace('a/b'));
+    expect(new NullStore('jobs').namespace('daily').name).toBe('jobs/daily');
+  });
+
+  it('checks limits as a real store does, though it stores nothing', () => {
+    const store = new NullStore();
+    expect(typeErrorOf(() => store.namespace(''))).toContain('NullStore.namespace("")');
+    expect(typeErrorOf(() => store.namespace('x', { maxSize: 0 }))).toContain('"maxSize"');
+    store.namespace('users', { maxSize: 2, user: 'Users.find' });
+    expect(typeErrorOf(() => store.namespace('users', { maxSize: 3, user: 'Users.count' }))).toContain(
+      'Users.count asks for maxSize 3 on the shared namespace "users", but Users.find already set maxSize 2',
+    );
   });
 });
