@@ -8,47 +8,26 @@ import {
   ValueTooLargeError,
 } from '../codec/serialization.js';
 import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreStats } from './contract.js';
+import { NamespaceTree, type NamespaceNode } from './namespace-tree.js';
 
-/**
- * A store that caches nothing: every read misses, so decorated methods always
- * run. Use it to switch caching off without touching code (`null://`). It
- * still checks that written values could be stored: a write serializes the
- * value with the default envelope (as the Redis store does) and rejects with
- * the same `TypeError` for functions, symbols, circular structures or class
- * instances, so a value that would break a real store fails here too. A value
- * whose serialized form is larger than the Redis store's default
- * `maxValueSize` (1 MiB) rejects with a {@link ValueTooLargeError}, as a
- * default-configured Redis store would (which also counts its entry header, a
- * dozen bytes or so). To mirror another limit or serializer, pass `validate`.
- *
- * @example
- * ```ts
- * configureMemokit({ defaultStore: new NullStore() });
- * ```
- */
-export class NullStore implements CacheStore {
+/** What every namespace of one null store shares. */
+interface NullShared {
+  readonly tree: NamespaceTree<NullNamespace>;
+  readonly validate: (value: unknown, key: StoreKey) => void;
+}
+
+/** A namespace of a {@link NullStore}: misses every read, checks every write. */
+class NullNamespace implements CacheStore {
   /** Always `'null'`. */
   readonly kind = 'null';
-  readonly #validate: (value: unknown, key: StoreKey) => void;
+  readonly name: string;
+  readonly #shared: NullShared;
+  readonly #node: NamespaceNode;
 
-  /**
-   * @param name - namespace name (`''` for the root)
-   * @param validate - throws for a value that could not be stored under `key`
-   * @default validate: values must be serializable by {@link defaultSerializer},
-   *   in at most {@link DEFAULT_MAX_VALUE_SIZE} bytes
-   * @example
-   * ```ts
-   * const limit = 4 * 1024 * 1024; // production runs with maxValueSize: '4mb'
-   * new NullStore('', (value) => {
-   *   if (Buffer.byteLength(defaultSerializer.serialize(value)) > limit) throw new RangeError('too large');
-   * });
-   * ```
-   */
-  constructor(
-    readonly name = '',
-    validate?: (value: unknown, key: StoreKey) => void,
-  ) {
-    this.#validate = validate ?? assertStorable;
+  constructor(shared: NullShared, node: NamespaceNode) {
+    this.#shared = shared;
+    this.#node = node;
+    this.name = node.name;
   }
 
   get(_key: StoreKey): Promise<StoreEntry | undefined> {
@@ -61,7 +40,7 @@ export class NullStore implements CacheStore {
 
   set(key: StoreKey, value: unknown, _options?: StoreSetOptions): Promise<void> {
     try {
-      this.#validate(value, key);
+      this.#shared.validate(value, key);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
@@ -97,10 +76,13 @@ export class NullStore implements CacheStore {
     return Promise.resolve(false);
   }
 
-  namespace(name: string, _options?: NamespaceOptions): CacheStore {
-    if (typeof name !== 'string' || name === '')
-      throw new TypeError(messages.BAD_STRING_OPTION('NullStore.namespace()', 'name', name));
-    return new NullStore(this.name === '' ? name : `${this.name}/${name}`, this.#validate);
+  /**
+   * A child namespace; the same name gives the same namespace. Its limits are
+   * checked as a real store checks them (two users stating different ones is
+   * an error here too), though nothing is stored.
+   */
+  namespace(name: string, options?: NamespaceOptions): CacheStore {
+    return this.#shared.tree.child(this.#node, name, options);
   }
 
   stats(): StoreStats {
@@ -109,6 +91,49 @@ export class NullStore implements CacheStore {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/**
+ * A store that caches nothing: every read misses, so decorated methods always
+ * run. Use it to switch caching off without touching code (`null://`). It
+ * still checks that written values could be stored: a write serializes the
+ * value with the default envelope (as the Redis store does) and rejects with
+ * the same `TypeError` for functions, symbols, circular structures or class
+ * instances, so a value that would break a real store fails here too. A value
+ * whose serialized form is larger than the Redis store's default
+ * `maxValueSize` (1 MiB) rejects with a {@link ValueTooLargeError}, as a
+ * default-configured Redis store would (which also counts its entry header, a
+ * dozen bytes or so). To mirror another limit or serializer, pass `validate`.
+ *
+ * @example
+ * ```ts
+ * configureMemokit({ defaultStore: new NullStore() });
+ * ```
+ */
+export class NullStore extends NullNamespace {
+  /**
+   * @param name - namespace name (`''` for the root)
+   * @param validate - throws for a value that could not be stored under `key`
+   * @default validate: values must be serializable by {@link defaultSerializer},
+   *   in at most {@link DEFAULT_MAX_VALUE_SIZE} bytes
+   * @example
+   * ```ts
+   * const limit = 4 * 1024 * 1024; // production runs with maxValueSize: '4mb'
+   * new NullStore('', (value) => {
+   *   if (Buffer.byteLength(defaultSerializer.serialize(value)) > limit) throw new RangeError('too large');
+   * });
+   * ```
+   */
+  constructor(name = '', validate?: (value: unknown, key: StoreKey) => void) {
+    const tree = new NamespaceTree<NullNamespace>({
+      where: (_parent, child) => `NullStore.namespace(${JSON.stringify(child)})`,
+      create: ({ node }) => new NullNamespace(shared, node),
+      root: { path: name === '' ? [] : [name] },
+    });
+    const shared: NullShared = { tree, validate: validate ?? assertStorable };
+    super(shared, tree.root);
+    tree.plantRoot(this);
   }
 }
 

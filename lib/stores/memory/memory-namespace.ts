@@ -1,0 +1,315 @@
+import { LRUCache } from 'lru-cache';
+import type { StoreKey } from '../../keys/keys.js';
+import { messages } from '../../util/messages.js';
+import type { NamespaceLimits, NamespaceNode, NamespaceTree } from '../namespace-tree.js';
+import { assertTags, registerTagTarget, TagIndex } from '../tags.js';
+import type {
+  CacheStore,
+  Clock,
+  NamespaceOptions,
+  StoreEntry,
+  StoreSetOptions,
+  StoreStats,
+  SyncStoreOps,
+} from '../contract.js';
+import { entryOf, keepsBare, MemoryEntry, type Slot } from './memory-entry.js';
+
+/** What every namespace of one memory store shares. */
+export interface MemoryShared {
+  /** The store's `max`: the entry bound of a namespace whose node has none (never, as the root has it). */
+  readonly max: number;
+  readonly perf: Clock | undefined;
+  /** Created on the first tagged write or tag invalidation; shared by every namespace. */
+  tags: TagIndex | undefined;
+  /** The store's namespaces. */
+  readonly tree: NamespaceTree<MemoryNamespace>;
+}
+
+/**
+ * The per-write option lru-cache expects. lru-cache (11.x) writes a `status`
+ * property into its get and set options (a diagnostics record, or `undefined`
+ * without subscribers), so a reused one is reset before every call.
+ */
+interface LruSetOption {
+  readonly ttl: number;
+  status: undefined;
+}
+
+/**
+ * Write TTLs must be positive and finite: lru-cache reads 0 and NaN as "never
+ * expires", which would let an entry outlive every TTL. (`staleTtl` may be 0.)
+ */
+function checkWriteTtl(options: StoreSetOptions | undefined): void {
+  const ttl = options?.ttl;
+  if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0)) {
+    throw new TypeError(messages.BAD_DURATION('MemoryStore.set', 'ttl', ttl));
+  }
+  const staleTtl = options?.staleTtl;
+  if (staleTtl !== undefined && !(Number.isFinite(staleTtl) && staleTtl >= 0)) {
+    throw new TypeError(messages.BAD_DURATION('MemoryStore.set', 'staleTtl', staleTtl));
+  }
+}
+
+/**
+ * One bounded LRU + TTL bucket of a {@link MemoryStore}; the store is its
+ * root one. Its limits are its node's in the store's namespace tree.
+ *
+ * @example
+ * ```ts
+ * const users = new MemoryStore().namespace('users', { maxSize: 500 });
+ * ```
+ */
+export class MemoryNamespace implements CacheStore {
+  /** Always `'memory'`. */
+  readonly kind = 'memory';
+  readonly name: string;
+  readonly sync: SyncStoreOps;
+  readonly #shared: MemoryShared;
+  readonly #node: NamespaceNode;
+  #lru: LRUCache<StoreKey, NonNullable<unknown>>;
+  /** Replaces the LRU by one with new limits, keeping the entries (the least recent evicted beyond `maxSize`). */
+  readonly #resize: (maxSize: number, ttl: number | undefined) => void;
+  readonly #clock: Clock;
+  /** The entry if it is fresh and none of its tags was invalidated (deleting it otherwise). */
+  readonly #fresh: (key: StoreKey, entry: MemoryEntry | undefined) => MemoryEntry | undefined;
+  readonly #read: (key: StoreKey) => MemoryEntry | undefined;
+  #evictions = 0;
+  #lastTtlOption: LruSetOption | undefined = undefined;
+  readonly #evictListeners = new Set<(key: StoreKey) => void>();
+
+  /** @internal Use {@link MemoryStore} and {@link MemoryNamespace.namespace}. */
+  constructor(shared: MemoryShared, node: NamespaceNode) {
+    this.#shared = shared;
+    this.#node = node;
+    this.name = node.name;
+    const createLru = (max: number, defaultTtl: number | undefined) =>
+      new LRUCache<StoreKey, NonNullable<unknown>>({
+        max,
+        // lru-cache wants a whole number of ms; durations such as '1.5ms' are valid.
+        ...(defaultTtl === undefined ? {} : { ttl: Math.ceil(defaultTtl) }),
+        ...(shared.perf === undefined ? {} : { perf: shared.perf, ttlResolution: 0 }),
+        dispose: (_value, key, reason) => {
+          if (reason !== 'evict') return;
+          this.#evictions++;
+          for (const listener of this.#evictListeners) listener(key);
+        },
+      });
+    // `let`: a limit stated after the namespace was created replaces the LRU (rare; see resize()).
+    let lru = createLru(node.maxSize ?? shared.max, node.ttl);
+    this.#lru = lru;
+    this.#resize = (max, defaultTtl) => {
+      const old = lru;
+      lru = createLru(max, defaultTtl);
+      this.#lru = lru;
+      // Least recent first, each with its own remaining lifetime (0: never expires, not the new default).
+      for (const key of old.rkeys()) {
+        const slot = old.peek(key);
+        if (slot === undefined) continue;
+        const remaining = old.getRemainingTTL(key);
+        lru.set(key, slot, { ttl: Number.isFinite(remaining) ? Math.max(1, Math.ceil(remaining)) : 0 });
+      }
+    };
+    // The entry for `key` (a get: it becomes the most recently used). A bare value is replaced by its entry
+    // in place (same position, same expiry), once: later reads return that entry.
+    // lru-cache allocates an options object for a get without one, then writes `status` into it: one reused here.
+    const getOption: { status: undefined } = { status: undefined };
+    const read = (key: StoreKey): MemoryEntry | undefined => {
+      getOption.status = undefined;
+      const slot = lru.get(key, getOption) as Slot | undefined;
+      if (slot === undefined || slot instanceof MemoryEntry) return slot;
+      const entry = new MemoryEntry(slot, 0);
+      lru.set(key, entry, { noUpdateTTL: true, noDisposeOnSet: true });
+      return entry;
+    };
+    this.#read = read;
+    const clock = shared.perf ?? performance;
+    this.#clock = clock;
+    // An entry whose tags were invalidated after its load started is gone for every reader.
+    const untagged = (key: StoreKey, entry: MemoryEntry | undefined): MemoryEntry | undefined => {
+      if (entry === undefined || entry.tags === undefined) return entry;
+      if (shared.tags?.isValid(entry.tags, entry.stamp) !== false) return entry;
+      lru.delete(key);
+      return undefined;
+    };
+    const fresh = (entry: MemoryEntry | undefined): MemoryEntry | undefined =>
+      entry === undefined || entry.freshUntil === 0 || entry.freshUntil > clock.now() ? entry : undefined;
+    this.#fresh = (key, entry) => untagged(key, fresh(entry));
+    this.sync = {
+      get: (key) => {
+        const entry = fresh(read(key));
+        return entry === undefined || entry.tags === undefined ? entry : untagged(key, entry);
+      },
+      getStale: (key) => untagged(key, read(key)),
+      set: (key, value, options) => {
+        checkWriteTtl(options);
+        const tags = options?.tags;
+        if (tags !== undefined) assertTags('MemoryStore.set', tags);
+        const ttl = options?.ttl;
+        const staleTtl = ttl === undefined ? undefined : options?.staleTtl;
+        this.#put(key, value, ttl, staleTtl, tags, tags === undefined ? 0 : (options?.tagStamp ?? this.tagStamp()));
+      },
+      delete: (key) => lru.delete(key),
+      clear: () => lru.clear(),
+    };
+  }
+
+  /** Stores an entry; `ttl` 0 with a `staleTtl` writes an entry that is already stale (snapshot restore). */
+  #put(
+    key: StoreKey,
+    value: unknown,
+    ttl: number | undefined,
+    staleTtl: number | undefined,
+    tags: readonly string[] | undefined,
+    stamp: number,
+  ): void {
+    const freshUntil = staleTtl === undefined || ttl === undefined ? 0 : this.#clock.now() + ttl;
+    const slot = keepsBare(value, freshUntil, tags)
+      ? (value as NonNullable<unknown>)
+      : new MemoryEntry(value, freshUntil, tags, stamp);
+    this.#lru.set(key, slot, this.#ttlOption(ttl, staleTtl));
+  }
+
+  /**
+   * `ttl` (+ `staleTtl`) in ms → lru-cache's per-write option (whole ms). The
+   * last one is reused: a method writes every entry with the same TTL.
+   */
+  #ttlOption(ttl: number | undefined, staleTtl: number | undefined): LruSetOption | undefined {
+    if (ttl === undefined) return undefined;
+    const whole = Math.ceil(ttl + (staleTtl ?? 0));
+    let option = this.#lastTtlOption;
+    if (option === undefined || option.ttl !== whole) option = this.#lastTtlOption = { ttl: whole, status: undefined };
+    else option.status = undefined;
+    return option;
+  }
+
+  get(key: StoreKey): Promise<StoreEntry | undefined> {
+    return Promise.resolve(this.sync.get(key));
+  }
+
+  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
+    return Promise.resolve(this.#read(key));
+  }
+
+  set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {
+    try {
+      this.sync.set(key, value, options);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  delete(key: StoreKey): Promise<boolean> {
+    return Promise.resolve(this.#lru.delete(key));
+  }
+
+  clear(): Promise<void> {
+    this.#lru.clear();
+    return Promise.resolve();
+  }
+
+  has(key: StoreKey): Promise<boolean> {
+    return Promise.resolve(this.#hasFresh(key));
+  }
+
+  #hasFresh(key: StoreKey): boolean {
+    return this.#fresh(key, entryOf(this.#lru.peek(key))) !== undefined;
+  }
+
+  getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
+    return Promise.resolve(keys.map((key) => this.sync.get(key)));
+  }
+
+  async setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void> {
+    checkWriteTtl(options);
+    for (const [key, value] of entries) this.sync.set(key, value, options);
+  }
+
+  async setIfNotExists(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean> {
+    checkWriteTtl(options);
+    if (this.#hasFresh(key)) return false;
+    this.sync.set(key, value, options);
+    return true;
+  }
+
+  async expireIn(key: StoreKey, ttl: number | undefined): Promise<boolean> {
+    if (ttl !== undefined && !Number.isFinite(ttl))
+      throw new TypeError(messages.BAD_DURATION('MemoryStore.expireIn', 'ttl', ttl));
+    const entry = this.#fresh(key, entryOf(this.#lru.peek(key)));
+    if (entry === undefined) return false;
+    // Like Redis PEXPIRE: a TTL of 0 or less expires the entry now.
+    if (ttl !== undefined && ttl <= 0) return this.#lru.delete(key);
+    // A plain TTL from now on (any fail-safe window is dropped); ttl 0 tells lru-cache "never expires".
+    const renewed = new MemoryEntry(entry.value, 0, entry.tags, entry.stamp);
+    this.#lru.set(key, renewed, { ttl: ttl === undefined ? 0 : Math.ceil(ttl), noDisposeOnSet: true });
+    return true;
+  }
+
+  /** A child namespace; the same name gives the same namespace (see {@link NamespaceOptions} for its limits). */
+  namespace(name: string, options?: NamespaceOptions): CacheStore {
+    return this.#shared.tree.child(this.#node, name, options);
+  }
+
+  /**
+   * Applies limits a later request stated (the tree checked them): a new
+   * maxSize evicts the least recent entries beyond it, a new ttl applies to
+   * later writes without one. @internal
+   */
+  resize(limits: NamespaceLimits): void {
+    if (limits.maxSize === this.#node.maxSize && limits.ttl === this.#node.ttl) return;
+    this.#resize(limits.maxSize ?? this.#shared.max, limits.ttl);
+  }
+
+  /**
+   * Stores a restored entry: fresh for `ttl` ms (`undefined`: no expiry),
+   * then kept `staleTtl` ms more for fail-safe reads. @internal
+   */
+  putRestored(
+    key: StoreKey,
+    value: unknown,
+    ttl: number | undefined,
+    staleTtl: number | undefined,
+    tags: readonly string[] | undefined,
+  ): void {
+    this.#put(key, value, ttl, staleTtl, tags, 0);
+  }
+
+  /** The live entries of this namespace with their remaining TTL in ms (`Infinity`: none). @internal */
+  *liveEntries(): Generator<[key: StoreKey, entry: MemoryEntry, remaining: number]> {
+    for (const key of [...this.#lru.keys()]) {
+      const entry = this.#fresh(key, entryOf(this.#lru.peek(key)));
+      if (entry !== undefined) yield [key, entry, this.#lru.getRemainingTTL(key)];
+    }
+  }
+
+  stats(): StoreStats {
+    return { size: this.#lru.size, evictions: this.#evictions, maxSize: this.#node.maxSize ?? this.#shared.max };
+  }
+
+  onEvict(listener: (key: StoreKey) => void): () => void {
+    const own = (key: StoreKey) => listener(key);
+    this.#evictListeners.add(own);
+    return () => this.#evictListeners.delete(own);
+  }
+
+  #tagIndex(): TagIndex {
+    let index = this.#shared.tags;
+    if (index === undefined) {
+      index = this.#shared.tags = new TagIndex();
+      registerTagTarget(index);
+    }
+    return index;
+  }
+
+  invalidateTags(tags: readonly string[]): Promise<void> {
+    return this.#tagIndex().invalidateTags(tags);
+  }
+
+  tagStamp(): number {
+    return this.#tagIndex().stamp();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

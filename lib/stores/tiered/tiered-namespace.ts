@@ -1,0 +1,339 @@
+import type { StoreKey } from '../../keys/keys.js';
+import { messages } from '../../util/messages.js';
+import type { NamespaceNode, NamespaceTree } from '../namespace-tree.js';
+import type { BusMessage, InvalidationBus } from './bus.js';
+import type { LoadTokens, TieredToken } from './load-tokens.js';
+import type { PeerInvalidations } from './peer-invalidations.js';
+import { fromWire, wireKey } from './wire-key.js';
+import type {
+  CacheStore,
+  LeaseRead,
+  NamespaceOptions,
+  StoreEntry,
+  StoreSetOptions,
+  StoreStats,
+  SyncStoreOps,
+} from '../contract.js';
+
+/** What every namespace of one tiered store shares. */
+export interface TieredShared {
+  readonly bus: InvalidationBus;
+  /** `l1Ttl` in ms: the longest an entry stays in L1. */
+  readonly l1Ttl: number;
+  /** Whether the store created its L2 (and closes it). */
+  readonly ownsL2: boolean;
+  readonly tree: NamespaceTree<TieredNamespace>;
+  /** Whether a load may still fill L1 (no invalidation overtook it). */
+  readonly tokens: LoadTokens;
+  /** Peers' invalidations this process applies in L2, which reads wait for. */
+  readonly peers: PeerInvalidations;
+}
+
+type Outgoing = Omit<BusMessage, 'v' | 'from' | 'seq'>;
+
+/**
+ * One namespace of a {@link TieredStore}: the L1 and L2 namespaces of the
+ * same name (the store is its root one).
+ *
+ * @example
+ * ```ts
+ * const users = tieredStore.namespace('users', { ttl: 60_000 });
+ * ```
+ */
+export class TieredNamespace implements CacheStore {
+  /** Always `'tiered'`. */
+  readonly kind = 'tiered';
+  readonly name: string;
+  readonly sync: SyncStoreOps;
+  readonly #shared: TieredShared;
+  readonly #node: NamespaceNode;
+  readonly #id: string;
+  readonly #l1: CacheStore;
+  readonly #l2: CacheStore;
+
+  /** @internal Use {@link TieredStore} and {@link TieredNamespace.namespace}. */
+  constructor(shared: TieredShared, node: NamespaceNode, l1: CacheStore, l2: CacheStore) {
+    this.#shared = shared;
+    this.#node = node;
+    this.#id = node.id;
+    this.name = node.name;
+    this.#l1 = l1;
+    this.#l2 = l2;
+    const l1Sync = l1.sync as SyncStoreOps;
+    // The engine reads L1 synchronously on the hit path; misses and writes go through the async methods.
+    this.sync = {
+      complete: false,
+      get: (key) => (shared.bus.up ? l1Sync.get(key) : undefined),
+      getStale: (key) => (shared.bus.up ? l1Sync.getStale(key) : undefined),
+      set: (key, value, options) => l1Sync.set(key, value, options),
+      delete: (key) => l1Sync.delete(key),
+      clear: () => l1Sync.clear(),
+    };
+  }
+
+  /** Records an invalidation of this namespace (voids tokens of loads in flight). @internal */
+  bump(): void {
+    this.#shared.tokens.bump(this.#id);
+  }
+
+  /** L1 TTL: the cap, never beyond the entry's own (remaining) TTL. */
+  #l1Options(options: StoreSetOptions | undefined, remaining?: number): StoreSetOptions {
+    const ttl = remaining ?? options?.ttl ?? this.#node.ttl;
+    return {
+      ttl: ttl === undefined ? this.#shared.l1Ttl : Math.min(ttl, this.#shared.l1Ttl),
+      tags: options?.tags,
+      tagStamp: options?.tagStamp,
+    };
+  }
+
+  /** Fills L1 with a value read from L2, unless an invalidation overtook the read. */
+  #fill(key: StoreKey, entry: StoreEntry, token: TieredToken): void {
+    if (!this.#shared.bus.up || !this.#shared.tokens.valid(token, this.#id)) return;
+    if (entry.expiresIn !== undefined && entry.expiresIn <= 0) return;
+    this.#l1.sync?.set(key, entry.value, this.#l1Options(undefined, entry.expiresIn));
+  }
+
+  async #publishDelete(key: StoreKey): Promise<void> {
+    await this.#shared.bus.publish({ op: 'delete', ns: this.#id, key: wireKey(key) });
+  }
+
+  /**
+   * Runs an invalidation in Redis, then tells the peers; when Redis did not
+   * acknowledge it (timeout, link down) the message says so (`applied:
+   * false`) and every peer applies it in Redis itself before reading the key
+   * again, so a stalled link of this process does not leave the old entry
+   * readable by the others.
+   */
+  async #invalidate<T>(inRedis: () => Promise<T>, message: Outgoing): Promise<T> {
+    let applied = false;
+    try {
+      const result = await inRedis();
+      applied = true;
+      return result;
+    } finally {
+      await this.#shared.bus.publish(applied ? message : { ...message, applied: false });
+    }
+  }
+
+  /** What reads of `key` (`undefined`: of anything in this namespace) wait for, if a peer's invalidation is being applied. */
+  #pendingFor(key: StoreKey | undefined): Promise<void> | undefined {
+    return this.#shared.peers.waitFor(this.#id, key);
+  }
+
+  async get(key: StoreKey): Promise<StoreEntry | undefined> {
+    const hit = this.sync.get(key);
+    if (hit !== undefined) return hit;
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
+    const token = this.#shared.tokens.take(this.#id, undefined);
+    const entry = await this.#l2.get(key);
+    if (entry !== undefined) this.#fill(key, entry, token);
+    return entry;
+  }
+
+  async getForLoad(key: StoreKey): Promise<{ entry: StoreEntry | undefined; token: unknown }> {
+    const hit = this.sync.get(key);
+    if (hit !== undefined) return { entry: hit, token: undefined };
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
+    const local = this.#shared.tokens.take(this.#id, undefined);
+    const read =
+      this.#l2.getForLoad !== undefined
+        ? await this.#l2.getForLoad(key, { expiresIn: true })
+        : { entry: await this.#l2.get(key), token: undefined };
+    if (read.entry !== undefined) {
+      this.#fill(key, read.entry, local);
+      return { entry: read.entry, token: undefined };
+    }
+    return { entry: undefined, token: { ...local, l2: read.token } satisfies TieredToken };
+  }
+
+  /**
+   * {@link RedisNamespace.getOrLease} behind L1: an L1 hit, else Redis reads
+   * the key and takes its lease on a miss (L1 is filled from a hit as by
+   * {@link TieredNamespace.getForLoad}).
+   */
+  async getOrLease(key: StoreKey, ttl: number): Promise<LeaseRead> {
+    const hit = this.sync.get(key);
+    if (hit !== undefined) return { entry: hit };
+    // An L2 of one process needs no lease: in-process single-flight covers it.
+    if (this.#l2.getOrLease === undefined) return this.getForLoad(key);
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
+    const local = this.#shared.tokens.take(this.#id, undefined);
+    const read = await this.#l2.getOrLease(key, ttl);
+    if (read.entry !== undefined) {
+      this.#fill(key, read.entry, local);
+      return { entry: read.entry };
+    }
+    if (read.held === true) return read;
+    return { entry: undefined, lease: read.lease, token: { ...local, l2: read.token } satisfies TieredToken };
+  }
+
+  /** Ends a lease {@link TieredNamespace.getOrLease} took (it lives in Redis). */
+  releaseLease(key: StoreKey, lease: unknown): Promise<void> {
+    return this.#l2.releaseLease?.(key, lease) ?? Promise.resolve();
+  }
+
+  async loadToken(key: StoreKey): Promise<unknown> {
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
+    const local = this.#shared.tokens.take(this.#id, undefined);
+    return { ...local, l2: await this.#l2.loadToken?.(key) } satisfies TieredToken;
+  }
+
+  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
+    const waiting = this.#pendingFor(key);
+    return waiting === undefined ? this.#l2.getStale(key) : waiting.then(() => this.#l2.getStale(key));
+  }
+
+  async set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {
+    const token = options?.loadToken as TieredToken | undefined;
+    // Redis takes its tag stamp from its own load token; L1's stamp is a different clock.
+    await this.#l2.set(
+      key,
+      value,
+      token === undefined ? options : { ...options, tagStamp: undefined, loadToken: token.l2 },
+    );
+    if (token === undefined) {
+      // A direct write: other processes must drop their copies.
+      this.bump();
+      this.#l1.sync?.set(key, value, this.#l1Options(options));
+      await this.#publishDelete(key);
+    } else if (this.#shared.bus.up && this.#shared.tokens.valid(token, this.#id)) {
+      this.#l1.sync?.set(key, value, this.#l1Options(options));
+    }
+  }
+
+  // Invalidations are published even when Redis refused them: peers drop their L1 copies and apply
+  // them in Redis themselves, and this store's Redis link replays them once it answers again (then
+  // the store republishes them).
+  async delete(key: StoreKey): Promise<boolean> {
+    this.bump();
+    this.#l1.sync?.delete(key);
+    return this.#invalidate(() => this.#l2.delete(key), { op: 'delete', ns: this.#id, key: wireKey(key) });
+  }
+
+  async clear(): Promise<void> {
+    this.bump();
+    this.#l1.sync?.clear();
+    await this.#invalidate(() => this.#l2.clear(), { op: 'clear', ns: this.#id });
+  }
+
+  async has(key: StoreKey): Promise<boolean> {
+    if (this.sync.get(key) !== undefined) return true;
+    const waiting = this.#pendingFor(key);
+    if (waiting !== undefined) await waiting;
+    return this.#l2.has(key);
+  }
+
+  async getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]> {
+    if (this.#shared.peers.count > 0) await Promise.all(keys.map((key) => this.#pendingFor(key)));
+    return this.#l2.getMany(keys);
+  }
+
+  async setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void> {
+    const list = [...entries];
+    await this.#l2.setMany(list, options);
+    this.bump();
+    for (const [key] of list) {
+      this.#l1.sync?.delete(key);
+      await this.#publishDelete(key);
+    }
+  }
+
+  async setIfNotExists(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean> {
+    const stored = await this.#l2.setIfNotExists(key, value, options);
+    if (stored) {
+      this.bump();
+      this.#l1.sync?.delete(key);
+      await this.#publishDelete(key);
+    }
+    return stored;
+  }
+
+  async expireIn(key: StoreKey, ttl: number | undefined): Promise<boolean> {
+    const existed = await this.#l2.expireIn(key, ttl);
+    this.#l1.sync?.delete(key);
+    await this.#publishDelete(key);
+    return existed;
+  }
+
+  /**
+   * A child namespace; the same name gives the same namespace. Both tiers
+   * see every request, so limits stated on a namespace opened before still
+   * apply there (L1 adopts a first stated maxSize/ttl; Redis refuses a ttl
+   * other than the one it uses).
+   */
+  namespace(name: string, options?: NamespaceOptions): CacheStore {
+    return this.#shared.tree.child(this.#node, name, options);
+  }
+
+  /**
+   * Asks both tiers for their child `name` with `options`: Redis first, so
+   * that when it refuses the request L1 has recorded nothing. @internal
+   */
+  childTiers(name: string, options: NamespaceOptions): { readonly l1: CacheStore; readonly l2: CacheStore } {
+    const l2 = this.#l2.namespace(name, options);
+    return { l1: this.#l1.namespace(name, options), l2 };
+  }
+
+  /**
+   * Invalidates tags in this process's L1, in Redis (every process), and
+   * tells the others to drop their L1 (a tag cannot be mapped to L1 keys
+   * there, so they drop it whole).
+   */
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    if (typeof this.#l2.invalidateTags !== 'function') {
+      throw new TypeError(messages.TAGS_UNSUPPORTED('TieredStore', this.#l2.kind));
+    }
+    // A tag cannot be mapped to namespaces: loads in flight anywhere may hold a tagged value.
+    this.#shared.tokens.voidAll();
+    await this.#l1.invalidateTags?.(tags);
+    const l2 = this.#l2 as CacheStore & { invalidateTags(tags: readonly string[]): Promise<void> };
+    await this.#invalidate(() => l2.invalidateTags(tags), { op: 'tags', tags });
+  }
+
+  /** L1's tag clock (Redis stamps from its own load token). */
+  tagStamp(): number {
+    return this.#l1.tagStamp?.() ?? 0;
+  }
+
+  /** Applies another process's invalidation to L1 and to loads in flight. @internal */
+  applyRemote(message: BusMessage): void {
+    this.bump();
+    if (message.op === 'clear' || message.key === undefined) {
+      this.#l1.sync?.clear();
+      this.remoteInvalidation(undefined);
+    } else {
+      const key = fromWire(message.key);
+      this.#l1.sync?.delete(key);
+      this.remoteInvalidation(key);
+    }
+  }
+
+  readonly #remoteListeners = new Set<(key: StoreKey | undefined) => void>();
+
+  onInvalidate(listener: (key: StoreKey | undefined) => void): () => void {
+    this.#remoteListeners.add(listener);
+    return () => this.#remoteListeners.delete(listener);
+  }
+
+  /** Tells this namespace's cached methods that another process invalidated `key` (`undefined`: anything). @internal */
+  remoteInvalidation(key: StoreKey | undefined): void {
+    for (const listener of this.#remoteListeners) listener(key);
+  }
+
+  stats(): StoreStats {
+    return this.#l1.stats();
+  }
+
+  onEvict(listener: (key: StoreKey) => void): () => void {
+    return this.#l1.onEvict?.(listener) ?? (() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.#shared.bus.close();
+    if (this.#shared.ownsL2) await this.#l2.close();
+  }
+}
