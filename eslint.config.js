@@ -17,9 +17,9 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS configuration files (.dependency-cruiser.cjs).
-    files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    // The layer check's configuration is CommonJS (dependency-cruiser loads it with require).
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
   },
   {
     files: ['test/**/*.ts'],
