@@ -93,6 +93,16 @@ module.exports = {
       to: { path: '^lib/stores/(redis|tiered)/' },
     },
     {
+      name: 'testing-stays-out-of-the-main-entry',
+      severity: 'error',
+      comment:
+        'lib/testing/ (memokit/testing, the store contract suite) is an entry point of its own: the other entry ' +
+        'points (lib/index.ts, lib/internal.ts) must not import it, so that importing memokit never loads the ' +
+        'test suite or node:assert.',
+      from: { path: '^lib/[^/]+$' },
+      to: { path: '^lib/testing/' },
+    },
+    {
       name: 'lib-never-imports-nest-module',
       severity: 'error',
       comment:

@@ -64,6 +64,7 @@ describe('layer check (.dependency-cruiser.cjs)', () => {
         'resilience-imports-only-store-contract: lib/stores/resilience/probe.ts → lib/stores/redis/redis-store.ts',
         'redis-store-stands-alone: lib/stores/redis/l1.ts → lib/stores/tiered/tiered-store.ts',
         'memory-store-stands-alone: lib/stores/memory/memory-store.ts → lib/stores/redis/redis-store.ts',
+        'testing-stays-out-of-the-main-entry: lib/bundled.ts → lib/testing/index.ts',
         'lib-never-imports-nest-module: lib/leaky.ts → nest-module/module.ts',
         'lib-never-imports-tests: lib/leaky.ts → test/helper.ts',
         'nest-module-uses-entry-points-only: nest-module/deep.ts → lib/engine/runner.ts',
