@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // The layer check's configuration is CommonJS (dependency-cruiser loads it with require).
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },

@@ -7,7 +7,8 @@
 #   2. installs that tarball, @nestjs/{common,core}@11, rxjs, reflect-metadata,
 #      @types/node and TypeScript 5 (what a Nest 11 app has) into a CommonJS
 #      project WITHOUT ioredis (an optional peer);
-#   3. compiles a small Nest app against memokit and memokit/nest with
+#   3. compiles a small Nest app against memokit and memokit/nest (and a
+#      store test against memokit/testing) with
 #      skipLibCheck: false under each resolution, so every published .d.ts
 #      file is checked and may not need ioredis' types;
 #   4. installs ioredis and compiles code that passes ioredis clients and
@@ -123,6 +124,19 @@ export async function evict(cache: CacheService, users: Users): Promise<boolean>
 }
 TS
 
+cat >"$app/src/store-test.ts" <<'TS'
+import { MemoryStore } from 'memokit';
+import { registerStoreContract, STORE_CAPABILITIES, type TestableStore, type TestRunner } from 'memokit/testing';
+
+// A test file of a custom store, with the runner's functions (jest, vitest or node:test).
+declare const runner: TestRunner;
+
+export const memory: TestableStore = new MemoryStore();
+registerStoreContract({ name: 'memory', runner, create: () => ({ store: new MemoryStore() }), capabilities: STORE_CAPABILITIES });
+// @ts-expect-error: an unknown capability
+registerStoreContract({ name: 'x', runner, create: () => ({ store: memory }), capabilities: ['hass'] });
+TS
+
 cat >"$app/src/with-ioredis.ts" <<'TS'
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { RedisBus, RedisStore, type RedisClient } from 'memokit';
@@ -187,15 +201,16 @@ check_all() {
     # The check is only worth something if the published declarations were read.
     grep -Eq 'node_modules/memokit/dist/(types-cjs/)?lib/index\.d\.ts$' "$app/files.txt"
     grep -Eq 'node_modules/memokit/dist/(types-cjs/)?nest-module/index\.d\.ts$' "$app/files.txt"
+    grep -Eq 'node_modules/memokit/dist/(types-cjs/)?lib/testing/index\.d\.ts$' "$app/files.txt"
   done
 }
 
 say "3. compile the Nest app against the packed memokit (no ioredis installed)"
 run node "$app/node_modules/typescript/bin/tsc" --version
-check_all "without ioredis" '"src/app.ts"'
+check_all "without ioredis" '"src/app.ts", "src/store-test.ts"'
 
 say "4. with ioredis installed: ioredis clients and options fit memokit's types"
 run npm install --no-audit --no-fund --loglevel=error "ioredis@^5.4.0"
-check_all "with ioredis" '"src/app.ts", "src/with-ioredis.ts"'
+check_all "with ioredis" '"src/app.ts", "src/store-test.ts", "src/with-ioredis.ts"'
 
 say "OK: memokit's published types compile in a CommonJS Nest 11 app (commonjs, node16, nodenext; skipLibCheck false)"
