@@ -115,11 +115,22 @@ module.exports = {
       name: 'nest-module-uses-entry-points-only',
       severity: 'error',
       comment:
-        'nest-module/ reaches lib/ only through lib/index.ts (the public API) and lib/internal.ts (the narrow ' +
-        'internal entry made for it), never through a deep path: lib/ can then move files without breaking ' +
-        'the NestJS module, and what the module relies on is listed in one place.',
+        'nest-module/ reaches lib/ only through lib/index.ts (the public API), lib/redis.ts (loaded only when ' +
+        'a redis:// URL is configured) and lib/internal.ts (the narrow internal entry made for it), never ' +
+        'through a deep path: lib/ can then move files without breaking the NestJS module, and what the ' +
+        'module relies on is listed in one place.',
       from: { path: '^nest-module/' },
-      to: { path: '^lib/', pathNot: '^lib/(index|internal)\\.ts$' },
+      to: { path: '^lib/', pathNot: '^lib/(index|internal|redis)\\.ts$' },
+    },
+    {
+      name: 'main-entry-loads-no-redis',
+      severity: 'error',
+      comment:
+        "Importing 'memokit' (lib/index.ts, and lib/internal.ts beside it) must not load the Redis or tiered " +
+        'store, directly or through any chain of imports: apps without Redis never evaluate its code. Redis ' +
+        "lives behind 'memokit/redis' (lib/redis.ts) and 'memokit/tiered' (lib/tiered.ts).",
+      from: { path: '^lib/(index|internal)\\.ts$' },
+      to: { path: '^lib/stores/(redis|tiered)/', reachable: true },
     },
     {
       name: 'lib-never-imports-tests',

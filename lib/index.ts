@@ -1,5 +1,7 @@
 /**
- * memokit: memoize async methods of TypeScript classes.
+ * memokit: memoize async methods of TypeScript classes. This entry loads no
+ * Redis code: the Redis store is in `memokit/redis`, the tiered store in
+ * `memokit/tiered`, the store contract suite in `memokit/testing`.
  *
  * @example
  * ```ts
@@ -50,24 +52,6 @@ export { invalidateTags } from './stores/tags.js';
 export type { TagTarget } from './stores/tags.js';
 export { MemoryStore } from './stores/memory/memory-store.js';
 export { NullStore } from './stores/null-store.js';
-export { RedisBus } from './stores/tiered/bus.js';
-export type { BusMessage, InvalidationBus, RedisBusOptions } from './stores/tiered/bus.js';
-export { TieredStore } from './stores/tiered/tiered-store.js';
-export type { TieredStoreOptions } from './stores/tiered/tiered-store.js';
-export { RedisNamespace, RedisStore, RedisStoreError } from './stores/redis/redis-store.js';
-export type {
-  RedisClient,
-  RedisStoreErrorCode,
-  RedisStoreEvents,
-  RedisStoreOptions,
-  RedisStoreStats,
-} from './stores/redis/redis-store.js';
-export type {
-  RedisClusterFailOpenOptions,
-  RedisConnectionFields,
-  RedisConnectionOptions,
-  RedisFailOpenOptions,
-} from './stores/redis/types.js';
 export {
   compressed,
   CorruptEntryError,
@@ -79,7 +63,7 @@ export {
 } from './codec/index.js';
 export type { CompressionOptions, EnvelopeSerializerOptions, SerializableClass, Serializer } from './codec/index.js';
 export { createStore } from './stores/url.js';
-export type { RedisUrlOverrides, StoreUrlOverrides } from './stores/url.js';
+export type { StoreUrlOverrides } from './stores/url.js';
 export type { MemoryStoreOptions } from './stores/memory/memory-store.js';
 export type {
   CacheStore,

@@ -121,6 +121,15 @@ export function redactPassword(url: string): string {
   }
 }
 
+/**
+ * The store a URL describes. A `redis://` or `rediss://` URL loads
+ * `memokit/redis` (and ioredis) here, only when an app configures one.
+ */
+async function storeFromUrl(url: string): Promise<CacheStore> {
+  if (/^rediss?:/i.test(url)) return (await import('../lib/redis.js')).createStore(url);
+  return createStore(url);
+}
+
 async function closeAll(owned: ReadonlyMap<CacheStore, string>, onError: (message: string) => void): Promise<void> {
   await Promise.all(
     [...owned].map(async ([store, name]) => {
@@ -153,14 +162,14 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
   const byName = new Map<string, CacheStore>();
   const owned = new Map<CacheStore, string>();
   const urls = new Map<CacheStore, string>();
-  const create = (option: string, name: string, config: unknown): CacheStore => {
+  const create = async (option: string, name: string, config: unknown): Promise<CacheStore> => {
     if (isStore(config)) return config;
     if (typeof config !== 'string' && !isPlainObject(config)) {
       throw new TypeError(messages.BAD_STORE_CONFIG(option, config));
     }
     let store: CacheStore;
     try {
-      store = typeof config === 'string' ? createStore(config) : new MemoryStore(config);
+      store = typeof config === 'string' ? await storeFromUrl(config) : new MemoryStore(config);
     } catch (error) {
       throw new TypeError(messages.STORE_NOT_CREATED(option, error), { cause: error });
     }
@@ -171,20 +180,20 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
 
   try {
     for (const [name, config] of Object.entries(stores)) {
-      byName.set(name, create(`stores.${name}`, name, config));
+      byName.set(name, await create(`stores.${name}`, name, config));
     }
     let defaultName = DEFAULT_STORE_NAME;
     if (typeof defaultStore === 'string' && byName.has(defaultStore)) {
       defaultName = defaultStore;
     } else if (defaultStore === undefined || defaultStore === DEFAULT_STORE_NAME) {
       if (!byName.has(DEFAULT_STORE_NAME))
-        byName.set(DEFAULT_STORE_NAME, create('defaultStore', DEFAULT_STORE_NAME, {}));
+        byName.set(DEFAULT_STORE_NAME, await create('defaultStore', DEFAULT_STORE_NAME, {}));
     } else {
       if (typeof defaultStore === 'string' && !defaultStore.includes('://')) {
         throw new TypeError(messages.UNKNOWN_DEFAULT_STORE(defaultStore, [...byName.keys()]));
       }
       if (byName.has(DEFAULT_STORE_NAME)) throw new TypeError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
-      byName.set(DEFAULT_STORE_NAME, create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
+      byName.set(DEFAULT_STORE_NAME, await create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
     }
     return new ModuleStores(byName, defaultName, owned, urls);
   } catch (error) {

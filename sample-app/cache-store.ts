@@ -1,4 +1,6 @@
-import { createStore, TieredStore, type CacheStore } from 'memokit';
+import { type CacheStore } from 'memokit';
+import { createStore } from 'memokit/redis';
+import { TieredStore } from 'memokit/tiered';
 
 /**
  * The one place the sample app chooses its cache store.

@@ -67,17 +67,9 @@ fi
 cat >"$app/src/app.ts" <<'TS'
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
-import {
-  AsyncLRU,
-  AsyncTTL,
-  LRUInvalidator,
-  MemoryStore,
-  RedisStore,
-  TieredStore,
-  createStore,
-  type CacheStore,
-  type RedisStoreOptions,
-} from 'memokit';
+import { AsyncLRU, AsyncTTL, LRUInvalidator, MemoryStore, createStore, type CacheStore } from 'memokit';
+import { RedisStore, type RedisStoreOptions } from 'memokit/redis';
+import { TieredStore } from 'memokit/tiered';
 import { CacheModule, CacheService, type CacheModuleOptions } from 'memokit/nest';
 
 @Injectable()
@@ -139,7 +131,8 @@ TS
 
 cat >"$app/src/with-ioredis.ts" <<'TS'
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { RedisBus, RedisStore, type RedisClient } from 'memokit';
+import { RedisStore, type RedisClient } from 'memokit/redis';
+import { RedisBus } from 'memokit/tiered';
 
 declare const fromConfig: RedisOptions;
 

@@ -106,7 +106,13 @@ function transpilePackage(pkg: string): void {
     JSON.stringify({
       name: 'memokit',
       type: 'module',
-      exports: { '.': './dist/lib/index.js', './nest': './dist/nest-module/index.js' },
+      exports: {
+        '.': './dist/lib/index.js',
+        './nest': './dist/nest-module/index.js',
+        './redis': './dist/lib/redis.js',
+        './tiered': './dist/lib/tiered.js',
+        './testing': './dist/lib/testing/index.js',
+      },
     }),
   );
   symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');

@@ -5,7 +5,9 @@
  * Keys carry the process id, so rounds never read each other's entries.
  */
 import { Redis } from 'ioredis';
-import { AsyncLRU, cacheStats, RedisStore, TieredStore, type CacheStore } from 'memokit';
+import { AsyncLRU, cacheStats, type CacheStore } from 'memokit';
+import { RedisStore } from 'memokit/redis';
+import { TieredStore } from 'memokit/tiered';
 import { REDIS_URL_ENV } from '../redis-server.js';
 import type { Build, Built, BuildSpec } from './contract.js';
 

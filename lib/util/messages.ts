@@ -137,6 +137,9 @@ export const messages = {
     (known.length === 0 ? `${scheme}:// takes no options.` : `Known options: ${known.join(', ')}.`),
   BAD_REDIS_URL_DB: (url: string, path: string) =>
     `createStore(${JSON.stringify(url)}): the path ${JSON.stringify(path)} must be a database number such as /0, or empty.`,
+  REDIS_URL_NEEDS_REDIS_ENTRY: (url: string) =>
+    `createStore(${JSON.stringify(url)}): Redis stores come from 'memokit/redis' (importing 'memokit' loads no Redis code). ` +
+    `Use import { createStore } from 'memokit/redis' (it knows every scheme), and install ioredis.`,
   REDIS_URL_CONNECTION_OVERRIDE: (url: string, option: string) =>
     `createStore(${JSON.stringify(url)}): option "${option}" cannot be combined with a redis:// URL, which already ` +
     `says where to connect. Use new RedisStore({ ${option}, ... }) instead, or pass ioredis options as { redis: {...} }.`,

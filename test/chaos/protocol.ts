@@ -4,7 +4,8 @@
  * Type-only: the worker imports it with `import type`, so nothing of it exists
  * at run time.
  */
-import type { CacheStats, MethodStats, RedisStoreStats } from '../../lib/index.js';
+import type { CacheStats, MethodStats } from '../../lib/index.js';
+import type { RedisStoreStats } from '../../lib/redis.js';
 
 /**
  * The two cached families every worker runs:

@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { NullStore } from '../../lib/stores/null-store.js';
 import { RedisStore } from '../../lib/stores/redis/redis-store.js';
-import { createStore } from '../../lib/stores/url.js';
+import { createStore } from '../../lib/stores/any-url.js';
+import { createStore as createInProcessStore } from '../../lib/stores/url.js';
 import type { CacheStore } from '../../lib/stores/contract.js';
 import { testRedisUrl, uniquePrefix } from '../setup/redis-env.js';
 import { typeErrorOf } from '../helpers/errors.js';
@@ -102,5 +103,20 @@ describe('createStore', () => {
       /Known schemes: memory:\/\/, redis:\/\/, rediss:\/\//,
     );
     expect(typeErrorOf(() => createStore('not a url'))).toMatch(/is not a valid URL/);
+  });
+
+  it("memokit's own createStore builds in-process stores and sends redis:// to memokit/redis, naming it", () => {
+    expect(track(createInProcessStore('memory://?max=2')).kind).toBe('memory');
+    expect(track(createInProcessStore('null://')).kind).toBe('null');
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://cache.example:6380/1']) {
+      expect(typeErrorOf(() => createInProcessStore(url))).toBe(
+        `createStore(${JSON.stringify(url)}): Redis stores come from 'memokit/redis' (importing 'memokit' loads no Redis code). ` +
+          `Use import { createStore } from 'memokit/redis' (it knows every scheme), and install ioredis.`,
+      );
+    }
+    expect(typeErrorOf(() => createInProcessStore('memcached://x'))).toMatch(
+      /Known schemes: memory:\/\/, redis:\/\/, rediss:\/\/, null:\/\//,
+    );
+    expect(typeErrorOf(() => createInProcessStore('not a url'))).toMatch(/is not a valid URL/);
   });
 });

@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Cache, RedisStore, TieredStore } from '../../../lib/index.js';
+import { Cache } from '../../../lib/index.js';
+import { RedisStore } from '../../../lib/redis.js';
+import { TieredStore } from '../../../lib/tiered.js';
 import { testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
 // Cache.connect() and Cache.use() wait until a store made from a URL serves calls (bounded by its

@@ -7,15 +7,8 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import {
-  AsyncTTL,
-  cacheStats,
-  defaultSerializer,
-  invalidateCache,
-  RedisStore,
-  type RedisStoreError,
-  type Serializer,
-} from '../../../lib/index.js';
+import { AsyncTTL, cacheStats, defaultSerializer, invalidateCache, type Serializer } from '../../../lib/index.js';
+import { RedisStore, type RedisStoreError } from '../../../lib/redis.js';
 import { connectedStore, eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
 const open: { close(): Promise<void> }[] = [];

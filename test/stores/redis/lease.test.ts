@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { CachedMethod, type EngineMethod, type LeaseSettings } from '../../../lib/engine/cached-method.js';
 import { CacheEvents } from '../../../lib/util/events.js';
-import { AsyncLRU, AsyncTTL, Cache, MemoryStore, TieredStore } from '../../../lib/index.js';
+import { AsyncLRU, AsyncTTL, Cache, MemoryStore } from '../../../lib/index.js';
+import { TieredStore } from '../../../lib/tiered.js';
 import type { StoreKey } from '../../../lib/keys/keys.js';
 import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
 import type { CacheStore } from '../../../lib/stores/contract.js';
@@ -271,7 +272,8 @@ describe('lease option', () => {
  * it and exits hard as soon as its body started (a crash while holding the lease).
  */
 const WORKER = `
-import { AsyncTTL, cacheStats, RedisStore } from 'memokit';
+import { AsyncTTL, cacheStats } from 'memokit';
+import { RedisStore } from 'memokit/redis';
 import { Redis } from 'ioredis';
 
 const [url, prefix, mode, ms, leaseTtl] = process.argv.slice(2);

@@ -12,17 +12,15 @@ import {
   cacheEvents,
   cacheStats,
   compressed,
-  createStore,
   DEFAULT_MAX_VALUE_SIZE,
   defaultSerializer,
   NullStore,
   parseByteSize,
-  RedisStore,
-  RedisStoreError,
   ValueTooLargeError,
   type ByteSize,
   type CacheErrorEvent,
 } from '../../../lib/index.js';
+import { createStore, RedisStore, RedisStoreError } from '../../../lib/redis.js';
 import { connectedStore, eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 import { typeErrorOf } from '../../helpers/errors.js';
 

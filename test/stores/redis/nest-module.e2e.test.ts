@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { AsyncLRU, LRUInvalidator, RedisStore } from '../../../lib/index.js';
+import { AsyncLRU, LRUInvalidator } from '../../../lib/index.js';
+import { RedisStore } from '../../../lib/redis.js';
 import { CacheModule, CacheService } from '../../../nest-module/index.js';
 import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 

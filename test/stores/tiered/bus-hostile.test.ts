@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { Cache, cacheEvents, RedisBus, TieredStore, type CacheErrorEvent } from '../../../lib/index.js';
+import { Cache, cacheEvents, type CacheErrorEvent } from '../../../lib/index.js';
+import { RedisBus, TieredStore } from '../../../lib/tiered.js';
 import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
 const opened: TieredStore[] = [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Cache, TieredStore } from '../../../lib/index.js';
+import { Cache } from '../../../lib/index.js';
+import { TieredStore } from '../../../lib/tiered.js';
 import { startRedisServer, type RedisServer } from '../../setup/redis-server.js';
 import { eventually, rawClient, uniquePrefix } from '../../setup/redis-env.js';
 

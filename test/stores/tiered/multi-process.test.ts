@@ -15,7 +15,8 @@ import { rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js'
 const WORKER = `
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
-import { AsyncLRU, invalidateCache, TieredStore } from 'memokit';
+import { AsyncLRU, invalidateCache } from 'memokit';
+import { TieredStore } from 'memokit/tiered';
 
 const [url, prefix] = process.argv.slice(2);
 const store = new TieredStore({ redis: { url, prefix }, l1Ttl: '1m' });

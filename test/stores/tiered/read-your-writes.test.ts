@@ -9,7 +9,8 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CachedMethod } from '../../../lib/engine/cached-method.js';
-import { AsyncTTL, Cache, TieredStore } from '../../../lib/index.js';
+import { AsyncTTL, Cache } from '../../../lib/index.js';
+import { TieredStore } from '../../../lib/tiered.js';
 import { registry } from '../../../lib/api/registry.js';
 import { slowLink, type SlowLink } from '../../helpers/slow-link.js';
 import { testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';

@@ -28,7 +28,9 @@ import { rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js'
 const WORKER = `
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
-import { AsyncLRU, invalidateCache, RedisBus, RedisStore, TieredStore } from 'memokit';
+import { AsyncLRU, invalidateCache } from 'memokit';
+import { RedisStore } from 'memokit/redis';
+import { RedisBus, TieredStore } from 'memokit/tiered';
 
 const [url, storeUrl, prefix] = process.argv.slice(2);
 const redis = new RedisStore({ url: storeUrl, prefix, timeout: 250, retryInterval: 100 });

@@ -1,6 +1,6 @@
 import { registerStoreContract } from '../contract/store-contract.js';
 import { testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
-import { TieredStore } from '../../../lib/index.js';
+import { TieredStore } from '../../../lib/tiered.js';
 
 // Memory L1 over the real Redis, with the pub/sub bus running; real time.
 registerStoreContract(

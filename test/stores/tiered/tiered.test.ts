@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { AsyncTTL, Cache, InvalidateTags, TieredStore, type Duration } from '../../../lib/index.js';
+import { AsyncTTL, Cache, InvalidateTags, type Duration } from '../../../lib/index.js';
+import { TieredStore } from '../../../lib/tiered.js';
 import { deferred, flush } from '../../helpers/deferred.js';
 import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
