@@ -33,8 +33,10 @@ export type CacheKey = string | number;
  */
 export interface CacheOptions {
   /**
-   * The store: an instance, or a URL (`memory://`, `redis://...`, `null://`).
-   * A store created from a URL is closed by {@link Cache.close}.
+   * The store: an instance, or an in-process store's URL (`memory://…`,
+   * `null://`), which {@link Cache.close} closes. For Redis, pass a store:
+   * `createStore('redis://…')` from `memokit/redis` (a `redis://` string here
+   * is a `TypeError` saying so), and close it yourself.
    *
    * @default new MemoryStore()
    */
@@ -194,6 +196,7 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
     root = new MemoryStore();
     owned = true;
   } else if (typeof store === 'string') {
+    if (/^rediss?:/i.test(store)) throw new TypeError(messages.CACHE_REDIS_URL(where, store));
     root = createStore(store);
     owned = true;
   } else if (isStore(store)) {

@@ -415,7 +415,7 @@ export class Cache<V = unknown> {
    *
    * @example
    * ```ts
-   * await Cache.use({ store: 'redis://127.0.0.1:6379' }, (cache) => cache.set('test', 'Ok!'));
+   * await Cache.use({ store: 'memory://', prefix: 'jobs' }, (cache) => cache.set('test', 'Ok!'));
    * ```
    */
   static async use<R>(options: CacheOptions, fn: (cache: Cache) => Promise<R>): Promise<R> {

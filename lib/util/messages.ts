@@ -140,6 +140,10 @@ export const messages = {
   REDIS_URL_NEEDS_REDIS_ENTRY: (url: string) =>
     `createStore(${JSON.stringify(url)}): Redis stores come from 'memokit/redis' (importing 'memokit' loads no Redis code). ` +
     `Use import { createStore } from 'memokit/redis' (it knows every scheme), and install ioredis.`,
+  CACHE_REDIS_URL: (where: string, url: string) =>
+    `${where}: option "store" is a Redis URL (${JSON.stringify(url)}), and Redis stores come from 'memokit/redis' ` +
+    `(importing 'memokit' loads no Redis code). Pass store: createStore(${JSON.stringify(url)}) with createStore ` +
+    `imported from 'memokit/redis', and close that store when you are done: a Cache closes only the stores it made.`,
   REDIS_URL_CONNECTION_OVERRIDE: (url: string, option: string) =>
     `createStore(${JSON.stringify(url)}): option "${option}" cannot be combined with a redis:// URL, which already ` +
     `says where to connect. Use new RedisStore({ ${option}, ... }) instead, or pass ioredis options as { redis: {...} }.`,

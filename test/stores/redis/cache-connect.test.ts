@@ -1,12 +1,12 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Cache } from '../../../lib/index.js';
-import { RedisStore } from '../../../lib/redis.js';
+import { createStore, RedisStore } from '../../../lib/redis.js';
 import { TieredStore } from '../../../lib/tiered.js';
 import { testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
-// Cache.connect() and Cache.use() wait until a store made from a URL serves calls (bounded by its
-// connect timeout), so the first write after them lands in Redis.
+// Cache.connect() and Cache.use() wait until a Redis store made from a URL serves calls (bounded by
+// its connect timeout), so the first write after them lands in Redis.
 
 const open: { close(): Promise<void> }[] = [];
 
@@ -33,10 +33,19 @@ async function closedPort(): Promise<number> {
 }
 
 describe('Cache.connect() and Cache.use() on a store made from a redis:// URL', () => {
+  it("a redis:// string as Cache's store is a TypeError naming the option and memokit/redis", () => {
+    const url = 'redis://127.0.0.1:6379?prefix=nope';
+    expect(() => new Cache({ store: url })).toThrow(TypeError);
+    expect(() => new Cache({ store: url })).toThrow(
+      `new Cache(): option "store" is a Redis URL ("${url}"), and Redis stores come from 'memokit/redis'`,
+    );
+  });
+
   it('await cache.connect() then set: the value is in Redis', async () => {
     const prefix = uniquePrefix('connect');
-    const cache = new Cache({ store: `${testRedisUrl()}?prefix=${prefix}` });
-    open.push(cache);
+    const store = createStore(`${testRedisUrl()}?prefix=${prefix}`);
+    const cache = new Cache({ store });
+    open.push(cache, store);
     const ready = await cache.connect();
     await cache.set('greeting', 'hello');
     const reader = (await readerOf(prefix)).namespace('cache');
@@ -44,9 +53,11 @@ describe('Cache.connect() and Cache.use() on a store made from a redis:// URL', 
     expect(ready).toBe(true);
   });
 
-  it('Cache.use({ store: url }, fn) runs fn with a ready store: its write lands', async () => {
+  it('Cache.use({ store }, fn) with a store made from a redis:// URL runs fn once it is ready: its write lands', async () => {
     const prefix = uniquePrefix('use');
-    const stored = await Cache.use({ store: `${testRedisUrl()}?prefix=${prefix}`, prefix: 'jobs' }, async (cache) => {
+    const store = createStore(`${testRedisUrl()}?prefix=${prefix}`);
+    open.push(store);
+    const stored = await Cache.use({ store, prefix: 'jobs' }, async (cache) => {
       await cache.set('test', 'Ok!');
       return cache.get('test');
     });
@@ -67,8 +78,9 @@ describe('Cache.connect() and Cache.use() on a store made from a redis:// URL', 
   });
 
   it('an unreachable Redis: connect() resolves false after the connect timeout, and the cache fails open', async () => {
-    const cache = new Cache({ store: `redis://127.0.0.1:${await closedPort()}?prefix=${uniquePrefix('down')}` });
-    open.push(cache);
+    const store = createStore(`redis://127.0.0.1:${await closedPort()}?prefix=${uniquePrefix('down')}`);
+    const cache = new Cache({ store });
+    open.push(cache, store);
     const started = performance.now();
     expect(await cache.connect()).toBe(false);
     const elapsed = performance.now() - started;
