@@ -15,9 +15,13 @@
  * - `E_REDIS_UNAVAILABLE`, `E_REDIS_TIMEOUT`, `E_REDIS_COMMAND`,
  *   `E_REDIS_CONNECTION`, `E_BROKEN_KEY`: what went wrong talking to Redis
  *   (`RedisStoreError`, whose `code` says which).
- * - `E_MISSING_PEER`: the optional peer dependency `ioredis` is not installed.
+ * - `E_MISSING_PEER`: the optional peer dependency `ioredis` is not installed
+ *   (`MissingPeerError`).
  * - `E_INVALID_BUS_MESSAGE`: a message on the invalidation bus was malformed,
- *   or applying it failed; it was dropped.
+ *   or applying it failed; it was dropped (`BusMessageError`).
+ * - `E_DEADLINE_EXCEEDED`: a call to a server did not settle within its
+ *   deadline (`DeadlineExceededError`). Internal: the Redis store and the bus
+ *   catch it (the server counts as not answering), so it never reaches users.
  *
  * Mistakes in options are not in this list: they are plain `TypeError`s
  * thrown when the thing is configured, naming the option and what to change.
@@ -38,7 +42,8 @@ export type MemokitErrorCode =
   | 'E_REDIS_CONNECTION'
   | 'E_BROKEN_KEY'
   | 'E_MISSING_PEER'
-  | 'E_INVALID_BUS_MESSAGE';
+  | 'E_INVALID_BUS_MESSAGE'
+  | 'E_DEADLINE_EXCEEDED';
 
 /**
  * The options of every memokit error: the underlying error, if any, as the
