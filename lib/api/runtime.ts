@@ -1,5 +1,6 @@
 import type { CallOptions } from '../engine/cached-method.js';
 import { messages } from '../util/messages.js';
+import { assertKnownOptions } from '../util/options.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
 import type { CacheStore } from '../stores/contract.js';
 
@@ -68,13 +69,7 @@ export const callContext: { pending: CallOptions | undefined } = { pending: unde
 export function configureMemokit(options: MemokitDefaults): void {
   if (defaults.configured) throw new Error(messages.DEFAULTS_ALREADY_SET());
   if (defaults.firstUser !== undefined) throw new Error(messages.DEFAULTS_IN_USE(defaults.firstUser));
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(messages.BAD_OPTIONS_OBJECT('configureMemokit()', options));
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'defaultStore')
-      throw new TypeError(messages.UNKNOWN_OPTION('configureMemokit()', key, ['defaultStore']));
-  }
+  assertKnownOptions('configureMemokit()', options, ['defaultStore']);
   defaults.configured = true;
   defaults.store = options.defaultStore;
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { parseDuration, type Duration } from '../../util/duration.js';
 import { messages } from '../../util/messages.js';
+import { positiveInt } from '../../util/options.js';
 import type { Clock } from '../contract.js';
 import { duplicateClient, loadIoredis, quitClient } from '../redis/client.js';
 import type { RedisClient, RedisConnectionOptions } from '../redis/types.js';
@@ -252,10 +253,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     }
     this.#channel = options.channel ?? 'memokit:bus';
     this.#timeout = options.timeout ?? 250;
-    this.#maxPublishers = options.maxPublishers ?? 10_000;
-    if (!Number.isSafeInteger(this.#maxPublishers) || this.#maxPublishers < 1) {
-      throw new TypeError(messages.BAD_POSITIVE_INT(where, 'maxPublishers', options.maxPublishers));
-    }
+    this.#maxPublishers = positiveInt(where, 'maxPublishers', options.maxPublishers, 10_000);
     this.#publisherTtl = parseDuration(options.publisherTtl ?? '1h', where, 'publisherTtl');
     this.#clock = options.clock ?? performance;
     // The subscriber keeps its offline queue so that (re)subscribing waits for the connection.
