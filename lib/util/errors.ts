@@ -34,6 +34,8 @@
  *   (`UnknownStoreError`).
  * - `E_NOT_BOUND`: a `CacheService` call names a cached method no initialized
  *   provider or controller of that application has (`MethodNotBoundError`).
+ * - `E_DEFAULTS_LOCKED`: `configureMemokit()` was called again, or after a
+ *   cached method used the process default store (`DefaultsLockedError`).
  *
  * Other mistakes in options are not in this list: they are plain `TypeError`s
  * thrown when the thing is configured, naming the option and what to change.
@@ -59,7 +61,8 @@ export type MemokitErrorCode =
   | 'E_INVALID_MODULE_OPTIONS'
   | 'E_MODULE_CONFIGURED_TWICE'
   | 'E_UNKNOWN_STORE'
-  | 'E_NOT_BOUND';
+  | 'E_NOT_BOUND'
+  | 'E_DEFAULTS_LOCKED';
 
 /**
  * The options of every memokit error: the underlying error, if any, as the
