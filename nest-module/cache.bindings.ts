@@ -1,5 +1,6 @@
 import type { CachedMethod, CacheStore } from '../lib/index.js';
 import type { MethodDefinition } from '../lib/internal.js';
+import { UnknownStoreError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
 import type { ModuleStores } from './cache.stores.js';
 
@@ -50,7 +51,9 @@ export class CacheBindings {
       storeName = this.stores.defaultName;
     } else if (typeof option === 'string') {
       const named = this.stores.get(option);
-      if (named === undefined) throw new Error(messages.UNKNOWN_STORE(definition.where, option, this.stores.names));
+      if (named === undefined) {
+        throw new UnknownStoreError(option, messages.UNKNOWN_STORE(definition.where, option, this.stores.names));
+      }
       store = named;
       storeName = option;
     } else {

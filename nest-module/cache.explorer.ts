@@ -4,6 +4,7 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js'
 import { registry, type MethodDefinition } from '../lib/internal.js';
 import { CacheBindings } from './cache.bindings.js';
 import { LOGGER_CONTEXT } from './cache.constants.js';
+import { CacheModuleConfiguredTwiceError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
 
 /** Methods already reported as used before binding: the warning is logged once per process. */
@@ -85,7 +86,8 @@ export class CacheExplorer implements OnModuleInit, OnApplicationShutdown {
     const [bindings] = apps;
     if (bindings === undefined) return;
     try {
-      if (apps.length > 1) throw new Error(messages.CONFIGURED_TWICE(apps.length));
+      if (apps.length > 1)
+        throw new CacheModuleConfiguredTwiceError(apps.length, messages.CONFIGURED_TWICE(apps.length));
       this.#bindAll(bindings);
     } catch (error) {
       // Nest runs no shutdown hook after a failed init: release what the module created now.

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CacheModuleAsyncOptions, CacheModuleExtras, CacheModuleOptions } from './cache-module.options.js';
 import { CacheBindings } from './cache.bindings.js';
+import { CacheModuleOptionsError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
 import { MODULE_OPTIONS_TOKEN } from './cache.constants.js';
 import { ConfigurableModuleClass } from './cache.module-definition.js';
@@ -83,7 +84,7 @@ export class CacheModule extends (ConfigurableModuleClass as new () => object) {
    */
   static forRootAsync(options: CacheModuleAsyncOptions): DynamicModule {
     const given = (['useFactory', 'useClass', 'useExisting'] as const).filter((key) => options[key] !== undefined);
-    if (given.length !== 1) throw new TypeError(messages.ASYNC_OPTIONS_SOURCE(given));
+    if (given.length !== 1) throw new CacheModuleOptionsError(messages.ASYNC_OPTIONS_SOURCE(given));
     // Same shape; only useFactory's parameters are typed `never[]` here instead of Nest's `any[]`.
     return ConfigurableModuleClass.forRootAsync.call(this, options as unknown as BuilderAsyncOptions);
   }

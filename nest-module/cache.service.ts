@@ -9,6 +9,7 @@ import {
 } from '../lib/index.js';
 import { registry } from '../lib/internal.js';
 import { CacheBindings, type MethodBinding } from './cache.bindings.js';
+import { MethodNotBoundError, UnknownStoreError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
 
 /**
@@ -101,7 +102,7 @@ export class CacheService {
     const stores = this.#bindings.stores;
     if (name === undefined) return stores.default;
     const store = stores.get(name);
-    if (store === undefined) throw new Error(messages.GET_UNKNOWN_STORE(name, stores.names));
+    if (store === undefined) throw new UnknownStoreError(name, messages.GET_UNKNOWN_STORE(name, stores.names));
     return store;
   }
 
@@ -209,7 +210,8 @@ export class CacheService {
   #binding(api: string, method: unknown): MethodBinding {
     const definition = registry.definitionOf(api, method);
     const binding = this.#bindings.get(definition);
-    if (binding === undefined) throw new Error(messages.NOT_BOUND_IN_APP(api, definition.where));
+    if (binding === undefined)
+      throw new MethodNotBoundError(definition.where, messages.NOT_BOUND_IN_APP(api, definition.where));
     return binding;
   }
 }

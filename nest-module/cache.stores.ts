@@ -1,6 +1,7 @@
 import { createStore, MemoryStore, type CacheStore } from '../lib/index.js';
 import type { CacheModuleOptions } from './cache-module.options.js';
 import { DEFAULT_STORE_NAME, MODULE_OPTION_KEYS } from './cache.constants.js';
+import { CacheModuleOptionsError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
 
 const isStore = (value: unknown): value is CacheStore =>
@@ -150,14 +151,14 @@ async function closeAll(owned: ReadonlyMap<CacheStore, string>, onError: (messag
  * @internal
  */
 export async function resolveStores(options: unknown): Promise<ModuleStores> {
-  if (!isPlainObject(options)) throw new TypeError(messages.BAD_MODULE_OPTIONS(options));
+  if (!isPlainObject(options)) throw new CacheModuleOptionsError(messages.BAD_MODULE_OPTIONS(options));
   for (const key of Object.keys(options)) {
     if (!(MODULE_OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new TypeError(messages.UNKNOWN_MODULE_OPTION(key, MODULE_OPTION_KEYS));
+      throw new CacheModuleOptionsError(messages.UNKNOWN_MODULE_OPTION(key, MODULE_OPTION_KEYS));
     }
   }
   const { stores = {}, defaultStore } = options as CacheModuleOptions;
-  if (!isPlainObject(stores)) throw new TypeError(messages.BAD_STORES_OPTION(stores));
+  if (!isPlainObject(stores)) throw new CacheModuleOptionsError(messages.BAD_STORES_OPTION(stores));
 
   const byName = new Map<string, CacheStore>();
   const owned = new Map<CacheStore, string>();
@@ -165,13 +166,13 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
   const create = async (option: string, name: string, config: unknown): Promise<CacheStore> => {
     if (isStore(config)) return config;
     if (typeof config !== 'string' && !isPlainObject(config)) {
-      throw new TypeError(messages.BAD_STORE_CONFIG(option, config));
+      throw new CacheModuleOptionsError(messages.BAD_STORE_CONFIG(option, config));
     }
     let store: CacheStore;
     try {
       store = typeof config === 'string' ? await storeFromUrl(config) : new MemoryStore(config);
     } catch (error) {
-      throw new TypeError(messages.STORE_NOT_CREATED(option, error), { cause: error });
+      throw new CacheModuleOptionsError(messages.STORE_NOT_CREATED(option, error), { cause: error });
     }
     owned.set(store, name);
     if (typeof config === 'string') urls.set(store, config);
@@ -190,9 +191,10 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
         byName.set(DEFAULT_STORE_NAME, await create('defaultStore', DEFAULT_STORE_NAME, {}));
     } else {
       if (typeof defaultStore === 'string' && !defaultStore.includes('://')) {
-        throw new TypeError(messages.UNKNOWN_DEFAULT_STORE(defaultStore, [...byName.keys()]));
+        throw new CacheModuleOptionsError(messages.UNKNOWN_DEFAULT_STORE(defaultStore, [...byName.keys()]));
       }
-      if (byName.has(DEFAULT_STORE_NAME)) throw new TypeError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
+      if (byName.has(DEFAULT_STORE_NAME))
+        throw new CacheModuleOptionsError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
       byName.set(DEFAULT_STORE_NAME, await create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
     }
     return new ModuleStores(byName, defaultName, owned, urls);

@@ -15,6 +15,12 @@
  */
 export { CacheModule } from './cache.module.js';
 export { CacheService } from './cache.service.js';
+export {
+  CacheModuleConfiguredTwiceError,
+  CacheModuleOptionsError,
+  MethodNotBoundError,
+  UnknownStoreError,
+} from './cache.errors.js';
 export type { BoundCachedMethodInfo, ModuleCacheOptions } from './cache.service.js';
 export { CacheModuleOptions } from './cache-module.options.js';
 export type {

@@ -1,4 +1,5 @@
 import { messages } from '../util/messages.js';
+import { functionOption, nonNegativeNumber, positiveInt } from '../util/options.js';
 
 /**
  * What a batch loader's `loadMany` returns: values in the order of the keys
@@ -78,13 +79,9 @@ interface Pending<V> {
  */
 export function createBatchLoader<K, V>(options: BatchLoaderOptions<K, V>): BatchLoader<K, V> {
   const where = 'createBatchLoader()';
-  const { loadMany, window = 5, maxBatch = 100 } = options;
-  if (typeof loadMany !== 'function') throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'loadMany', loadMany));
-  if (typeof window !== 'number' || !Number.isFinite(window) || window < 0) {
-    throw new TypeError(messages.BAD_NONNEGATIVE_NUMBER(where, 'window', window));
-  }
-  if (!Number.isSafeInteger(maxBatch) || maxBatch <= 0)
-    throw new TypeError(messages.BAD_POSITIVE_INT(where, 'maxBatch', maxBatch));
+  const loadMany = functionOption<BatchLoaderOptions<K, V>['loadMany']>(where, 'loadMany', options.loadMany);
+  const window = nonNegativeNumber(where, 'window', options.window, 5);
+  const maxBatch = positiveInt(where, 'maxBatch', options.maxBatch, 100);
 
   let queue = new Map<K, Pending<V>[]>();
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -4,7 +4,7 @@ import type { EngineMethod, LeaseSettings, MethodStats } from '../engine/cached-
 import { parseDuration, type Duration } from '../util/duration.js';
 import { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
-import { assertKnownOptions, assertVersion, booleanOption, positiveInt } from '../util/options.js';
+import { assertKnownOptions, assertVersion, booleanOption, nonEmptyString, positiveInt } from '../util/options.js';
 import type { StoreKey } from '../keys/keys.js';
 import { isStore, type CacheStore, type StoreSetOptions } from '../stores/contract.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
@@ -185,10 +185,8 @@ function defaultWrite(ttl: number | undefined, failSafe: number | undefined): St
 export function cacheSettings(options: CacheOptions): CacheSettings {
   const where = 'new Cache()';
   assertKnownOptions(where, options, CACHE_OPTIONS);
-  const { store, prefix, version } = options;
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
-    throw new TypeError(messages.BAD_STRING_OPTION(where, 'prefix', prefix));
-  }
+  const { store, version } = options;
+  const prefix = nonEmptyString(where, 'prefix', options.prefix, undefined);
   assertVersion(where, version);
   let root: CacheStore;
   let owned = false;
@@ -229,7 +227,7 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
 /** Validates the options of `parent.scope(name, options)` and opens the scope's namespace. */
 export function scopeSettings(parent: CacheSettings, name: string, options: ScopeOptions): CacheSettings {
   const where = `Cache(${parent.name}).scope(${JSON.stringify(name)})`;
-  if (typeof name !== 'string' || name === '') throw new TypeError(messages.BAD_STRING_OPTION(where, 'name', name));
+  nonEmptyString(where, 'name', name);
   assertKnownOptions(where, options, SCOPE_OPTIONS);
   const statedTtl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
   const failSafe =

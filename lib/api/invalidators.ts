@@ -3,7 +3,7 @@ import { createDualDecorator, type DecoratedMember } from './decorate.js';
 import type { CachedMethod } from '../engine/cached-method.js';
 import { cacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
-import { assertKnownOptions } from '../util/options.js';
+import { assertKnownOptions, booleanOption, functionOption } from '../util/options.js';
 import type { MethodDefinition } from './method-definition.js';
 import { CACHE_DECORATOR, type CacheKind } from './method-settings.js';
 import { registry } from './registry.js';
@@ -100,12 +100,10 @@ function settingsFor(decorator: string, where: string, options: unknown): Invali
   }
   assertKnownOptions(at, options, KNOWN);
   const raw = options as Record<string, unknown>;
-  const { keyFn, clearAll = false } = raw;
-  if (keyFn !== undefined && typeof keyFn !== 'function')
-    throw new TypeError(messages.BAD_FUNCTION_OPTION(at, 'keyFn', keyFn));
-  if (typeof clearAll !== 'boolean') throw new TypeError(messages.BAD_BOOLEAN_OPTION(at, 'clearAll', clearAll));
+  const keyFn = functionOption<NonNullable<InvalidatorSettings['keyFn']>, undefined>(at, 'keyFn', raw.keyFn, undefined);
+  const clearAll = booleanOption(at, 'clearAll', raw.clearAll, false);
   if (clearAll && keyFn !== undefined) throw new TypeError(messages.CLEAR_ALL_WITH_KEY_FN(at));
-  return { keyFn: keyFn as InvalidatorSettings['keyFn'], clearAll };
+  return { keyFn, clearAll };
 }
 
 /**

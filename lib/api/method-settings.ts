@@ -2,7 +2,14 @@ import type { LeaseSettings } from '../engine/cached-method.js';
 import { leaseOf } from './lease.js';
 import { parseDuration } from '../util/duration.js';
 import { messages } from '../util/messages.js';
-import { assertKnownOptions, assertVersion, booleanOption, positiveInt } from '../util/options.js';
+import {
+  assertKnownOptions,
+  assertVersion,
+  booleanOption,
+  functionOption,
+  nonNegativeInt,
+  positiveInt,
+} from '../util/options.js';
 import { isStore, type CacheStore } from '../stores/contract.js';
 import { assertTags } from '../stores/tags.js';
 
@@ -100,10 +107,7 @@ function tagsOf(where: string, tags: unknown): MethodSettings['tags'] {
 export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, where: string): MethodSettings {
   assertKnownOptions(where, raw, KNOWN_OPTIONS[kind]);
   const maxSize = positiveInt(where, 'maxSize', raw.maxSize, DEFAULT_MAX_SIZE[kind]);
-  const skipArgs = raw.skipArgs ?? 0;
-  if (typeof skipArgs !== 'number' || !Number.isSafeInteger(skipArgs) || skipArgs < 0) {
-    throw new TypeError(messages.BAD_NONNEGATIVE_INT(where, 'skipArgs', skipArgs));
-  }
+  const skipArgs = nonNegativeInt(where, 'skipArgs', raw.skipArgs, 0);
   const { keyFn, shouldCache, version, store, scope, tags } = raw;
   if (tags !== undefined && typeof tags !== 'function') assertTags(`${where}: option "tags"`, tags);
   const scopeOk =
@@ -112,12 +116,9 @@ export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, wh
     (typeof scope === 'object' && scope !== null && isStore((scope as { store?: unknown }).store));
   if (!scopeOk) throw new TypeError(messages.BAD_SCOPE(where, scope));
   if (typeof scope === 'object' && store !== undefined) throw new TypeError(messages.SCOPE_WITH_STORE(where));
-  if (keyFn !== undefined && typeof keyFn !== 'function')
-    throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'keyFn', keyFn));
+  functionOption(where, 'keyFn', keyFn, undefined);
   if (keyFn !== undefined && skipArgs !== 0) throw new TypeError(messages.SKIP_ARGS_WITH_KEY_FN(where));
-  if (shouldCache !== undefined && typeof shouldCache !== 'function') {
-    throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'shouldCache', shouldCache));
-  }
+  functionOption(where, 'shouldCache', shouldCache, undefined);
   assertVersion(where, version);
   if (store !== undefined && !isStore(store) && !(typeof store === 'string' && store !== '')) {
     throw new TypeError(messages.NOT_A_STORE(where, store));

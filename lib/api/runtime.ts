@@ -1,5 +1,7 @@
 import type { CallOptions } from '../engine/cached-method.js';
 import { messages } from '../util/messages.js';
+import { assertKnownOptions } from '../util/options.js';
+import { DefaultsLockedError } from './errors.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
 import type { CacheStore } from '../stores/contract.js';
 
@@ -57,7 +59,8 @@ export const callContext: { pending: CallOptions | undefined } = { pending: unde
 /**
  * Sets the process defaults. Call it once, at startup, before any cached
  * method runs; a second call, or a call after the default store was used,
- * throws instead of leaving some methods on the old store.
+ * throws a {@link DefaultsLockedError} instead of leaving some methods on the
+ * old store.
  *
  * @example
  * ```ts
@@ -66,15 +69,9 @@ export const callContext: { pending: CallOptions | undefined } = { pending: unde
  * ```
  */
 export function configureMemokit(options: MemokitDefaults): void {
-  if (defaults.configured) throw new Error(messages.DEFAULTS_ALREADY_SET());
-  if (defaults.firstUser !== undefined) throw new Error(messages.DEFAULTS_IN_USE(defaults.firstUser));
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(messages.BAD_OPTIONS_OBJECT('configureMemokit()', options));
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'defaultStore')
-      throw new TypeError(messages.UNKNOWN_OPTION('configureMemokit()', key, ['defaultStore']));
-  }
+  if (defaults.configured) throw new DefaultsLockedError(messages.DEFAULTS_ALREADY_SET());
+  if (defaults.firstUser !== undefined) throw new DefaultsLockedError(messages.DEFAULTS_IN_USE(defaults.firstUser));
+  assertKnownOptions('configureMemokit()', options, ['defaultStore']);
   defaults.configured = true;
   defaults.store = options.defaultStore;
 }

@@ -15,11 +15,29 @@
  * - `E_REDIS_UNAVAILABLE`, `E_REDIS_TIMEOUT`, `E_REDIS_COMMAND`,
  *   `E_REDIS_CONNECTION`, `E_BROKEN_KEY`: what went wrong talking to Redis
  *   (`RedisStoreError`, whose `code` says which).
- * - `E_MISSING_PEER`: the optional peer dependency `ioredis` is not installed.
+ * - `E_MISSING_PEER`: the optional peer dependency `ioredis` is not installed
+ *   (`MissingPeerError`).
  * - `E_INVALID_BUS_MESSAGE`: a message on the invalidation bus was malformed,
- *   or applying it failed; it was dropped.
+ *   or applying it failed; it was dropped (`BusMessageError`).
+ * - `E_DEADLINE_EXCEEDED`: a call to a server did not settle within its
+ *   deadline (`DeadlineExceededError`). Internal: the Redis store and the bus
+ *   catch it (the server counts as not answering), so it never reaches users.
+ * - `E_INVALID_MODULE_OPTIONS`: the NestJS `CacheModule` was given options it
+ *   cannot use (not an object, an unknown option, a store it cannot create, a
+ *   `defaultStore` that names no store, `forRootAsync` without exactly one
+ *   source); a `TypeError` (`CacheModuleOptionsError`), thrown at bootstrap.
+ * - `E_MODULE_CONFIGURED_TWICE`: `CacheModule` is configured more than once in
+ *   one NestJS application, so cached methods cannot be bound to one set of
+ *   stores (`CacheModuleConfiguredTwiceError`), thrown at bootstrap.
+ * - `E_UNKNOWN_STORE`: a store name (a decorator's `store` option,
+ *   `CacheService.getStore(name)`) is not one of `CacheModule`'s stores
+ *   (`UnknownStoreError`).
+ * - `E_NOT_BOUND`: a `CacheService` call names a cached method no initialized
+ *   provider or controller of that application has (`MethodNotBoundError`).
+ * - `E_DEFAULTS_LOCKED`: `configureMemokit()` was called again, or after a
+ *   cached method used the process default store (`DefaultsLockedError`).
  *
- * Mistakes in options are not in this list: they are plain `TypeError`s
+ * Other mistakes in options are not in this list: they are plain `TypeError`s
  * thrown when the thing is configured, naming the option and what to change.
  *
  * @example
@@ -38,7 +56,13 @@ export type MemokitErrorCode =
   | 'E_REDIS_CONNECTION'
   | 'E_BROKEN_KEY'
   | 'E_MISSING_PEER'
-  | 'E_INVALID_BUS_MESSAGE';
+  | 'E_INVALID_BUS_MESSAGE'
+  | 'E_DEADLINE_EXCEEDED'
+  | 'E_INVALID_MODULE_OPTIONS'
+  | 'E_MODULE_CONFIGURED_TWICE'
+  | 'E_UNKNOWN_STORE'
+  | 'E_NOT_BOUND'
+  | 'E_DEFAULTS_LOCKED';
 
 /**
  * The options of every memokit error: the underlying error, if any, as the

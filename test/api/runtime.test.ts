@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { AsyncLRU, configureMemokit, MemoryStore, withCacheOptions } from '../../lib/index.js';
+import { DefaultsLockedError } from '../../lib/api/errors.js';
 import { callContext, resetRuntime, useDefaultStore } from '../../lib/api/runtime.js';
+import { MemokitError } from '../../lib/util/errors.js';
 
 afterEach(() => resetRuntime());
 
@@ -49,6 +51,28 @@ describe('runtime: the process defaults', () => {
     expect(() => configureMemokit({ defaultStore: new MemoryStore() })).toThrow(
       'configureMemokit() was called after Users.get already used the default store.',
     );
+  });
+
+  it('a configureMemokit that comes too late is a DefaultsLockedError (E_DEFAULTS_LOCKED)', () => {
+    const thrown = (): unknown => {
+      try {
+        configureMemokit({});
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    configureMemokit({});
+    const again = thrown();
+    expect(again).toBeInstanceOf(DefaultsLockedError);
+    expect(again).toBeInstanceOf(MemokitError);
+    expect(again).not.toBeInstanceOf(TypeError);
+    expect((again as DefaultsLockedError).code).toBe('E_DEFAULTS_LOCKED');
+    expect(DefaultsLockedError.code).toBe('E_DEFAULTS_LOCKED');
+    expect((again as DefaultsLockedError).name).toBe('DefaultsLockedError');
+    resetRuntime();
+    useDefaultStore('Users.get');
+    expect(thrown()).toBeInstanceOf(DefaultsLockedError);
   });
 
   it('rejects options that are not an object, and unknown options', () => {

@@ -6,8 +6,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import { MemokitError } from '../../util/errors.js';
 import { messages } from '../../util/messages.js';
+import { MissingPeerError } from './errors.js';
 import type { RedisClient } from './types.js';
 
 /** The ioredis module's type (types only: nothing of ioredis is loaded by naming it). */
@@ -17,8 +17,8 @@ let ioredis: IoredisModule | undefined;
 
 /**
  * ioredis, loaded on first use, so memokit works without it for the other
- * stores (it is an optional peer). Throws a `MemokitError` `E_MISSING_PEER`
- * naming `where` when it is not installed.
+ * stores (it is an optional peer). Throws a {@link MissingPeerError}
+ * (`E_MISSING_PEER`) naming `where` when it is not installed.
  *
  * @example
  * ```ts
@@ -30,7 +30,7 @@ export function loadIoredis(where: string): IoredisModule {
   try {
     ioredis = createRequire(import.meta.url)('ioredis') as IoredisModule;
   } catch (error) {
-    throw new MemokitError('E_MISSING_PEER', messages.IOREDIS_MISSING(where), { cause: error });
+    throw new MissingPeerError('ioredis', messages.IOREDIS_MISSING(where), { cause: error });
   }
   return ioredis;
 }

@@ -1,5 +1,5 @@
-/** The errors a Redis store reports and rejects with. */
-import { MemokitError } from '../../util/errors.js';
+/** The errors a Redis store reports and rejects with, and the one its ioredis loader throws. */
+import { MemokitError, type MemokitErrorCode, type MemokitErrorOptions } from '../../util/errors.js';
 
 /**
  * Codes of {@link RedisStoreError}.
@@ -9,7 +9,8 @@ import { MemokitError } from '../../util/errors.js';
  * const code: RedisStoreErrorCode = 'E_REDIS_TIMEOUT';
  * ```
  */
-export type RedisStoreErrorCode =
+export type RedisStoreErrorCode = Extract<
+  MemokitErrorCode,
   | 'E_REDIS_UNAVAILABLE'
   | 'E_REDIS_TIMEOUT'
   | 'E_REDIS_COMMAND'
@@ -17,7 +18,8 @@ export type RedisStoreErrorCode =
   | 'E_CORRUPT_ENTRY'
   | 'E_UNSERIALIZABLE'
   | 'E_VALUE_TOO_LARGE'
-  | 'E_BROKEN_KEY';
+  | 'E_BROKEN_KEY'
+>;
 
 /**
  * What went wrong talking to Redis, or with an entry. Emitted as the store's
@@ -57,11 +59,40 @@ export class RedisStoreError extends MemokitError {
     message: string,
     operation: string,
     namespace: string,
-    options?: { cause?: unknown },
+    options?: MemokitErrorOptions,
   ) {
     super(code, message, options);
     this.name = 'RedisStoreError';
     this.operation = operation;
     this.namespace = namespace;
+  }
+}
+
+/**
+ * An optional peer dependency memokit needs for what was asked is not
+ * installed: `ioredis`, for a Redis or tiered store or the invalidation bus.
+ * Thrown when the thing that needs it is created; the loader's error is the
+ * `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   new RedisStore({ url: 'redis://127.0.0.1:6379' });
+ * } catch (error) {
+ *   if (error instanceof MissingPeerError) console.error(`npm install ${error.peer}`);
+ * }
+ * ```
+ */
+export class MissingPeerError extends MemokitError {
+  /** The code of every `MissingPeerError`. */
+  static readonly code = 'E_MISSING_PEER';
+  declare readonly code: typeof MissingPeerError.code;
+  /** The package to install, e.g. `ioredis`. */
+  readonly peer: string;
+
+  constructor(peer: string, message: string, options?: MemokitErrorOptions) {
+    super(MissingPeerError.code, message, options);
+    this.name = 'MissingPeerError';
+    this.peer = peer;
   }
 }

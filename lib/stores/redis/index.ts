@@ -4,7 +4,7 @@
  */
 export { RedisStore } from './redis-store.js';
 export { RedisNamespace } from './namespace.js';
-export { RedisStoreError, type RedisStoreErrorCode } from './errors.js';
+export { MissingPeerError, RedisStoreError, type RedisStoreErrorCode } from './errors.js';
 export type { RedisStoreEvents, RedisStoreStats } from './events.js';
 export type { RedisStoreOptions } from './options.js';
 export type {

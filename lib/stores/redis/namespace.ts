@@ -6,6 +6,7 @@
 import { parseDuration, type Duration } from '../../util/duration.js';
 import type { StoreKey } from '../../keys/keys.js';
 import { messages } from '../../util/messages.js';
+import { nonEmptyString, positiveInt } from '../../util/options.js';
 import type {
   CacheStore,
   LeaseRead,
@@ -228,11 +229,8 @@ export class RedisNamespace implements CacheStore {
   namespace(name: string, options: NamespaceOptions = {}): RedisNamespace {
     const scope = this.#scope;
     const where = `${scope.where}.namespace(${JSON.stringify(name)})`;
-    if (typeof name !== 'string' || name === '') throw new TypeError(messages.BAD_STRING_OPTION(where, 'name', name));
-    const { maxSize } = options;
-    if (maxSize !== undefined && (!Number.isSafeInteger(maxSize) || maxSize <= 0)) {
-      throw new TypeError(messages.BAD_POSITIVE_INT(where, 'maxSize', maxSize));
-    }
+    nonEmptyString(where, 'name', name);
+    positiveInt(where, 'maxSize', options.maxSize, undefined);
     const ttl = options.ttl === undefined ? scope.ttl : parseDuration(options.ttl, where, 'ttl');
     const path = [...scope.path, name];
     const id = JSON.stringify(path);

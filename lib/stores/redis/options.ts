@@ -6,6 +6,7 @@
 import { parseByteSize, type ByteSize } from '../../util/byte-size.js';
 import { parseDuration, type Duration } from '../../util/duration.js';
 import { messages } from '../../util/messages.js';
+import { assertKnownOptions, nonEmptyString } from '../../util/options.js';
 import {
   assertSerializer,
   DEFAULT_MAX_VALUE_SIZE,
@@ -192,21 +193,14 @@ export interface RedisStoreSettings {
  * ```
  */
 export function parseRedisStoreOptions(options: RedisStoreOptions, where: string): RedisStoreSettings {
-  if (typeof options !== 'object' || options === null) throw new TypeError(messages.BAD_OPTIONS_OBJECT(where, options));
-  for (const key of Object.keys(options)) {
-    if (!(STORE_OPTIONS as readonly string[]).includes(key)) {
-      throw new TypeError(messages.UNKNOWN_OPTION(where, key, STORE_OPTIONS));
-    }
-  }
+  assertKnownOptions(where, options, STORE_OPTIONS);
   const { client, url, redis } = options;
   const given = (['client', 'url', 'redis'] as const).filter((k) => options[k] !== undefined);
   if (given.length === 0 || (client !== undefined && given.length > 1)) {
     throw new TypeError(messages.REDIS_CONNECTION_OPTIONS(where, given));
   }
   if (client !== undefined && !isRedisClient(client)) throw new TypeError(messages.BAD_REDIS_CLIENT(where, client));
-  if (url !== undefined && (typeof url !== 'string' || url === '')) {
-    throw new TypeError(messages.BAD_STRING_OPTION(where, 'url', url));
-  }
+  nonEmptyString(where, 'url', url, undefined);
   if (redis !== undefined && (typeof redis !== 'object' || redis === null)) {
     throw new TypeError(messages.BAD_OPTIONS_OBJECT(`${where} option "redis"`, redis));
   }

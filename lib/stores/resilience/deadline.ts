@@ -3,22 +3,28 @@
  * {@link withDeadline} bounds one promise; a {@link DeadlineQueue} bounds many
  * calls that share one timeout with a single timer.
  */
+import { MemokitError } from '../../util/errors.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /**
- * The rejection of a call {@link withDeadline} gave up on.
+ * The rejection of a call {@link withDeadline} gave up on (code
+ * `E_DEADLINE_EXCEEDED`). Internal: the Redis store and the bus catch it (the
+ * server counts as not answering), so it never reaches users.
  *
  * @example
  * ```ts
  * await withDeadline(client.ping(), 250, 'ping').catch((error) => error instanceof DeadlineExceededError);
  * ```
  */
-export class DeadlineExceededError extends Error {
+export class DeadlineExceededError extends MemokitError {
+  /** The code of every `DeadlineExceededError`. */
+  static readonly code = 'E_DEADLINE_EXCEEDED';
+  declare readonly code: typeof DeadlineExceededError.code;
   /** The deadline that passed, in milliseconds. */
   readonly ms: number;
 
   constructor(what: string, ms: number) {
-    super(`${what} timed out after ${ms} ms`);
+    super(DeadlineExceededError.code, `${what} timed out after ${ms} ms`);
     this.name = 'DeadlineExceededError';
     this.ms = ms;
   }

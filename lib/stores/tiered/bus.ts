@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { parseDuration, type Duration } from '../../util/duration.js';
-import { MemokitError } from '../../util/errors.js';
 import { messages } from '../../util/messages.js';
+import { positiveInt } from '../../util/options.js';
 import type { Clock } from '../contract.js';
 import { duplicateClient, loadIoredis, quitClient } from '../redis/client.js';
 import type { RedisClient, RedisConnectionOptions } from '../redis/types.js';
 import { CircuitBreaker, reconnectDelay } from '../resilience/circuit-breaker.js';
 import { withDeadline } from '../resilience/deadline.js';
 import { ReplayQueue } from '../resilience/replay-queue.js';
+import { BusMessageError } from './bus-errors.js';
 
 /**
  * What one process tells the others: drop these L1 entries.
@@ -190,8 +191,8 @@ interface Heard {
  * subscriber connection. Each process numbers its messages; a subscriber that
  * sees a gap, or loses its connection, emits `reset`. Anything on the channel
  * that is not a valid {@link BusMessage} is dropped, counted in
- * `invalidMessages` and emitted as `'invalid'` (a `MemokitError` with code
- * `E_INVALID_BUS_MESSAGE`); it never reaches `'message'` listeners.
+ * `invalidMessages` and emitted as `'invalid'` (a {@link BusMessageError},
+ * code `E_INVALID_BUS_MESSAGE`); it never reaches `'message'` listeners.
  *
  * @example
  * ```ts
@@ -252,10 +253,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     }
     this.#channel = options.channel ?? 'memokit:bus';
     this.#timeout = options.timeout ?? 250;
-    this.#maxPublishers = options.maxPublishers ?? 10_000;
-    if (!Number.isSafeInteger(this.#maxPublishers) || this.#maxPublishers < 1) {
-      throw new TypeError(messages.BAD_POSITIVE_INT(where, 'maxPublishers', options.maxPublishers));
-    }
+    this.#maxPublishers = positiveInt(where, 'maxPublishers', options.maxPublishers, 10_000);
     this.#publisherTtl = parseDuration(options.publisherTtl ?? '1h', where, 'publisherTtl');
     this.#clock = options.clock ?? performance;
     // The subscriber keeps its offline queue so that (re)subscribing waits for the connection.
@@ -353,7 +351,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   /** Counts, reports and drops a message that is not a valid bus message. */
   #invalid(why: string): void {
     this.invalidMessages++;
-    const error = new MemokitError('E_INVALID_BUS_MESSAGE', messages.BUS_MESSAGE_INVALID(this.#channel, why));
+    const error = new BusMessageError(messages.BUS_MESSAGE_INVALID(this.#channel, why));
     if (this.listenerCount('invalid') > 0) this.emit('invalid', error);
   }
 

@@ -5,6 +5,7 @@ import {
   withDeadline,
   type Deadlined,
 } from '../../../lib/stores/resilience/deadline.js';
+import { MemokitError } from '../../../lib/util/errors.js';
 import { FakeTimers } from './fake-timers.js';
 
 /** A promise settled by hand. */
@@ -51,6 +52,17 @@ describe('withDeadline', () => {
     expect((error as Error).message).toBe('heartbeat timed out after 100 ms');
     work.resolve('late');
     await expect(bounded).rejects.toBe(error);
+  });
+
+  it('rejects with a MemokitError of code E_DEADLINE_EXCEEDED', () => {
+    const error = new DeadlineExceededError('ping', 250);
+    expect(error).toBeInstanceOf(MemokitError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.code).toBe('E_DEADLINE_EXCEEDED');
+    expect(DeadlineExceededError.code).toBe('E_DEADLINE_EXCEEDED');
+    expect(error.name).toBe('DeadlineExceededError');
+    expect(error.message).toBe('ping timed out after 250 ms');
+    expect(error.cause).toBeUndefined();
   });
 });
 
