@@ -33,6 +33,7 @@ export type {
 export { cacheStats, clearCache, invalidateCache, listCachedMethods, withCacheOptions } from './api/control.js';
 export type { CachedFunction } from './api/control.js';
 export { configureMemokit } from './api/runtime.js';
+export { DefaultsLockedError } from './api/errors.js';
 export type { MemokitDefaults } from './api/runtime.js';
 export { CachedMethod } from './engine/cached-method.js';
 export type { CallOptions, MethodStats } from './engine/cached-method.js';

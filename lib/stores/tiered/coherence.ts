@@ -1,6 +1,6 @@
-import { MemokitError } from '../../util/errors.js';
 import { cacheEvents } from '../../util/events.js';
 import { messages } from '../../util/messages.js';
+import { BusMessageError } from './bus-errors.js';
 import { busMessageProblem, RedisBus } from './bus.js';
 import type { SharedTier } from './shared-tier.js';
 import type { TieredShared } from './tiered-namespace.js';
@@ -33,7 +33,7 @@ export function keepCoherent(shared: TieredShared, l2: SharedTier): { readonly c
   };
   // Every message is checked again here (any bus may carry anything); one that is not valid, or that fails
   // to apply, is counted, reported and dropped, and L1 is dropped with it: it may have been an invalidation.
-  const drop = (error: MemokitError): void => {
+  const drop = (error: BusMessageError): void => {
     dropped.count++;
     reset();
     cacheEvents.emit('error', { source: 'TieredStore', operation: 'bus', error });
@@ -42,7 +42,7 @@ export function keepCoherent(shared: TieredShared, l2: SharedTier): { readonly c
     try {
       const problem = busMessageProblem(message);
       if (problem !== undefined) {
-        return drop(new MemokitError('E_INVALID_BUS_MESSAGE', messages.BUS_LISTENER_FAILED(problem)));
+        return drop(new BusMessageError(messages.BUS_LISTENER_FAILED(problem)));
       }
       // The publisher's Redis link failed: apply the invalidation in Redis from here (also in a
       // namespace this process has not opened yet: it may open it later).
@@ -51,11 +51,11 @@ export function keepCoherent(shared: TieredShared, l2: SharedTier): { readonly c
       const namespace = message.ns === undefined ? undefined : tree.get(message.ns);
       namespace?.applyRemote(message);
     } catch (cause) {
-      drop(new MemokitError('E_INVALID_BUS_MESSAGE', messages.BUS_LISTENER_FAILED(cause), { cause }));
+      drop(new BusMessageError(messages.BUS_LISTENER_FAILED(cause), { cause }));
     }
   });
   if (bus instanceof RedisBus) {
-    bus.on('invalid', (error: MemokitError) =>
+    bus.on('invalid', (error: BusMessageError) =>
       cacheEvents.emit('error', { source: 'TieredStore', operation: 'bus', error }),
     );
   }
