@@ -1,4 +1,4 @@
-import type { CallOptions } from './cached-method.js';
+import type { CallOptions } from './method.js';
 
 /**
  * Options handed by `withCacheOptions` to the next decorated call made
