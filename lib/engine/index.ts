@@ -1,0 +1,13 @@
+/**
+ * The engine layer: one cached method bound to one store namespace (the hit
+ * path and invalidations), the single-flight load runner behind its misses,
+ * the loads in flight, the store as the engine uses it, and the figures.
+ *
+ * @packageDocumentation
+ */
+export { CachedMethod } from './cached-method.js';
+export { InFlight, Load } from './in-flight.js';
+export { invokeMethod, LoadRunner } from './load-runner.js';
+export type { CallOptions, EngineMethod, LeaseSettings } from './method.js';
+export { MethodCounters, sumStats, type MethodStats } from './stats.js';
+export { EngineStore, type Read } from './store-adapter.js';
