@@ -307,9 +307,8 @@ export function stampede(load: LoadBuild): Prepare {
 
 /**
  * Memory: `entries` distinct keys, each caching a new small object
- * (`{ id, name }`). With `touch`, every entry is then read once more (a hit):
- * what a cache pays for anything it adds to an entry on its first hit (a
- * settled promise, a wrapper object).
+ * (`{ id, name }`). With `touch`, every entry is then read once more (a hit),
+ * which is what a cache that memoizes a settled promise per entry pays for.
  */
 export function memory(load: LoadBuild, options: { touch?: boolean } = {}): Prepare {
   return async (): Promise<PreparedMemory> => {

@@ -428,7 +428,7 @@ export const cases: readonly BenchCase[] = [
     }),
     'memory/memokit-ttl',
     {
-      // What a hot cache holds: whatever memokit adds to an entry on its first hit counts here.
+      // What a hot cache holds: memokit keeps a settled promise per entry once it has been hit.
       id: 'memory/memokit-lru-touched',
       group: 'memory',
       label: 'memokit `@AsyncLRU`, then one hit per entry',
