@@ -51,9 +51,7 @@ export class CachedMethod {
    * that value (a hot key) return the same promise and allocate nothing; a
    * hit on another value allocates one promise, as a hand-written `async`
    * memoizer does on every call. One per binding, none per entry: a promise
-   * kept per entry would double an entry's memory once it has been hit. It
-   * keeps at most one value alive after the store dropped it, until the next
-   * hit on another value or an invalidation.
+   * kept per entry would double an entry's memory once it has been hit.
    */
   #lastValue: unknown = NO_HIT;
   #lastHit: Promise<unknown> = NO_HIT_PROMISE;
@@ -79,11 +77,9 @@ export class CachedMethod {
       });
     }
     // Another process invalidated: a load in flight here may predate it, so later callers start afresh.
-    this.#stopRemote = store.onInvalidate?.((key) => {
-      this.#forgetLastHit();
-      if (key === undefined) this.#inFlight.abandonAll();
-      else this.#inFlight.abandon(key);
-    });
+    this.#stopRemote = store.onInvalidate?.((key) =>
+      key === undefined ? this.#inFlight.abandonAll() : this.#inFlight.abandon(key),
+    );
   }
 
   /** Returns a settled promise of `value`, kept as the last hit's. */
