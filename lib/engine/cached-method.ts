@@ -11,10 +11,6 @@ import { EngineStore } from './store-adapter.js';
 export type { CallOptions, EngineMethod, LeaseSettings } from './method.js';
 export { sumStats, type MethodStats } from './stats.js';
 
-/** Stands for "no hit yet": no cached value is this symbol. */
-const NO_HIT = Symbol('memokit.noHit');
-const NO_HIT_PROMISE = Promise.resolve<unknown>(NO_HIT);
-
 /**
  * The memoization engine for one method bound to one store namespace:
  * single-flight per key, rejections shared but never cached, every resolved
@@ -46,15 +42,6 @@ export class CachedMethod {
   readonly #runner: LoadRunner;
   readonly #stopEvictEvents: (() => void) | undefined;
   readonly #stopRemote: (() => void) | undefined;
-  /**
-   * The last hit's value and the settled promise returned for it. Hits on
-   * that value (a hot key) return the same promise and allocate nothing; a
-   * hit on another value allocates one promise, as a hand-written `async`
-   * memoizer does on every call. One per binding, none per entry: a promise
-   * kept per entry would double an entry's memory once it has been hit.
-   */
-  #lastValue: unknown = NO_HIT;
-  #lastHit: Promise<unknown> = NO_HIT_PROMISE;
 
   constructor(
     method: EngineMethod,
@@ -82,18 +69,6 @@ export class CachedMethod {
     );
   }
 
-  /** Returns a settled promise of `value`, kept as the last hit's. */
-  #settled(value: unknown): Promise<unknown> {
-    this.#lastValue = value;
-    return (this.#lastHit = Promise.resolve(value));
-  }
-
-  /** Forgets the last hit (its value may be gone from the store: it must not be kept alive). */
-  #forgetLastHit(): void {
-    this.#lastValue = NO_HIT;
-    this.#lastHit = NO_HIT_PROMISE;
-  }
-
   /** The namespace this method's entries live in. */
   get store(): CacheStore {
     return this.#store;
@@ -105,8 +80,8 @@ export class CachedMethod {
   }
 
   /**
-   * Serves one call. A hit on an in-process store is answered synchronously;
-   * it allocates at most the promise it returns.
+   * Serves one call. A hit on an in-process store returns a settled promise
+   * synchronously, without allocating.
    */
   call(self: unknown, args: unknown[], options: CallOptions | undefined): Promise<unknown> {
     let key: StoreKey;
@@ -136,8 +111,7 @@ export class CachedMethod {
         if (entry !== undefined) {
           this.#counters.hits++;
           if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
-          const value = entry.value;
-          return value === this.#lastValue ? this.#lastHit : this.#settled(value);
+          return (entry.promise ??= Promise.resolve(entry.value));
         }
       }
       const running = this.#inFlight.running(key);
@@ -186,7 +160,6 @@ export class CachedMethod {
    */
   invalidateKey(key: StoreKey): Promise<boolean> {
     this.#inFlight.abandon(key);
-    this.#forgetLastHit();
     if (this.#events.active) this.#events.emit('invalidate', { source: this.#method.id, key, all: false });
     return this.#adapter.delete(key);
   }
@@ -205,7 +178,6 @@ export class CachedMethod {
   /** Removes every entry; loads in flight will not store. */
   clear(): Promise<void> {
     this.#inFlight.abandonAll();
-    this.#forgetLastHit();
     if (this.#events.active) this.#events.emit('invalidate', { source: this.#method.id, all: true });
     return this.#adapter.clear();
   }

@@ -21,6 +21,13 @@ export interface StoreEntry<V = unknown> {
    * @default undefined (unknown or no expiry)
    */
   readonly expiresIn?: number | undefined;
+  /**
+   * A settled promise of `value`, memoized by the engine so that repeated hits
+   * on in-process stores allocate nothing. Stores create entries with it unset.
+   *
+   * @default undefined
+   */
+  promise?: Promise<V> | undefined;
 }
 
 /**
