@@ -72,6 +72,7 @@ export type {
   LeaseRead,
   LoadReadOptions,
   NamespaceOptions,
+  StoreCapabilities,
   StoreEntry,
   StoreSetOptions,
   StoreStats,

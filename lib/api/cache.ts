@@ -233,7 +233,10 @@ export class Cache<V = unknown> {
    */
   has(key: CacheKey): Promise<boolean> {
     try {
-      return this.#r.namespace.has(this.#key(key));
+      const namespace = this.#r.namespace;
+      const storeKey = this.#key(key);
+      if (namespace.has !== undefined) return namespace.has(storeKey);
+      return namespace.get(storeKey).then((entry) => entry !== undefined);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -292,7 +295,13 @@ export class Cache<V = unknown> {
    */
   setIfNotExists(key: CacheKey, value: V, options?: CacheSetOptions): Promise<boolean> {
     try {
-      return this.#r.namespace.setIfNotExists(this.#key(key), value, this.#writeOptions(options));
+      const namespace = this.#r.namespace;
+      if (namespace.setIfNotExists === undefined) {
+        throw new TypeError(
+          messages.STORE_LACKS_CAPABILITY(`Cache(${this.name}).setIfNotExists`, namespace.kind, 'setIfNotExists'),
+        );
+      }
+      return namespace.setIfNotExists(this.#key(key), value, this.#writeOptions(options));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -311,7 +320,13 @@ export class Cache<V = unknown> {
   expireIn(key: CacheKey, ttl: Duration | undefined): Promise<boolean> {
     try {
       const ms = ttl === undefined ? undefined : parseDuration(ttl, `Cache(${this.name}).expireIn`, 'ttl');
-      return this.#r.namespace.expireIn(this.#key(key), ms);
+      const namespace = this.#r.namespace;
+      if (namespace.expireIn === undefined) {
+        throw new TypeError(
+          messages.STORE_LACKS_CAPABILITY(`Cache(${this.name}).expireIn`, namespace.kind, 'expireIn'),
+        );
+      }
+      return namespace.expireIn(this.#key(key), ms);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -132,7 +132,7 @@ export class MethodEngines {
   /** The limit of the bucket the method's entries live in: the store's figure when it reports one. */
   bucketLimit(engine?: CachedMethod): number {
     const bound = engine ?? this.#engines.values().next().value;
-    return bound?.store.stats().maxSize ?? this.#method.settings.maxSize;
+    return bound?.store.stats?.().maxSize ?? this.#method.settings.maxSize;
   }
 
   /** Forgets an engine (its app shut down). */

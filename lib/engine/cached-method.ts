@@ -1,5 +1,6 @@
 import { cacheEvents, type CacheEvents } from '../util/events.js';
 import type { StoreKey } from '../keys/keys.js';
+import { messages } from '../util/messages.js';
 import type { CacheStore, StoreSetOptions, SyncStoreOps } from '../stores/contract.js';
 import { InFlight } from './in-flight.js';
 import { invokeMethod, LoadRunner } from './load-runner.js';
@@ -27,6 +28,9 @@ export { sumStats, type MethodStats } from './stats.js';
  * await engine.call(svc, [42], undefined);
  * ```
  */
+/** The figures of a store without `stats()`: it reports no entries and no evictions. */
+const NO_STORE_STATS = { size: 0, evictions: 0 } as const;
+
 export class CachedMethod {
   readonly #method: EngineMethod;
   readonly #store: CacheStore;
@@ -49,6 +53,9 @@ export class CachedMethod {
     events: CacheEvents = cacheEvents,
     options: { readonly ownsNamespace?: boolean } = {},
   ) {
+    if (method.failSafe !== undefined && store.getStale === undefined) {
+      throw new TypeError(messages.FAIL_SAFE_NEEDS_STALE_READS(method.where, store.kind));
+    }
     this.#method = method;
     this.#store = store;
     this.#events = events;
@@ -217,6 +224,6 @@ export class CachedMethod {
 
   /** A snapshot of this binding's figures. */
   stats(): MethodStats {
-    return this.#counters.snapshot(this.#store.stats());
+    return this.#counters.snapshot(this.#store.stats?.() ?? NO_STORE_STATS);
   }
 }

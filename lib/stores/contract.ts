@@ -211,63 +211,46 @@ export interface SyncStoreOps {
 }
 
 /**
- * The contract every memokit store implements: memory, Redis, tiered and null.
- * A store is a namespace; {@link CacheStore.namespace} gives a child whose keys
- * never collide with the parent's or a sibling's.
- *
- * Methods never throw for a miss. TTLs are milliseconds.
+ * What a store may offer beyond the {@link CacheStore} contract. Every member
+ * is optional; the engine and the `Cache` API use each one when the store has
+ * it and otherwise do without (or, where the feature cannot work without it,
+ * say so when the method or cache is set up):
+ * - `sync`: in-process reads without an async frame (memory, tiered L1);
+ * - `getStale`: fail-safe reads (`failSafe` needs it);
+ * - `has`, `setIfNotExists`, `expireIn`, `stats`: the `Cache` methods of the
+ *   same names (`has` falls back to `get`; `setIfNotExists` and `expireIn`
+ *   are errors without them; `stats` reads as zero entries);
+ * - `getForLoad`, `loadToken`, `tagStamp`: keep a load overtaken by an
+ *   invalidation from storing (shared stores);
+ * - `getOrLease`, `releaseLease`: cross-process single-flight (`lease`);
+ * - `onInvalidate`, `onEvict`, `ready`: other processes' invalidations,
+ *   evictions, readiness.
  *
  * @example
  * ```ts
- * const store: CacheStore = new MemoryStore({ max: 10_000 });
- * const users = store.namespace('users', { ttl: 60_000 });
- * await users.set(1, { name: 'Ada' });
- * const entry = await users.get(1); // { value: { name: 'Ada' } }
+ * declare const store: CacheStore;
+ * const size = store.stats?.().size ?? 0;
  * ```
  */
-export interface CacheStore {
-  /** Backend kind: `'memory'`, `'redis'`, `'tiered'`, `'null'` or a custom one. */
-  readonly kind: string;
-  /** This namespace's name (`''` for a store's root). */
-  readonly name: string;
+export interface StoreCapabilities {
   /** Present on in-process stores: the same operations, synchronously. */
   readonly sync?: SyncStoreOps | undefined;
-
-  /** The entry for `key`, or `undefined` on a miss. */
-  get(key: StoreKey): Promise<StoreEntry | undefined>;
   /**
    * The entry for `key` even if it is past its `ttl`, as long as it is within
    * the `staleTtl` it was written with (fail-safe reads).
    */
-  getStale(key: StoreKey): Promise<StoreEntry | undefined>;
-  /** Stores `value` under `key`, replacing any entry. */
-  set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void>;
-  /** Removes `key`; resolves `true` when an entry was removed. */
-  delete(key: StoreKey): Promise<boolean>;
-  /** Removes every entry of this namespace, and nothing else. */
-  clear(): Promise<void>;
+  getStale?(key: StoreKey): Promise<StoreEntry | undefined>;
   /** Whether a live entry exists for `key`. */
-  has(key: StoreKey): Promise<boolean>;
-  /** Entries for `keys`, in order, `undefined` for each miss. */
-  getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]>;
-  /** Stores every `[key, value]` pair with the same options. */
-  setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void>;
+  has?(key: StoreKey): Promise<boolean>;
   /** Stores `value` only when no live entry exists; resolves whether it did. */
-  setIfNotExists(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean>;
+  setIfNotExists?(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<boolean>;
   /**
    * Sets a new time to live on an existing entry (`undefined`: never expires);
    * resolves whether the entry existed.
    */
-  expireIn(key: StoreKey, ttl: number | undefined): Promise<boolean>;
-  /** A child namespace; the same name gives the same namespace. */
-  namespace(name: string, options?: NamespaceOptions): CacheStore;
+  expireIn?(key: StoreKey, ttl: number | undefined): Promise<boolean>;
   /** Size and eviction figures of this namespace. */
-  stats(): StoreStats;
-  /**
-   * Makes every entry (in any namespace of this store) carrying one of `tags`
-   * unreachable, without scanning keys. Absent on stores without tag support.
-   */
-  invalidateTags?(tags: readonly string[]): Promise<void>;
+  stats?(): StoreStats;
   /** The tag clock a load reads when it starts (see {@link StoreSetOptions.tagStamp}). */
   tagStamp?(): number;
   /**
@@ -319,8 +302,76 @@ export interface CacheStore {
    * ```
    */
   ready?(timeout?: Duration): Promise<boolean>;
+}
+
+/**
+ * The contract every memokit store implements, built-in or your own: get,
+ * set (with a TTL), delete, clear, getMany, setMany, namespaces and close;
+ * tags optionally. A store is a namespace; {@link CacheStore.namespace} gives a
+ * child whose keys never collide with the parent's or a sibling's.
+ *
+ * Everything else a store may offer is an optional capability
+ * ({@link StoreCapabilities}): the built-in stores implement them and the
+ * engine uses each one when present. `memokit/testing` runs the contract
+ * suite against any store.
+ *
+ * Methods never throw for a miss. TTLs are milliseconds.
+ *
+ * @example
+ * ```ts
+ * const store: CacheStore = new MemoryStore({ max: 10_000 });
+ * const users = store.namespace('users', { ttl: 60_000 });
+ * await users.set(1, { name: 'Ada' });
+ * const entry = await users.get(1); // { value: { name: 'Ada' } }
+ * ```
+ */
+export interface CacheStore extends StoreCapabilities {
+  /** Backend kind: `'memory'`, `'redis'`, `'tiered'`, `'null'` or a custom one. */
+  readonly kind: string;
+  /** This namespace's name (`''` for a store's root). */
+  readonly name: string;
+
+  /** The entry for `key`, or `undefined` on a miss. */
+  get(key: StoreKey): Promise<StoreEntry | undefined>;
+  /** Stores `value` under `key`, replacing any entry. */
+  set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void>;
+  /** Removes `key`; resolves `true` when an entry was removed. */
+  delete(key: StoreKey): Promise<boolean>;
+  /** Removes every entry of this namespace, and nothing else. */
+  clear(): Promise<void>;
+  /** Entries for `keys`, in order, `undefined` for each miss. */
+  getMany(keys: readonly StoreKey[]): Promise<(StoreEntry | undefined)[]>;
+  /** Stores every `[key, value]` pair with the same options. */
+  setMany(entries: Iterable<readonly [StoreKey, unknown]>, options?: StoreSetOptions): Promise<void>;
+  /** A child namespace; the same name gives the same namespace. */
+  namespace(name: string, options?: NamespaceOptions): CacheStore;
+  /**
+   * Makes every entry (in any namespace of this store) carrying one of `tags`
+   * unreachable, without scanning keys. Absent on stores without tag support.
+   */
+  invalidateTags?(tags: readonly string[]): Promise<void>;
   /** Releases connections and timers. The store is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** The capabilities every built-in store has beyond the contract. @internal */
+type KeyValueCapability = 'getStale' | 'has' | 'setIfNotExists' | 'expireIn' | 'stats';
+
+/**
+ * A store with every key-value capability: what the built-in stores are, and
+ * what a tiered store needs of its tiers.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * declare const l2: FullStore;
+ * await l2.expireIn('k', 60_000);
+ * ```
+ */
+export interface FullStore
+  extends Omit<CacheStore, KeyValueCapability | 'namespace'>, Required<Pick<StoreCapabilities, KeyValueCapability>> {
+  /** A child namespace, with the same capabilities. */
+  namespace(name: string, options?: NamespaceOptions): FullStore;
 }
 
 /**

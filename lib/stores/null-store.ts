@@ -81,7 +81,7 @@ class NullNamespace implements CacheStore {
    * checked as a real store checks them (two users stating different ones is
    * an error here too), though nothing is stored.
    */
-  namespace(name: string, options?: NamespaceOptions): CacheStore {
+  namespace(name: string, options?: NamespaceOptions): NullNamespace {
     return this.#shared.tree.child(this.#node, name, options);
   }
 

@@ -144,6 +144,12 @@ export const messages = {
     `${where}: option "store" is a Redis URL (${JSON.stringify(url)}), and Redis stores come from 'memokit/redis' ` +
     `(importing 'memokit' loads no Redis code). Pass store: createStore(${JSON.stringify(url)}) with createStore ` +
     `imported from 'memokit/redis', and close that store when you are done: a Cache closes only the stores it made.`,
+  STORE_LACKS_CAPABILITY: (where: string, kind: string, capability: string) =>
+    `${where}: the ${JSON.stringify(kind)} store has no ${capability}() (an optional capability of CacheStore, ` +
+    `which it cannot do without). Use a store that has it (the memory, Redis and tiered stores do), or add ${capability}() to the store.`,
+  FAIL_SAFE_NEEDS_STALE_READS: (where: string, kind: string) =>
+    `${where}: option "failSafe" needs a store that keeps expired entries for fail-safe reads (getStale()), ` +
+    `and the ${JSON.stringify(kind)} store has none. Remove failSafe, or use the memory, Redis or tiered store.`,
   REDIS_URL_CONNECTION_OVERRIDE: (url: string, option: string) =>
     `createStore(${JSON.stringify(url)}): option "${option}" cannot be combined with a redis:// URL, which already ` +
     `says where to connect. Use new RedisStore({ ${option}, ... }) instead, or pass ioredis options as { redis: {...} }.`,

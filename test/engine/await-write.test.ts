@@ -8,6 +8,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AsyncTTL, Cache, cacheStats, MemoryStore } from '../../lib/index.js';
 import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions } from '../../lib/index.js';
+import type { FullStore } from '../../lib/stores/contract.js';
 import type { CacheErrorEvent } from '../../lib/util/events.js';
 import type { StoreKey } from '../../lib/keys/keys.js';
 import { deferred, flush, type Deferred } from '../helpers/deferred.js';
@@ -39,7 +40,7 @@ class HeldStore implements CacheStore {
   readonly sync = undefined;
 
   constructor(
-    readonly inner: CacheStore = new MemoryStore(),
+    readonly inner: FullStore = new MemoryStore(),
     readonly writes = new Writes(),
   ) {}
 

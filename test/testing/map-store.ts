@@ -1,4 +1,4 @@
-import type { TestableEntry, TestableStore } from 'memokit/testing';
+import type { CacheStore, StoreEntry } from 'memokit';
 
 type Key = string | number;
 
@@ -14,17 +14,23 @@ interface Slot {
 }
 
 /** A store in one Map per namespace, with TTLs: the small store contract. */
-export class MapStore implements TestableStore {
+export class MapStore implements CacheStore {
+  readonly kind = 'map';
+  readonly name: string;
   readonly #entries = new Map<Key, Slot>();
   readonly #children = new Map<string, MapStore>();
   readonly #now: () => number;
 
-  /** @param now - the clock in ms (tests pass one they move by hand) */
-  constructor(now: () => number = Date.now) {
+  /**
+   * @param now - the clock in ms (tests pass one they move by hand)
+   * @param name - this namespace's name ('' for the root)
+   */
+  constructor(now: () => number = Date.now, name = '') {
     this.#now = now;
+    this.name = name;
   }
 
-  async get(key: Key): Promise<TestableEntry | undefined> {
+  async get(key: Key): Promise<StoreEntry | undefined> {
     const slot = this.#entries.get(key);
     if (slot === undefined) return undefined;
     if (slot.expiresAt <= this.#now()) {
@@ -50,7 +56,7 @@ export class MapStore implements TestableStore {
     this.#entries.clear();
   }
 
-  getMany(keys: readonly Key[]): Promise<(TestableEntry | undefined)[]> {
+  getMany(keys: readonly Key[]): Promise<(StoreEntry | undefined)[]> {
     return Promise.all(keys.map((key) => this.get(key)));
   }
 
@@ -63,7 +69,7 @@ export class MapStore implements TestableStore {
     if (name === '') throw new TypeError('MapStore.namespace(): option "name" must not be empty');
     let child = this.#children.get(name);
     if (child === undefined) {
-      child = new MapStore(this.#now);
+      child = new MapStore(this.#now, name);
       this.#children.set(name, child);
     }
     return child;

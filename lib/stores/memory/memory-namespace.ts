@@ -246,7 +246,7 @@ export class MemoryNamespace implements CacheStore {
   }
 
   /** A child namespace; the same name gives the same namespace (see {@link NamespaceOptions} for its limits). */
-  namespace(name: string, options?: NamespaceOptions): CacheStore {
+  namespace(name: string, options?: NamespaceOptions): MemoryNamespace {
     return this.#shared.tree.child(this.#node, name, options);
   }
 

@@ -1,5 +1,5 @@
 import type { StoreKey } from '../../keys/keys.js';
-import type { CacheStore } from '../contract.js';
+import type { FullStore } from '../contract.js';
 
 /**
  * An invalidation the L2 sent again once it answered after an outage (the
@@ -31,7 +31,10 @@ export interface ReplayedInvalidation {
  * const l2: SharedTier = new RedisStore({ url: 'redis://127.0.0.1:6379' });
  * ```
  */
-export interface SharedTier extends CacheStore {
+export type SharedTier = FullStore & SharedTierExtras;
+
+/** What a tiered store asks of its L2 beyond the key-value capabilities. */
+export interface SharedTierExtras {
   invalidateTags(tags: readonly string[]): Promise<void>;
   /**
    * Milliseconds one connection attempt may take: the default bound of

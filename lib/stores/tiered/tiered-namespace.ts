@@ -7,6 +7,7 @@ import type { PeerInvalidations } from './peer-invalidations.js';
 import { fromWire, wireKey } from './wire-key.js';
 import type {
   CacheStore,
+  FullStore,
   LeaseRead,
   NamespaceOptions,
   StoreEntry,
@@ -48,11 +49,11 @@ export class TieredNamespace implements CacheStore {
   readonly #shared: TieredShared;
   readonly #node: NamespaceNode;
   readonly #id: string;
-  readonly #l1: CacheStore;
-  readonly #l2: CacheStore;
+  readonly #l1: FullStore;
+  readonly #l2: FullStore;
 
   /** @internal Use {@link TieredStore} and {@link TieredNamespace.namespace}. */
-  constructor(shared: TieredShared, node: NamespaceNode, l1: CacheStore, l2: CacheStore) {
+  constructor(shared: TieredShared, node: NamespaceNode, l1: FullStore, l2: FullStore) {
     this.#shared = shared;
     this.#node = node;
     this.#id = node.id;
@@ -265,7 +266,7 @@ export class TieredNamespace implements CacheStore {
    * apply there (L1 adopts a first stated maxSize/ttl; Redis refuses a ttl
    * other than the one it uses).
    */
-  namespace(name: string, options?: NamespaceOptions): CacheStore {
+  namespace(name: string, options?: NamespaceOptions): TieredNamespace {
     return this.#shared.tree.child(this.#node, name, options);
   }
 
@@ -273,7 +274,7 @@ export class TieredNamespace implements CacheStore {
    * Asks both tiers for their child `name` with `options`: Redis first, so
    * that when it refuses the request L1 has recorded nothing. @internal
    */
-  childTiers(name: string, options: NamespaceOptions): { readonly l1: CacheStore; readonly l2: CacheStore } {
+  childTiers(name: string, options: NamespaceOptions): { readonly l1: FullStore; readonly l2: FullStore } {
     const l2 = this.#l2.namespace(name, options);
     return { l1: this.#l1.namespace(name, options), l2 };
   }

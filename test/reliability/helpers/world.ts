@@ -6,6 +6,7 @@
  */
 import { AsyncLRU, AsyncTTL, LRUInvalidator, TTLInvalidator } from '../../../lib/index.js';
 import type { CachedMethod, CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions } from '../../../lib/index.js';
+import type { FullStore } from '../../../lib/stores/contract.js';
 import type { StoreKey } from '../../../lib/keys/keys.js';
 import { registry } from '../../../lib/api/registry.js';
 import { deferred, type FakeClock } from '../../helpers/deferred.js';
@@ -110,7 +111,7 @@ export class GatedStore implements CacheStore {
   readonly sync = undefined;
 
   constructor(
-    readonly inner: CacheStore,
+    readonly inner: FullStore,
     readonly sched: () => Scheduler,
     /** `false` lets operations land in any order (a fault, for the checker's self-test). */
     readonly fifo = true,
