@@ -1,4 +1,4 @@
-import type { CachedMethod, CacheStore } from '../lib/index.js';
+import type { MethodCache, CacheStore } from '../lib/index.js';
 import type { MethodDefinition } from '../lib/internal.js';
 import { UnknownStoreError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
@@ -7,7 +7,7 @@ import type { ModuleStores } from './cache.stores.js';
 /** One decorated method bound in one application. @internal */
 export interface MethodBinding {
   readonly definition: MethodDefinition;
-  readonly engine: CachedMethod;
+  readonly engine: MethodCache;
   /** Name of the module store it lives in; `undefined` for a store (or `Cache` scope) given in the decorator that the module does not know. */
   readonly storeName: string | undefined;
 }

@@ -1,6 +1,6 @@
 import { leaseOf, type LeaseOptions } from './lease.js';
 import { scopeNamespaceName, versionedName } from './namespaces.js';
-import type { EngineMethod, LeaseSettings, MethodStats } from '../engine/cached-method.js';
+import type { EngineMethod, LeaseSettings, MethodStats } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';

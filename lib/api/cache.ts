@@ -11,7 +11,7 @@ import {
   type CacheStats,
   type ScopeOptions,
 } from './cache-settings.js';
-import { CachedMethod } from '../engine/cached-method.js';
+import { MethodCache } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
@@ -42,7 +42,7 @@ export class Cache<V = unknown> {
   /** Namespace name (`'cache'`, the prefix, or `scope:<name>`). */
   readonly name: string;
   readonly #r: CacheSettings;
-  readonly #engine: CachedMethod;
+  readonly #engine: MethodCache;
   #hits = 0;
   #misses = 0;
   #closed = false;
@@ -52,7 +52,7 @@ export class Cache<V = unknown> {
     this.#r = settings;
     this.name = settings.name;
     this.events = settings.events;
-    this.#engine = new CachedMethod(keyedLoads(settings), settings.namespace, settings.events);
+    this.#engine = new MethodCache(keyedLoads(settings), settings.namespace, settings.events);
   }
 
   /** The store namespace this cache's entries live in. */

@@ -1,7 +1,7 @@
 import { methodInfo, methodStats, type CachedMethodInfo } from './method-info.js';
 import { registry } from './registry.js';
 import { callContext } from './runtime.js';
-import type { CallOptions, MethodStats } from '../engine/cached-method.js';
+import type { CallOptions, MethodStats } from '../engine/index.js';
 import { messages } from '../util/messages.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { CachedFunction } from './control.js';
 import { createDualDecorator, type DecoratedMember } from './decorate.js';
-import type { CachedMethod } from '../engine/cached-method.js';
+import type { MethodCache } from '../engine/index.js';
 import { cacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import { assertKnownOptions, booleanOption, functionOption } from '../util/options.js';
@@ -164,7 +164,7 @@ class Invalidator {
       }
     }
     const key = target.keyOf(targetSelf, this.targetArgs(target, self, args));
-    await Promise.all(engines.map((e: CachedMethod) => e.beginMutation(key)));
+    await Promise.all(engines.map((e: MethodCache) => e.beginMutation(key)));
     try {
       return await this.member.original.apply(self, args);
     } finally {

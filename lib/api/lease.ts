@@ -1,4 +1,4 @@
-import type { LeaseSettings } from '../engine/cached-method.js';
+import type { LeaseSettings } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { messages } from '../util/messages.js';
 import { assertKnownOptions } from '../util/options.js';

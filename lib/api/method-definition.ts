@@ -2,7 +2,7 @@ import type { DecoratedMember } from './decorate.js';
 import { MethodEngines, type BindableMethod } from './method-engines.js';
 import type { MethodSettings } from './method-settings.js';
 import { versionedName } from './namespaces.js';
-import type { CachedMethod, LeaseSettings } from '../engine/cached-method.js';
+import type { MethodCache, LeaseSettings } from '../engine/index.js';
 import { keyForArgs, keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
 
 /**
@@ -92,22 +92,22 @@ export class MethodDefinition implements BindableMethod {
   // Shorthands for `engines`, kept for the store and reliability tests that bind engines directly.
 
   /** {@link MethodEngines.bind}. */
-  bind(store: Parameters<MethodEngines['bind']>[0]): CachedMethod {
+  bind(store: Parameters<MethodEngines['bind']>[0]): MethodCache {
     return this.engines.bind(store);
   }
 
   /** {@link MethodEngines.bindInstance}. */
-  bindInstance(instance: object, engine: CachedMethod): void {
+  bindInstance(instance: object, engine: MethodCache): void {
     this.engines.bindInstance(instance, engine);
   }
 
   /** {@link MethodEngines.peekDefault}. */
-  peekDefault(): CachedMethod | undefined {
+  peekDefault(): MethodCache | undefined {
     return this.engines.peekDefault();
   }
 
   /** {@link MethodEngines.enginesForInvalidation}. */
-  enginesForInvalidation(): CachedMethod[] {
+  enginesForInvalidation(): MethodCache[] {
     return this.engines.enginesForInvalidation();
   }
 }

@@ -2,7 +2,7 @@ import type { DecoratedMember } from './decorate.js';
 import type { MethodSettings } from './method-settings.js';
 import { scopeNamespaceName } from './namespaces.js';
 import { useDefaultStore } from './runtime.js';
-import { CachedMethod, type EngineMethod } from '../engine/cached-method.js';
+import { MethodCache, type EngineMethod } from '../engine/index.js';
 import { messages } from '../util/messages.js';
 import type { CacheStore, NamespaceOptions } from '../stores/contract.js';
 
@@ -27,8 +27,8 @@ export class MethodEngines {
   readonly slot: symbol;
   readonly #method: BindableMethod;
   /** Every engine created for the method, across apps. */
-  readonly #engines = new Set<CachedMethod>();
-  #default: CachedMethod | undefined;
+  readonly #engines = new Set<MethodCache>();
+  #default: MethodCache | undefined;
 
   constructor(method: BindableMethod) {
     this.#method = method;
@@ -41,17 +41,17 @@ export class MethodEngines {
   }
 
   /** Every engine, in creation order. */
-  all(): CachedMethod[] {
+  all(): MethodCache[] {
     return [...this.#engines];
   }
 
   /** The engine serving calls on `self`: its app's binding, else the process default. */
-  resolve(self: unknown): CachedMethod {
-    const bound = (self as Record<symbol, CachedMethod | undefined> | null | undefined)?.[this.slot];
+  resolve(self: unknown): MethodCache {
+    const bound = (self as Record<symbol, MethodCache | undefined> | null | undefined)?.[this.slot];
     return bound ?? this.#default ?? this.#createDefault(self);
   }
 
-  #createDefault(self: unknown): CachedMethod {
+  #createDefault(self: unknown): MethodCache {
     const method = this.#method;
     if (method.member.owner === undefined && self !== null && self !== undefined) {
       method.member.attachOwner(typeof self === 'function' ? self : (self as object).constructor);
@@ -64,7 +64,7 @@ export class MethodEngines {
   }
 
   /** Creates an engine for the method in `store` (its own namespace, sized by the method's options). */
-  bind(store: CacheStore): CachedMethod {
+  bind(store: CacheStore): MethodCache {
     const method = this.#method;
     const { scope, maxSize, maxSizeGiven, ttl } = method.settings;
     let namespace: CacheStore;
@@ -80,7 +80,7 @@ export class MethodEngines {
     if (method.tags !== undefined && typeof namespace.invalidateTags !== 'function') {
       throw new TypeError(messages.TAGS_UNSUPPORTED(method.where, namespace.kind));
     }
-    const engine = new CachedMethod(method, namespace, undefined, { ownsNamespace: scope === undefined });
+    const engine = new MethodCache(method, namespace, undefined, { ownsNamespace: scope === undefined });
     this.#engines.add(engine);
     return engine;
   }
@@ -90,14 +90,14 @@ export class MethodEngines {
    * default when none exists yet (so loads starting during a mutation are
    * kept out too).
    */
-  enginesForInvalidation(): CachedMethod[] {
+  enginesForInvalidation(): MethodCache[] {
     if (this.#engines.size > 0) return [...this.#engines];
     if (typeof this.#method.settings.store === 'string') return [];
     return [this.#default ?? this.#createDefault(undefined)];
   }
 
   /** The process-default engine, if a call already created it (e.g. a call made before a CacheModule bound the instance). */
-  peekDefault(): CachedMethod | undefined {
+  peekDefault(): MethodCache | undefined {
     return this.#default;
   }
 
@@ -105,7 +105,7 @@ export class MethodEngines {
    * Routes calls on `instance` to `engine` (a CacheModule binding the
    * instance to its app's store). Invisible to enumeration and JSON.
    */
-  bindInstance(instance: object, engine: CachedMethod): void {
+  bindInstance(instance: object, engine: MethodCache): void {
     Object.defineProperty(instance, this.slot, {
       value: engine,
       configurable: true,
@@ -115,9 +115,9 @@ export class MethodEngines {
   }
 
   /** The engine a CacheModule bound to `instance` itself (not inherited), if any. */
-  boundEngine(instance: object): CachedMethod | undefined {
+  boundEngine(instance: object): MethodCache | undefined {
     const own = Object.getOwnPropertyDescriptor(instance, this.slot);
-    return own?.value as CachedMethod | undefined;
+    return own?.value as MethodCache | undefined;
   }
 
   /**
@@ -125,18 +125,18 @@ export class MethodEngines {
    * to `engine` (its app shut down): later calls use the process default, and
    * the instance no longer keeps the engine alive.
    */
-  unbindInstance(instance: object, engine: CachedMethod): void {
+  unbindInstance(instance: object, engine: MethodCache): void {
     if (this.boundEngine(instance) === engine) delete (instance as Record<symbol, unknown>)[this.slot];
   }
 
   /** The limit of the bucket the method's entries live in: the store's figure when it reports one. */
-  bucketLimit(engine?: CachedMethod): number {
+  bucketLimit(engine?: MethodCache): number {
     const bound = engine ?? this.#engines.values().next().value;
     return bound?.store.stats?.().maxSize ?? this.#method.settings.maxSize;
   }
 
   /** Forgets an engine (its app shut down). */
-  unbind(engine: CachedMethod): void {
+  unbind(engine: MethodCache): void {
     engine.dispose();
     this.#engines.delete(engine);
     if (this.#default === engine) this.#default = undefined;

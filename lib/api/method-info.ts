@@ -1,6 +1,6 @@
 import type { CacheKind } from './method-settings.js';
 import type { MethodDefinition } from './method-definition.js';
-import { sumStats, type MethodStats } from '../engine/cached-method.js';
+import { sumStats, type MethodStats } from '../engine/index.js';
 
 /**
  * One row of `listCachedMethods()`.

@@ -1,4 +1,4 @@
-import type { LeaseSettings } from '../engine/cached-method.js';
+import type { LeaseSettings } from '../engine/index.js';
 import { leaseOf } from './lease.js';
 import { parseDuration } from '../util/duration.js';
 import { messages } from '../util/messages.js';

@@ -1,4 +1,4 @@
-import type { CallOptions } from '../engine/cached-method.js';
+import type { CallOptions } from '../engine/index.js';
 import { messages } from '../util/messages.js';
 import { assertKnownOptions } from '../util/options.js';
 import { DefaultsLockedError } from './errors.js';

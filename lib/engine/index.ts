@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { CachedMethod } from './cached-method.js';
+export { MethodCache } from './method-cache.js';
 export { InFlight, Load } from './in-flight.js';
 export { invokeMethod, LoadRunner } from './load-runner.js';
 export type { CallOptions, EngineMethod, LeaseSettings } from './method.js';

@@ -17,10 +17,10 @@ import {
   MAX_KEY_LENGTH,
   MemoryStore,
 } from '../../lib/index.js';
-import type { CachedMethod } from '../../lib/index.js';
+import type { MethodCache } from '../../lib/index.js';
 import { registry } from '../../lib/api/registry.js';
 
-const engineOf = (method: Function): CachedMethod | undefined => registry.of(method)?.peekDefault();
+const engineOf = (method: Function): MethodCache | undefined => registry.of(method)?.peekDefault();
 
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype).sort();
 const unhandled: unknown[] = [];

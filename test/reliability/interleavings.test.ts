@@ -18,7 +18,7 @@
  * released gates in order) so the ordering can be replayed by hand.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { CachedMethod, clearCache, invalidateCache, MemoryStore, withCacheOptions } from '../../lib/index.js';
+import { MethodCache, clearCache, invalidateCache, MemoryStore, withCacheOptions } from '../../lib/index.js';
 import type { CacheStore, CallOptions, StoreEntry } from '../../lib/index.js';
 import { FakeClock } from '../helpers/deferred.js';
 import { exploreAll, exploreRandom, multinomial, Scheduler } from './helpers/scheduler.js';
@@ -452,12 +452,12 @@ describe('explorer self-check: the invariants catch injected faults', () => {
     );
   });
 
-  it('flags an invalidator whose closing eviction is skipped (CachedMethod.endMutation patched)', async () => {
-    const proto = CachedMethod.prototype;
+  it('flags an invalidator whose closing eviction is skipped (MethodCache.endMutation patched)', async () => {
+    const proto = MethodCache.prototype;
     const original = proto.endMutation;
-    proto.endMutation = function (this: CachedMethod, key) {
+    proto.endMutation = function (this: MethodCache, key) {
       // close the window, but let invalidateKey do nothing for this one call
-      const self = this as unknown as { invalidateKey: CachedMethod['invalidateKey'] };
+      const self = this as unknown as { invalidateKey: MethodCache['invalidateKey'] };
       self.invalidateKey = () => Promise.resolve(false);
       try {
         return original.call(this, key);

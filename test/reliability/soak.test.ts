@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { AsyncLRU, AsyncTTL, cacheStats, MemoryStore } from '../../lib/index.js';
-import type { CachedMethod } from '../../lib/index.js';
+import type { MethodCache } from '../../lib/index.js';
 import { registry } from '../../lib/api/registry.js';
 
 const KEYS = 1_000_000;
@@ -36,7 +36,7 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-const engineOf = (method: Function): CachedMethod => {
+const engineOf = (method: Function): MethodCache => {
   const engine = registry.of(method)?.peekDefault();
   if (engine === undefined) throw new Error('method has no engine yet');
   return engine;

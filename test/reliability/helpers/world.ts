@@ -5,7 +5,7 @@
  * over them.
  */
 import { AsyncLRU, AsyncTTL, LRUInvalidator, TTLInvalidator } from '../../../lib/index.js';
-import type { CachedMethod, CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions } from '../../../lib/index.js';
+import type { MethodCache, CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions } from '../../../lib/index.js';
 import type { FullStore } from '../../../lib/stores/contract.js';
 import type { StoreKey } from '../../../lib/keys/keys.js';
 import { registry } from '../../../lib/api/registry.js';
@@ -197,7 +197,7 @@ export interface Service {
   /** The decorated function, for invalidateCache / clearCache. */
   readonly method: (key: number) => Promise<Value>;
   /** The engine serving the method (created on first use). */
-  engine(): CachedMethod;
+  engine(): MethodCache;
   useDb(db: VersionedDb): void;
 }
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { CachedMethod, type EngineMethod } from '../../../lib/engine/cached-method.js';
+import { MethodCache, type EngineMethod } from '../../../lib/engine/index.js';
 import { CacheEvents } from '../../../lib/util/events.js';
 import { AsyncTTL, cacheEvents, InvalidateTags, invalidateTags } from '../../../lib/index.js';
 import type { StoreKey } from '../../../lib/keys/keys.js';
@@ -73,7 +73,7 @@ function cachedOn(store: CacheStore, options: { tags?: (args: readonly unknown[]
     tags: options.tags,
     keyOf: (_self, args) => String(args[0]) as StoreKey,
   };
-  const engine = new CachedMethod(method, store.namespace('Svc.get'), events);
+  const engine = new MethodCache(method, store.namespace('Svc.get'), events);
   return {
     engine,
     get loads() {

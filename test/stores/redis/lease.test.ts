@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { CachedMethod, type EngineMethod, type LeaseSettings } from '../../../lib/engine/cached-method.js';
+import { MethodCache, type EngineMethod, type LeaseSettings } from '../../../lib/engine/index.js';
 import { CacheEvents } from '../../../lib/util/events.js';
 import { AsyncLRU, AsyncTTL, Cache, MemoryStore } from '../../../lib/index.js';
 import { TieredStore } from '../../../lib/tiered.js';
@@ -78,7 +78,7 @@ function processOn(store: CacheStore, loads: Loads, lease: LeaseSettings) {
     lease,
     keyOf: (_self, args) => String(args[0]) as StoreKey,
   };
-  const engine = new CachedMethod(method, store.namespace('Report.build'), new CacheEvents());
+  const engine = new MethodCache(method, store.namespace('Report.build'), new CacheEvents());
   return { engine, call: (day: string) => engine.call(undefined, [day], undefined) };
 }
 

@@ -9,7 +9,7 @@
  * `awaitWrite: false` does not wait for the write at all.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { CachedMethod } from '../../../lib/engine/cached-method.js';
+import type { MethodCache } from '../../../lib/engine/index.js';
 import { AsyncTTL, Cache, cacheStats } from '../../../lib/index.js';
 import { registry } from '../../../lib/api/registry.js';
 import { RedisStore, type RedisStoreError } from '../../../lib/stores/redis/redis-store.js';
@@ -55,7 +55,7 @@ class Catalog {
 }
 
 /** An instance bound to `store`, as a CacheModule binds its app's providers. */
-function replica(name: string, store: RedisStore): { catalog: Catalog; engine: CachedMethod } {
+function replica(name: string, store: RedisStore): { catalog: Catalog; engine: MethodCache } {
   const definition = registry.of(Catalog.prototype.product)!;
   const engine = definition.bind(store);
   const catalog = new Catalog(name);

@@ -8,7 +8,7 @@
  * at once reads it from Redis.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { CachedMethod } from '../../../lib/engine/cached-method.js';
+import type { MethodCache } from '../../../lib/engine/index.js';
 import { AsyncTTL, Cache } from '../../../lib/index.js';
 import { TieredStore } from '../../../lib/tiered.js';
 import { registry } from '../../../lib/api/registry.js';
@@ -53,7 +53,7 @@ class Profiles {
 }
 
 /** An instance bound to `store`, as a CacheModule binds its app's providers. */
-function replica(name: string, store: TieredStore): { profiles: Profiles; engine: CachedMethod } {
+function replica(name: string, store: TieredStore): { profiles: Profiles; engine: MethodCache } {
   const definition = registry.of(Profiles.prototype.profile)!;
   const engine = definition.bind(store);
   const profiles = new Profiles(name);

@@ -8,9 +8,8 @@ import type { CallOptions, EngineMethod } from './method.js';
 import { MethodCounters, type MethodStats } from './stats.js';
 import { EngineStore } from './store-adapter.js';
 
-// The names other layers import from here.
-export type { CallOptions, EngineMethod, LeaseSettings } from './method.js';
-export { sumStats, type MethodStats } from './stats.js';
+/** The figures of a store without `stats()`: it reports no entries and no evictions. */
+const NO_STORE_STATS = { size: 0, evictions: 0 } as const;
 
 /**
  * The memoization engine for one method bound to one store namespace:
@@ -24,14 +23,11 @@ export { sumStats, type MethodStats } from './stats.js';
  *
  * @example
  * ```ts
- * const engine = new CachedMethod(method, new MemoryStore().namespace('Svc.get'));
+ * const engine = new MethodCache(method, new MemoryStore().namespace('Svc.get'));
  * await engine.call(svc, [42], undefined);
  * ```
  */
-/** The figures of a store without `stats()`: it reports no entries and no evictions. */
-const NO_STORE_STATS = { size: 0, evictions: 0 } as const;
-
-export class CachedMethod {
+export class MethodCache {
   readonly #method: EngineMethod;
   readonly #store: CacheStore;
   /** Synchronous reads for the hit path (complete or partial tier). */
@@ -191,7 +187,7 @@ export class CachedMethod {
 
   /**
    * Opens a mutation window on `key`: evicts it now, and until the matching
-   * {@link CachedMethod.endMutation} no load of that key stores its value.
+   * {@link MethodCache.endMutation} no load of that key stores its value.
    */
   beginMutation(key: StoreKey): Promise<boolean> {
     this.#inFlight.beginMutation(key);
