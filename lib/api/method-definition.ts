@@ -2,7 +2,7 @@ import type { DecoratedMember } from './decorate.js';
 import { MethodEngines, type BindableMethod } from './method-engines.js';
 import type { MethodSettings } from './method-settings.js';
 import { versionedName } from './namespaces.js';
-import type { MethodCache, LeaseSettings } from '../engine/index.js';
+import type { LeaseSettings } from '../engine/index.js';
 import { keyForArgs, keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
 
 /**
@@ -87,27 +87,5 @@ export class MethodDefinition implements BindableMethod {
     // Methods sharing a scope's bucket: the method's id keeps their keys apart (and apart from
     // manual keys, whose encodings never start with "\0@").
     return `\0@${this.namespaceName}\0${typeof key === 'number' ? 'n' : 's'}${key}`;
-  }
-
-  // Shorthands for `engines`, kept for the store and reliability tests that bind engines directly.
-
-  /** {@link MethodEngines.bind}. */
-  bind(store: Parameters<MethodEngines['bind']>[0]): MethodCache {
-    return this.engines.bind(store);
-  }
-
-  /** {@link MethodEngines.bindInstance}. */
-  bindInstance(instance: object, engine: MethodCache): void {
-    this.engines.bindInstance(instance, engine);
-  }
-
-  /** {@link MethodEngines.peekDefault}. */
-  peekDefault(): MethodCache | undefined {
-    return this.engines.peekDefault();
-  }
-
-  /** {@link MethodEngines.enginesForInvalidation}. */
-  enginesForInvalidation(): MethodCache[] {
-    return this.engines.enginesForInvalidation();
   }
 }

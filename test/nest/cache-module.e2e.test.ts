@@ -88,7 +88,7 @@ describe('CacheModule.forRoot', () => {
     const app = await bootstrap({ imports: [MidModule, CacheModule.forRoot()] });
     const deep = app.get(DeepService);
     expect(app.get(CacheService).cacheStats(deep.value)).toMatchObject({ misses: 1, size: 1 });
-    expect(definitionOf(DeepService.prototype.value).peekDefault()).toBeUndefined();
+    expect(definitionOf(DeepService.prototype.value).engines.peekDefault()).toBeUndefined();
   });
 
   it('invalidators in one provider evict the cached method of another', async () => {
@@ -222,7 +222,7 @@ describe('the explorer', () => {
     // The cache belongs to the method (shared by its instances, as for Nest singletons): orders hit users' entry.
     expect(orders.loads).toBe(0);
     expect(app.get(CacheService).cacheStats(BaseRepository.prototype.find)).toMatchObject({ hits: 3, misses: 1 });
-    expect(definitionOf(BaseRepository.prototype.find).peekDefault()).toBeUndefined();
+    expect(definitionOf(BaseRepository.prototype.find).engines.peekDefault()).toBeUndefined();
   });
 
   it('binds methods whose decorator was wrapped by another decorator', async () => {

@@ -20,7 +20,7 @@ import {
 import type { MethodCache } from '../../lib/index.js';
 import { registry } from '../../lib/api/registry.js';
 
-const engineOf = (method: Function): MethodCache | undefined => registry.of(method)?.peekDefault();
+const engineOf = (method: Function): MethodCache | undefined => registry.of(method)?.engines.peekDefault();
 
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype).sort();
 const unhandled: unknown[] = [];

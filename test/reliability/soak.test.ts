@@ -37,7 +37,7 @@ function heapUsed(): number {
 }
 
 const engineOf = (method: Function): MethodCache => {
-  const engine = registry.of(method)?.peekDefault();
+  const engine = registry.of(method)?.engines.peekDefault();
   if (engine === undefined) throw new Error('method has no engine yet');
   return engine;
 };

@@ -274,7 +274,7 @@ export function defineService(options: ServiceOptions): Service {
     method,
     engine: () => {
       const definition = registry.of(method);
-      const engine = definition?.peekDefault() ?? definition?.enginesForInvalidation()[0];
+      const engine = definition?.engines.peekDefault() ?? definition?.engines.enginesForInvalidation()[0];
       if (engine === undefined) throw new Error('no engine for the service');
       return engine;
     },

@@ -57,9 +57,9 @@ class Catalog {
 /** An instance bound to `store`, as a CacheModule binds its app's providers. */
 function replica(name: string, store: RedisStore): { catalog: Catalog; engine: MethodCache } {
   const definition = registry.of(Catalog.prototype.product)!;
-  const engine = definition.bind(store);
+  const engine = definition.engines.bind(store);
   const catalog = new Catalog(name);
-  definition.bindInstance(catalog, engine);
+  definition.engines.bindInstance(catalog, engine);
   return { catalog, engine };
 }
 

@@ -55,9 +55,9 @@ class Profiles {
 /** An instance bound to `store`, as a CacheModule binds its app's providers. */
 function replica(name: string, store: TieredStore): { profiles: Profiles; engine: MethodCache } {
   const definition = registry.of(Profiles.prototype.profile)!;
-  const engine = definition.bind(store);
+  const engine = definition.engines.bind(store);
   const profiles = new Profiles(name);
-  definition.bindInstance(profiles, engine);
+  definition.engines.bindInstance(profiles, engine);
   return { profiles, engine };
 }
 
