@@ -178,7 +178,7 @@ export interface CacheSettings {
 
 /** The options of a write with the cache's own `ttl` and `failSafe`. */
 function defaultWrite(ttl: number | undefined, failSafe: number | undefined): StoreSetOptions | undefined {
-  return ttl === undefined ? undefined : { ttl, staleTtl: failSafe };
+  return ttl === undefined ? undefined : { ttl, failSafe: failSafe };
 }
 
 /** Validates the options of `new Cache()` and opens (or creates) its store and namespace. */
@@ -268,7 +268,7 @@ export function writeOptions(
   const ttl =
     options.ttl === undefined ? settings.ttl : parseDuration(options.ttl, `Cache(${settings.name}).set`, 'ttl');
   if (options.tags !== undefined) assertTags(`Cache(${settings.name})`, options.tags);
-  return { ttl, staleTtl: ttl === undefined ? undefined : settings.failSafe, tags: options.tags };
+  return { ttl, failSafe: ttl === undefined ? undefined : settings.failSafe, tags: options.tags };
 }
 
 const runLoader = (loader: unknown): unknown => (loader as () => unknown)();

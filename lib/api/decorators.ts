@@ -220,7 +220,7 @@ export type AsyncTTLOptions<A extends unknown[] = never[], R = unknown, This = u
     /**
      * Fail-safe: when a reload of an expired entry throws, serve the expired
      * value for up to this long after its expiry instead of the error (counted
-     * as `staleServed`; the error still counts as a load error). Invalidation
+     * as `failSafeServed`; the error still counts as a load error). Invalidation
      * removes the entry, so a stale value never outlives an invalidation.
      *
      * @default undefined (the reload's error propagates)

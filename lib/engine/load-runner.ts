@@ -203,10 +203,10 @@ export class LoadRunner {
       this.#done(load, key, lease);
       throw error;
     }
-    return this.#store.readStale(key).then((stale) => {
+    return this.#store.readFailSafe(key).then((stale) => {
       this.#done(load, key, lease);
       if (stale === undefined) throw error;
-      this.#counters.staleServed++;
+      this.#counters.failSafeServed++;
       return stale.value;
     });
   }

@@ -49,7 +49,7 @@ export class MethodCache {
     events: CacheEvents = cacheEvents,
     options: { readonly ownsNamespace?: boolean } = {},
   ) {
-    if (method.failSafe !== undefined && store.getStale === undefined) {
+    if (method.failSafe !== undefined && store.getFailSafe === undefined) {
       throw new TypeError(messages.FAIL_SAFE_NEEDS_STALE_READS(method.where, store.kind));
     }
     this.#method = method;
@@ -59,7 +59,7 @@ export class MethodCache {
     this.#runner = new LoadRunner(method, this.#adapter, this.#inFlight, this.#counters, events);
     this.#sync = store.sync;
     this.#readFirst = this.#adapter.owned === undefined;
-    this.#setOptions = method.ttl === undefined ? undefined : { ttl: method.ttl, staleTtl: method.failSafe };
+    this.#setOptions = method.ttl === undefined ? undefined : { ttl: method.ttl, failSafe: method.failSafe };
     // In a bucket shared by several methods (a scope), an eviction cannot be attributed to one of them.
     if (options.ownsNamespace !== false && store.onEvict !== undefined) {
       this.#stopEvictEvents = store.onEvict((key) => {

@@ -30,7 +30,7 @@ export interface MethodStats {
   /** `hits / (hits + misses)`, 0 before any call. */
   readonly hitRate: number;
   /** Calls answered with an expired value because the reload threw (fail-safe). */
-  readonly staleServed: number;
+  readonly failSafeServed: number;
   /** Reads repeated because another process held the key's lease (`lease` option). */
   readonly leaseWaits: number;
   /** Calls that stopped waiting for another process's load after `lease.wait` and loaded themselves. */
@@ -73,7 +73,7 @@ export class MethodCounters {
   joins = 0;
   bypassed = 0;
   storeErrors = 0;
-  staleServed = 0;
+  failSafeServed = 0;
   leaseWaits = 0;
   leaseTimeouts = 0;
   /** Successful loads; the timed ones, and their total milliseconds (see {@link MethodStats.loadTimeMs}). */
@@ -111,7 +111,7 @@ export class MethodCounters {
       evictions,
       size,
       hitRate: lookups === 0 ? 0 : this.hits / lookups,
-      staleServed: this.staleServed,
+      failSafeServed: this.failSafeServed,
       leaseWaits: this.leaseWaits,
       leaseTimeouts: this.leaseTimeouts,
       loadTimeMs:
@@ -131,7 +131,7 @@ const SUMMED_STATS = [
   'storeErrors',
   'evictions',
   'size',
-  'staleServed',
+  'failSafeServed',
   'leaseWaits',
   'leaseTimeouts',
   'loadTimeMs',

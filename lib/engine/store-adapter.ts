@@ -161,9 +161,9 @@ export class EngineStore {
   }
 
   /** The expired-but-within-fail-safe entry for `key`, if any. */
-  async readStale(key: StoreKey): Promise<StoreEntry | undefined> {
+  async readFailSafe(key: StoreKey): Promise<StoreEntry | undefined> {
     try {
-      return this.owned !== undefined ? this.owned.getStale(key) : await this.#store.getStale?.(key);
+      return this.owned !== undefined ? this.owned.getFailSafe(key) : await this.#store.getFailSafe?.(key);
     } catch (error) {
       this.failed('get', key, error);
       return undefined;

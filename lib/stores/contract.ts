@@ -47,12 +47,12 @@ export interface StoreSetOptions {
    */
   readonly ttl?: number | undefined;
   /**
-   * Milliseconds the entry is kept after `ttl` for {@link CacheStore.getStale}
+   * Milliseconds the entry is kept after `ttl` for {@link CacheStore.getFailSafe}
    * readers only (fail-safe); `get` treats it as expired.
    *
    * @default undefined (no stale window)
    */
-  readonly staleTtl?: number | undefined;
+  readonly failSafe?: number | undefined;
   /**
    * Tags of the entry; {@link CacheStore.invalidateTags} with one of them
    * makes it unreachable. Stores without tag support reject tagged writes.
@@ -200,8 +200,8 @@ export interface SyncStoreOps {
   readonly complete?: boolean;
   /** The live entry for `key`, or `undefined` when absent or expired. */
   get(key: StoreKey): StoreEntry | undefined;
-  /** The entry for `key` even past its `ttl`, while within its `staleTtl`. */
-  getStale(key: StoreKey): StoreEntry | undefined;
+  /** The entry for `key` even past its `ttl`, while within its `failSafe`. */
+  getFailSafe(key: StoreKey): StoreEntry | undefined;
   /** Stores `value` under `key`. */
   set(key: StoreKey, value: unknown, options?: StoreSetOptions): void;
   /** Removes `key`; `true` when an entry was removed. */
@@ -216,7 +216,7 @@ export interface SyncStoreOps {
  * it and otherwise do without (or, where the feature cannot work without it,
  * say so when the method or cache is set up):
  * - `sync`: in-process reads without an async frame (memory, tiered L1);
- * - `getStale`: fail-safe reads (`failSafe` needs it);
+ * - `getFailSafe`: fail-safe reads (`failSafe` needs it);
  * - `has`, `setIfNotExists`, `expireIn`, `stats`: the `Cache` methods of the
  *   same names (`has` falls back to `get`; `setIfNotExists` and `expireIn`
  *   are errors without them; `stats` reads as zero entries);
@@ -237,9 +237,9 @@ export interface StoreCapabilities {
   readonly sync?: SyncStoreOps | undefined;
   /**
    * The entry for `key` even if it is past its `ttl`, as long as it is within
-   * the `staleTtl` it was written with (fail-safe reads).
+   * the `failSafe` it was written with (fail-safe reads).
    */
-  getStale?(key: StoreKey): Promise<StoreEntry | undefined>;
+  getFailSafe?(key: StoreKey): Promise<StoreEntry | undefined>;
   /** Whether a live entry exists for `key`. */
   has?(key: StoreKey): Promise<boolean>;
   /** Stores `value` only when no live entry exists; resolves whether it did. */
@@ -355,7 +355,7 @@ export interface CacheStore extends StoreCapabilities {
 }
 
 /** The capabilities every built-in store has beyond the contract. @internal */
-type KeyValueCapability = 'getStale' | 'has' | 'setIfNotExists' | 'expireIn' | 'stats';
+type KeyValueCapability = 'getFailSafe' | 'has' | 'setIfNotExists' | 'expireIn' | 'stats';
 
 /**
  * A store with every key-value capability: what the built-in stores are, and

@@ -34,7 +34,7 @@ class NullNamespace implements CacheStore {
     return Promise.resolve(undefined);
   }
 
-  getStale(_key: StoreKey): Promise<StoreEntry | undefined> {
+  getFailSafe(_key: StoreKey): Promise<StoreEntry | undefined> {
     return Promise.resolve(undefined);
   }
 

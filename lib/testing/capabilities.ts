@@ -6,7 +6,7 @@ import type { TestableStore } from './testable-store.js';
  *
  * - `'names'`: `kind` (a short label) and `name` (the namespace path, `''` at the root);
  * - `'namespaceTtl'`: `namespace(name, { ttl })` sets the TTL of writes without one;
- * - `'failSafe'`: writes take a `staleTtl`, and `getStale` serves an expired entry that long;
+ * - `'failSafe'`: writes take a `failSafe`, and `getFailSafe` serves an expired entry that long;
  * - `'has'`, `'setIfNotExists'`, `'expireIn'`, `'stats'`: the methods of those names;
  * - `'tags'`: writes take `tags`, and `invalidateTags` makes their entries unreachable;
  * - `'sync'`: `sync`, the operations of an in-process store, synchronously.
@@ -47,7 +47,7 @@ const isFunction = (value: unknown): boolean => typeof value === 'function';
 const MEMBERS: Readonly<Record<StoreCapability, ((store: TestableStore) => boolean) | undefined>> = {
   names: (store) => typeof store.kind === 'string' && typeof store.name === 'string',
   namespaceTtl: undefined,
-  failSafe: (store) => isFunction(store.getStale),
+  failSafe: (store) => isFunction(store.getFailSafe),
   has: (store) => isFunction(store.has),
   setIfNotExists: (store) => isFunction(store.setIfNotExists),
   expireIn: (store) => isFunction(store.expireIn),

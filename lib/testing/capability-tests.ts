@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   expireIn,
-  getStale,
+  getFailSafe,
   has,
   invalidateTags,
   miss,
@@ -112,21 +112,21 @@ export function registerCapabilityTests(context: ContractContext): void {
   }
 
   if (can('failSafe')) {
-    it('serves an expired entry to getStale only, within its stale window', async () => {
+    it('serves an expired entry to getFailSafe only, within its stale window', async () => {
       const store = context.store();
-      await store.set('a', 'v', { ttl: TTL, staleTtl: TTL * 60 });
+      await store.set('a', 'v', { ttl: TTL, failSafe: TTL * 60 });
       assert.equal((await store.get('a'))?.value, 'v');
-      assert.equal((await getStale(store, 'a'))?.value, 'v');
+      assert.equal((await getFailSafe(store, 'a'))?.value, 'v');
       await after(TTL, () => miss(store, 'a'));
       if (can('has')) assert.equal(await has(store, 'a'), false);
-      assert.equal((await getStale(store, 'a'))?.value, 'v');
+      assert.equal((await getFailSafe(store, 'a'))?.value, 'v');
       assert.equal((await store.getMany(['a']))[0], undefined);
     });
 
-    it('drops an entry for getStale too once its stale window has passed', async () => {
+    it('drops an entry for getFailSafe too once its stale window has passed', async () => {
       const store = context.store();
-      await store.set('a', 'v', { ttl: TTL, staleTtl: TTL });
-      await after(TTL * 2, async () => (await getStale(store, 'a')) === undefined);
+      await store.set('a', 'v', { ttl: TTL, failSafe: TTL });
+      await after(TTL * 2, async () => (await getFailSafe(store, 'a')) === undefined);
       assert.equal(await store.get('a'), undefined);
     });
   }
@@ -134,7 +134,7 @@ export function registerCapabilityTests(context: ContractContext): void {
   if (can('failSafe') && can('setIfNotExists')) {
     it('sets if not exists over an entry that is only stale', async () => {
       const store = context.store();
-      await store.set('a', 'old', { ttl: TTL, staleTtl: TTL * 60 });
+      await store.set('a', 'old', { ttl: TTL, failSafe: TTL * 60 });
       assert.equal(await setIfNotExists(store, 'a', 'x', { ttl: TTL * 60 }), false);
       await after(TTL, () => miss(store, 'a'));
       assert.equal(await setIfNotExists(store, 'a', 'new', { ttl: TTL * 60 }), true);
@@ -145,15 +145,15 @@ export function registerCapabilityTests(context: ContractContext): void {
   if (can('failSafe') && can('expireIn')) {
     it('expireIn on a stale entry is false; on a fresh one it drops the stale window', async () => {
       const store = context.store();
-      await store.set('stale', 'v', { ttl: TTL, staleTtl: TTL * 60 });
-      await store.set('fresh', 'w', { ttl: TTL, staleTtl: TTL * 60 });
+      await store.set('stale', 'v', { ttl: TTL, failSafe: TTL * 60 });
+      await store.set('fresh', 'w', { ttl: TTL, failSafe: TTL * 60 });
       assert.equal(await expireIn(store, 'fresh', TTL * 60), true);
       await after(TTL, () => miss(store, 'stale'));
       assert.equal(await expireIn(store, 'stale', TTL), false);
       assert.equal((await store.get('fresh'))?.value, 'w');
       assert.equal(await expireIn(store, 'fresh', TTL), true);
       await after(TTL, () => miss(store, 'fresh'));
-      assert.equal(await getStale(store, 'fresh'), undefined);
+      assert.equal(await getFailSafe(store, 'fresh'), undefined);
     });
   }
 

@@ -88,7 +88,7 @@ export const miss = async (store: TestableStore, key: StoreKey): Promise<boolean
   (await store.get(key)) === undefined;
 
 /** The optional method `name` of `store`, bound to it; fails the test when the store has none. */
-function member<K extends 'getStale' | 'has' | 'setIfNotExists' | 'expireIn' | 'stats' | 'invalidateTags'>(
+function member<K extends 'getFailSafe' | 'has' | 'setIfNotExists' | 'expireIn' | 'stats' | 'invalidateTags'>(
   store: TestableStore,
   name: K,
 ): NonNullable<TestableStore[K]> {
@@ -98,15 +98,15 @@ function member<K extends 'getStale' | 'has' | 'setIfNotExists' | 'expireIn' | '
 }
 
 /**
- * `store.getStale(key)` (the `'failSafe'` capability).
+ * `store.getFailSafe(key)` (the `'failSafe'` capability).
  *
  * @example
  * ```ts
- * assert.equal((await getStale(store, 'a'))?.value, 'v');
+ * assert.equal((await getFailSafe(store, 'a'))?.value, 'v');
  * ```
  */
-export const getStale = (store: TestableStore, key: StoreKey): Promise<TestableEntry | undefined> =>
-  member(store, 'getStale').call(store, key);
+export const getFailSafe = (store: TestableStore, key: StoreKey): Promise<TestableEntry | undefined> =>
+  member(store, 'getFailSafe').call(store, key);
 
 /**
  * `store.has(key)` (the `'has'` capability).

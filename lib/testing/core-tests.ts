@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { getStale, has, miss, type ContractContext } from './contract-context.js';
+import { getFailSafe, has, miss, type ContractContext } from './contract-context.js';
 
 /**
  * Registers the tests of the small store contract that every store passes:
  * `get`, `set` with a `ttl`, `delete`, `clear`, `getMany`, `setMany`,
  * `namespace` (isolation, same name → same namespace) and `close`. Checks of
- * `has` and `getStale` inside them run when the store claims those
+ * `has` and `getFailSafe` inside them run when the store claims those
  * capabilities. Registered only for stores that retain what they are given.
  *
  * @example
@@ -19,7 +19,7 @@ export function registerCoreTests(context: ContractContext): void {
   it('misses keys that were never set', async () => {
     const store = context.store();
     assert.equal(await store.get('nothing'), undefined);
-    if (can('failSafe')) assert.equal(await getStale(store, 'nothing'), undefined);
+    if (can('failSafe')) assert.equal(await getFailSafe(store, 'nothing'), undefined);
     if (can('has')) assert.equal(await has(store, 'nothing'), false);
   });
 
@@ -154,7 +154,7 @@ export function registerCoreTests(context: ContractContext): void {
     if (can('has')) assert.equal(await has(store, 'short'), true);
     await after(TTL, () => miss(store, 'short'));
     if (can('has')) assert.equal(await has(store, 'short'), false);
-    if (can('failSafe')) assert.equal(await getStale(store, 'short'), undefined);
+    if (can('failSafe')) assert.equal(await getFailSafe(store, 'short'), undefined);
     assert.equal((await store.get('forever'))?.value, 'w');
   });
 

@@ -31,12 +31,12 @@ export interface TestableWriteOptions {
    */
   readonly ttl?: number | undefined;
   /**
-   * Milliseconds the entry stays readable by `getStale` after its `ttl`
+   * Milliseconds the entry stays readable by `getFailSafe` after its `ttl`
    * (fail-safe). Passed only to stores that claim the `'failSafe'` capability.
    *
    * @default undefined (no fail-safe window)
    */
-  readonly staleTtl?: number | undefined;
+  readonly failSafe?: number | undefined;
   /**
    * Tags of the entry, for `invalidateTags`. Passed only to stores that claim
    * the `'tags'` capability.
@@ -133,8 +133,8 @@ export interface TestableStore {
   readonly kind?: string | undefined;
   /** This namespace's path, `''` for the root (`'names'` capability). */
   readonly name?: string | undefined;
-  /** The entry for `key` even past its `ttl`, within its `staleTtl` (`'failSafe'` capability). */
-  getStale?(key: StoreKey): Promise<TestableEntry | undefined>;
+  /** The entry for `key` even past its `ttl`, within its `failSafe` (`'failSafe'` capability). */
+  getFailSafe?(key: StoreKey): Promise<TestableEntry | undefined>;
   /** Whether a live entry exists for `key` (`'has'` capability). */
   has?(key: StoreKey): Promise<boolean>;
   /** Stores `value` only when no live entry exists; resolves whether it did (`'setIfNotExists'` capability). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_MAX_VALUE_SIZE, ValueTooLargeError } from '../codec/serialization.js';
-import { expireIn, getStale, has, setIfNotExists, type ContractContext } from './contract-context.js';
+import { expireIn, getFailSafe, has, setIfNotExists, type ContractContext } from './contract-context.js';
 
 /**
  * Registers the tests of a store that caches nothing (memokit's null store):
@@ -19,7 +19,7 @@ export function registerForgetfulTests(context: ContractContext): void {
     await store.set('a', 1);
     await store.setMany([['b', 2]]);
     assert.equal(await store.get('a'), undefined);
-    if (can('failSafe')) assert.equal(await getStale(store, 'a'), undefined);
+    if (can('failSafe')) assert.equal(await getFailSafe(store, 'a'), undefined);
     if (can('has')) assert.equal(await has(store, 'a'), false);
     assert.deepEqual(await store.getMany(['a', 'b', 'c']), [undefined, undefined, undefined]);
   });

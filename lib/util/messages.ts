@@ -148,7 +148,7 @@ export const messages = {
     `${where}: the ${JSON.stringify(kind)} store has no ${capability}() (an optional capability of CacheStore, ` +
     `which it cannot do without). Use a store that has it (the memory, Redis and tiered stores do), or add ${capability}() to the store.`,
   FAIL_SAFE_NEEDS_STALE_READS: (where: string, kind: string) =>
-    `${where}: option "failSafe" needs a store that keeps expired entries for fail-safe reads (getStale()), ` +
+    `${where}: option "failSafe" needs a store that keeps expired entries for fail-safe reads (getFailSafe()), ` +
     `and the ${JSON.stringify(kind)} store has none. Remove failSafe, or use the memory, Redis or tiered store.`,
   REDIS_URL_CONNECTION_OVERRIDE: (url: string, option: string) =>
     `createStore(${JSON.stringify(url)}): option "${option}" cannot be combined with a redis:// URL, which already ` +

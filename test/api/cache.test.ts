@@ -40,7 +40,7 @@ describe('seed 000 (async_hybrid_cache): cache scopes tutorial', () => {
     expect(await users.get('user:123')).toBeUndefined();
     fail = true; // inherited failSafe (300s) serves the expired user
     expect(await users.getOrSet('user:123', load)).toEqual({ id: '123', name: 'Peter' });
-    expect(users.stats().staleServed).toBe(1);
+    expect(users.stats().failSafeServed).toBe(1);
   });
 
   it('set and get values manually; the same key in another scope does not collide', async () => {

@@ -502,7 +502,7 @@ describe('fail-safe (injected clock)', () => {
     clock.advance(31_000); // expired
     state.fail = true;
     expect(await svc.price('a')).toBe('a:1');
-    expect(cacheStats(svc.price)).toMatchObject({ staleServed: 1, loadErrors: 1 });
+    expect(cacheStats(svc.price)).toMatchObject({ failSafeServed: 1, loadErrors: 1 });
     state.fail = false;
     expect(await svc.price('a')).toBe('a:3'); // recovers with a fresh load
   });
@@ -523,7 +523,7 @@ describe('fail-safe (injected clock)', () => {
     clock.advance(31_000);
     state.fail = true;
     await expect(svc.price('a')).rejects.toThrow('pricing service down');
-    expect(cacheStats(svc.price).staleServed).toBe(0);
+    expect(cacheStats(svc.price).failSafeServed).toBe(0);
   });
 
   it('never serves a value that an invalidation removed', async () => {

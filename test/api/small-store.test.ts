@@ -57,7 +57,7 @@ describe('a store with only the small contract', () => {
     }
     await expect(new Rates().rate('EUR')).rejects.toThrow(TypeError);
     await expect(new Rates().rate('EUR')).rejects.toThrow(
-      'Rates.rate: option "failSafe" needs a store that keeps expired entries for fail-safe reads (getStale()), and the "map" store has none.',
+      'Rates.rate: option "failSafe" needs a store that keeps expired entries for fail-safe reads (getFailSafe()), and the "map" store has none.',
     );
     expect(() => new Cache({ store, ttl: '1m', failSafe: '5m' })).toThrow(/option "failSafe" needs a store/);
   });

@@ -61,8 +61,8 @@ class HeldStore implements CacheStore {
   get(key: StoreKey): Promise<StoreEntry | undefined> {
     return this.inner.get(key);
   }
-  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
-    return this.inner.getStale(key);
+  getFailSafe(key: StoreKey): Promise<StoreEntry | undefined> {
+    return this.inner.getFailSafe(key);
   }
   delete(key: StoreKey): Promise<boolean> {
     return this.inner.delete(key);

@@ -30,7 +30,7 @@ function failingStore(extras: Partial<CacheStore> = {}, throwSync = false): Cach
     kind: 'fake',
     name: 'fake',
     get: fail,
-    getStale: fail,
+    getFailSafe: fail,
     set: fail,
     delete: fail,
     clear: fail,
@@ -63,7 +63,7 @@ describe('EngineStore', () => {
     await expect(adapter.write(1, 'v', undefined)).resolves.toBeUndefined();
     await expect(adapter.delete(1)).resolves.toBe(false);
     await expect(adapter.clear()).resolves.toBeUndefined();
-    await expect(adapter.readStale(1)).resolves.toBeUndefined();
+    await expect(adapter.readFailSafe(1)).resolves.toBeUndefined();
     expect(counters.storeErrors).toBe(4);
     expect(errors.map((e) => e.operation)).toEqual(['set', 'delete', 'clear', 'get']);
   });
@@ -109,10 +109,10 @@ describe('EngineStore', () => {
     const store = new MemoryStore().namespace('adapter');
     const { adapter } = adapterFor(store);
     expect(adapter.owned).toBe(store.sync);
-    store.sync!.set(1, 'one', { ttl: 1, staleTtl: 60_000 });
+    store.sync!.set(1, 'one', { ttl: 1, failSafe: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(store.sync!.get(1)).toBeUndefined();
-    await expect(adapter.readStale(1)).resolves.toMatchObject({ value: 'one' });
+    await expect(adapter.readFailSafe(1)).resolves.toMatchObject({ value: 'one' });
     await expect(adapter.delete(1)).resolves.toBe(true);
   });
 });

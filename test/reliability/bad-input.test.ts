@@ -459,7 +459,7 @@ describe('bad input: store TTLs (MemoryStore API)', () => {
     }
     advance(61_000); // past the namespace's own 1-minute TTL
     expect(await namespace.get('k')).toBeUndefined();
-    expect(await namespace.getStale('k')).toBeUndefined();
+    expect(await namespace.getFailSafe('k')).toBeUndefined();
   });
 
   it.each([0, NaN, -1])(
@@ -477,14 +477,14 @@ describe('bad input: store TTLs (MemoryStore API)', () => {
     },
   );
 
-  it('set(key, value, { ttl, staleTtl: NaN }) does not keep a fail-safe copy forever', async () => {
+  it('set(key, value, { ttl, failSafe: NaN }) does not keep a fail-safe copy forever', async () => {
     const { namespace, advance } = setup();
-    const settled = await outcome(namespace.set('k', 'v', { ttl: 10, staleTtl: NaN }));
+    const settled = await outcome(namespace.set('k', 'v', { ttl: 10, failSafe: NaN }));
     if ('error' in settled) {
       expect(settled.error).toBeInstanceOf(TypeError);
       return;
     }
     advance(24 * 3_600_000);
-    expect(await namespace.getStale('k')).toBeUndefined();
+    expect(await namespace.getFailSafe('k')).toBeUndefined();
   });
 });

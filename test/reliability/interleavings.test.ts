@@ -94,7 +94,7 @@ function stepBounds(actor: Actor, store: Scenario['store']): [min: number, max: 
   const asyncStore = store === 'async';
   switch (actor.do) {
     case 'get':
-      // arrive [+ store.get] [+ read snapshot + read return] [+ store.set or store.getStale]
+      // arrive [+ store.get] [+ read snapshot + read return] [+ store.set or store.getFailSafe]
       return [1, asyncStore ? 5 : 3];
     case 'mutate':
     case 'mutateThenFail':
@@ -142,7 +142,7 @@ class Harness {
   held(key: number): StoreEntry | undefined {
     const namespace = this.svc.engine().store;
     const memory = namespace instanceof GatedStore ? namespace.inner : namespace;
-    return memory.sync!.getStale(key);
+    return memory.sync!.getFailSafe(key);
   }
 
   async act(world: World, actor: Actor, name: string): Promise<void> {
@@ -329,9 +329,9 @@ afterAll(() => {
 
 /** What the runs exercised: engine figures summed over every run, and how often each property applied. */
 function coverage(harness: Harness): string {
-  const { hits, misses, inflightJoins, loadErrors, staleServed } = harness.svc.engine().stats();
+  const { hits, misses, inflightJoins, loadErrors, failSafeServed } = harness.svc.engine().stats();
   return (
-    `[hits ${hits}, misses ${misses}, joins ${inflightJoins}, load errors ${loadErrors}, stale served ${staleServed}; ` +
+    `[hits ${hits}, misses ${misses}, joins ${inflightJoins}, load errors ${loadErrors}, stale served ${failSafeServed}; ` +
     `freshness checks ${harness.freshnessChecks}, expiry checks ${harness.expiryChecks}]`
   );
 }

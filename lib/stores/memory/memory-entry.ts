@@ -5,7 +5,7 @@ export class MemoryEntry implements StoreEntry {
   promise: Promise<unknown> | undefined = undefined;
   constructor(
     readonly value: unknown,
-    /** Clock reading after which the entry is stale (served to getStale only); 0: never stale. */
+    /** Clock reading after which the entry is stale (served to getFailSafe only); 0: never stale. */
     readonly freshUntil: number,
     /** Tags of the entry, checked against the store's tag index on every read. */
     readonly tags: readonly string[] | undefined = undefined,

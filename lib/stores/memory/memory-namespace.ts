@@ -37,16 +37,16 @@ interface LruSetOption {
 
 /**
  * Write TTLs must be positive and finite: lru-cache reads 0 and NaN as "never
- * expires", which would let an entry outlive every TTL. (`staleTtl` may be 0.)
+ * expires", which would let an entry outlive every TTL. (`failSafe` may be 0.)
  */
 function checkWriteTtl(options: StoreSetOptions | undefined): void {
   const ttl = options?.ttl;
   if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0)) {
     throw new TypeError(messages.BAD_DURATION('MemoryStore.set', 'ttl', ttl));
   }
-  const staleTtl = options?.staleTtl;
-  if (staleTtl !== undefined && !(Number.isFinite(staleTtl) && staleTtl >= 0)) {
-    throw new TypeError(messages.BAD_DURATION('MemoryStore.set', 'staleTtl', staleTtl));
+  const failSafe = options?.failSafe;
+  if (failSafe !== undefined && !(Number.isFinite(failSafe) && failSafe >= 0)) {
+    throw new TypeError(messages.BAD_DURATION('MemoryStore.set', 'failSafe', failSafe));
   }
 }
 
@@ -139,43 +139,43 @@ export class MemoryNamespace implements CacheStore {
         const entry = fresh(read(key));
         return entry === undefined || entry.tags === undefined ? entry : untagged(key, entry);
       },
-      getStale: (key) => untagged(key, read(key)),
+      getFailSafe: (key) => untagged(key, read(key)),
       set: (key, value, options) => {
         checkWriteTtl(options);
         const tags = options?.tags;
         if (tags !== undefined) assertTags('MemoryStore.set', tags);
         const ttl = options?.ttl;
-        const staleTtl = ttl === undefined ? undefined : options?.staleTtl;
-        this.#put(key, value, ttl, staleTtl, tags, tags === undefined ? 0 : (options?.tagStamp ?? this.tagStamp()));
+        const failSafe = ttl === undefined ? undefined : options?.failSafe;
+        this.#put(key, value, ttl, failSafe, tags, tags === undefined ? 0 : (options?.tagStamp ?? this.tagStamp()));
       },
       delete: (key) => lru.delete(key),
       clear: () => lru.clear(),
     };
   }
 
-  /** Stores an entry; `ttl` 0 with a `staleTtl` writes an entry that is already stale (snapshot restore). */
+  /** Stores an entry; `ttl` 0 with a `failSafe` writes an entry that is already stale (snapshot restore). */
   #put(
     key: StoreKey,
     value: unknown,
     ttl: number | undefined,
-    staleTtl: number | undefined,
+    failSafe: number | undefined,
     tags: readonly string[] | undefined,
     stamp: number,
   ): void {
-    const freshUntil = staleTtl === undefined || ttl === undefined ? 0 : this.#clock.now() + ttl;
+    const freshUntil = failSafe === undefined || ttl === undefined ? 0 : this.#clock.now() + ttl;
     const slot = keepsBare(value, freshUntil, tags)
       ? (value as NonNullable<unknown>)
       : new MemoryEntry(value, freshUntil, tags, stamp);
-    this.#lru.set(key, slot, this.#ttlOption(ttl, staleTtl));
+    this.#lru.set(key, slot, this.#ttlOption(ttl, failSafe));
   }
 
   /**
-   * `ttl` (+ `staleTtl`) in ms → lru-cache's per-write option (whole ms). The
+   * `ttl` (+ `failSafe`) in ms → lru-cache's per-write option (whole ms). The
    * last one is reused: a method writes every entry with the same TTL.
    */
-  #ttlOption(ttl: number | undefined, staleTtl: number | undefined): LruSetOption | undefined {
+  #ttlOption(ttl: number | undefined, failSafe: number | undefined): LruSetOption | undefined {
     if (ttl === undefined) return undefined;
-    const whole = Math.ceil(ttl + (staleTtl ?? 0));
+    const whole = Math.ceil(ttl + (failSafe ?? 0));
     let option = this.#lastTtlOption;
     if (option === undefined || option.ttl !== whole) option = this.#lastTtlOption = { ttl: whole, status: undefined };
     else option.status = undefined;
@@ -186,7 +186,7 @@ export class MemoryNamespace implements CacheStore {
     return Promise.resolve(this.sync.get(key));
   }
 
-  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
+  getFailSafe(key: StoreKey): Promise<StoreEntry | undefined> {
     return Promise.resolve(this.#read(key));
   }
 
@@ -262,16 +262,16 @@ export class MemoryNamespace implements CacheStore {
 
   /**
    * Stores a restored entry: fresh for `ttl` ms (`undefined`: no expiry),
-   * then kept `staleTtl` ms more for fail-safe reads. @internal
+   * then kept `failSafe` ms more for fail-safe reads. @internal
    */
   putRestored(
     key: StoreKey,
     value: unknown,
     ttl: number | undefined,
-    staleTtl: number | undefined,
+    failSafe: number | undefined,
     tags: readonly string[] | undefined,
   ): void {
-    this.#put(key, value, ttl, staleTtl, tags, 0);
+    this.#put(key, value, ttl, failSafe, tags, 0);
   }
 
   /** The live entries of this namespace with their remaining TTL in ms (`Infinity`: none). @internal */

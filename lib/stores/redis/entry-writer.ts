@@ -104,7 +104,7 @@ async function prepareWrite(
   return { px, guard, records };
 }
 
-/** PX, stale window and tags of a write; throws a TypeError for a bad ttl, staleTtl or tags. */
+/** PX, stale window and tags of a write; throws a TypeError for a bad ttl, failSafe or tags. */
 function expiry(
   scope: NamespaceScope,
   options: StoreSetOptions | undefined,
@@ -112,12 +112,12 @@ function expiry(
 ): { px: string; stale: number | undefined; tags: string | undefined } {
   const tags = options?.tags === undefined ? undefined : tagList(options.tags, `${scope.where}.${op}()`);
   const ttl = options?.ttl === undefined ? scope.ttl : positive(scope, options.ttl, op, 'ttl');
-  const staleTtl = options?.staleTtl;
-  if (staleTtl !== undefined && !(Number.isFinite(staleTtl) && staleTtl >= 0)) {
-    throw new TypeError(messages.BAD_DURATION(`${scope.where}.${op}()`, 'staleTtl', staleTtl));
+  const failSafe = options?.failSafe;
+  if (failSafe !== undefined && !(Number.isFinite(failSafe) && failSafe >= 0)) {
+    throw new TypeError(messages.BAD_DURATION(`${scope.where}.${op}()`, 'failSafe', failSafe));
   }
   if (ttl === undefined) return { px: '', stale: undefined, tags };
-  return { px: String(Math.ceil(ttl + (staleTtl ?? 0))), stale: staleTtl, tags };
+  return { px: String(Math.ceil(ttl + (failSafe ?? 0))), stale: failSafe, tags };
 }
 
 /** The serialized value (reported and rethrown as an {@link UnserializableValueError} if it cannot be). */

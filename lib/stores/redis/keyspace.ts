@@ -16,9 +16,9 @@ import { CorruptEntryError } from '../../codec/serialization.js';
 import { messages } from '../../util/messages.js';
 
 /**
- * Stored entries start with `mk1|<format>|<staleTtl>|`; the Lua scripts parse the same header.
+ * Stored entries start with `mk1|<format>|<failSafe>|`; the Lua scripts parse the same header.
  * A tagged entry adds its tag clock reading and the byte length of its tags (an ASCII JSON array) to
- * the stale field, and the tags before the value: `mk1|<format>|<staleTtl>t<stamp>,<length>|<tags><value>`.
+ * the stale field, and the tags before the value: `mk1|<format>|<failSafe>t<stamp>,<length>|<tags><value>`.
  */
 export const MAGIC = 'mk1';
 
@@ -68,7 +68,7 @@ export const isOne = (reply: unknown): boolean => reply === 1 || reply === '1';
 export const tagsJson = (tags: readonly string[]): string =>
   JSON.stringify(tags).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-/** The stale field of a stored entry: `<staleTtl>` or `<staleTtl>t<stamp>,<tags length>`. */
+/** The stale field of a stored entry: `<failSafe>` or `<failSafe>t<stamp>,<tags length>`. */
 const STALE_FIELD = /^(\d*)(?:t(\d+),(\d+))?$/;
 
 /** A stored entry split into its parts; `tags` and `stamp` only for tagged entries. */

@@ -65,8 +65,8 @@ export class RedisNamespace implements CacheStore {
     return readOne(this.#scope, key, 'f', 'get');
   }
 
-  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
-    return readOne(this.#scope, key, 's', 'getStale');
+  getFailSafe(key: StoreKey): Promise<StoreEntry | undefined> {
+    return readOne(this.#scope, key, 's', 'getFailSafe');
   }
 
   /**

@@ -65,7 +65,7 @@ export class TieredNamespace implements CacheStore {
     this.sync = {
       complete: false,
       get: (key) => (shared.bus.up ? l1Sync.get(key) : undefined),
-      getStale: (key) => (shared.bus.up ? l1Sync.getStale(key) : undefined),
+      getFailSafe: (key) => (shared.bus.up ? l1Sync.getFailSafe(key) : undefined),
       set: (key, value, options) => l1Sync.set(key, value, options),
       delete: (key) => l1Sync.delete(key),
       clear: () => l1Sync.clear(),
@@ -183,9 +183,9 @@ export class TieredNamespace implements CacheStore {
     return { ...local, l2: await this.#l2.loadToken?.(key) } satisfies TieredToken;
   }
 
-  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
+  getFailSafe(key: StoreKey): Promise<StoreEntry | undefined> {
     const waiting = this.#pendingFor(key);
-    return waiting === undefined ? this.#l2.getStale(key) : waiting.then(() => this.#l2.getStale(key));
+    return waiting === undefined ? this.#l2.getFailSafe(key) : waiting.then(() => this.#l2.getFailSafe(key));
   }
 
   async set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {

@@ -129,8 +129,8 @@ export class GatedStore implements CacheStore {
   get(key: StoreKey): Promise<StoreEntry | undefined> {
     return this.#op(`get(${String(key)})`, () => this.inner.get(key));
   }
-  getStale(key: StoreKey): Promise<StoreEntry | undefined> {
-    return this.#op(`getStale(${String(key)})`, () => this.inner.getStale(key));
+  getFailSafe(key: StoreKey): Promise<StoreEntry | undefined> {
+    return this.#op(`getFailSafe(${String(key)})`, () => this.inner.getFailSafe(key));
   }
   set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {
     return this.#op(`set(${String(key)})`, () => this.inner.set(key, value, options));

@@ -115,7 +115,7 @@ describe('RedisStore on Redis Cluster: write guard and tags', () => {
     try {
       const namespaces = Array.from({ length: 12 }, (_, i) => a.namespace(`ns${i}`));
       for (const ns of namespaces) {
-        await ns.set('tagged', 'v', { tags: ['user:1'], ttl: 60_000, staleTtl: 1000 });
+        await ns.set('tagged', 'v', { tags: ['user:1'], ttl: 60_000, failSafe: 1000 });
         await ns.set('other', 'w', { tags: ['user:2'] });
         await ns.set('plain', 'p');
       }
@@ -134,7 +134,7 @@ describe('RedisStore on Redis Cluster: write guard and tags', () => {
       await b.invalidateTags(['user:1']);
       for (const ns of namespaces) {
         expect(await ns.get('tagged')).toBeUndefined();
-        expect(await ns.getStale('tagged')).toBeUndefined();
+        expect(await ns.getFailSafe('tagged')).toBeUndefined();
         expect(await ns.has('tagged')).toBe(false);
         expect(await ns.has('other')).toBe(true);
         expect((await ns.getMany(['tagged', 'other', 'plain'])).map((e) => e?.value)).toEqual([undefined, 'w', 'p']);

@@ -65,7 +65,7 @@ describe('RedisStore fail-open: Redis stopped and restarted', () => {
 
     const reads = await timed(async () => [
       await store.get('a'),
-      await store.getStale('a'),
+      await store.getFailSafe('a'),
       await store.has('a'),
       await store.getMany(['a', 'b']),
     ]);

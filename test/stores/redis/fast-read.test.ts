@@ -134,7 +134,7 @@ describe('RedisStore hit path', () => {
   it('sends entries with tags or a stale window through the script, which checks them', async () => {
     const store = await open();
     await store.set('tagged', 't', { tags: ['group'] });
-    await store.set('stale', 's', { ttl: 60_000, staleTtl: 60_000 });
+    await store.set('stale', 's', { ttl: 60_000, failSafe: 60_000 });
     const tagged = await callsOf(() => store.getForLoad('tagged'));
     const stale = await callsOf(() => store.getForLoad('stale'));
     expect(tagged).toEqual({ mget: 1, scripts: 1 });

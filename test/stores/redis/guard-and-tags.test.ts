@@ -250,7 +250,7 @@ describe('RedisStore: tags', () => {
     const users = a.namespace('users');
     const carts = a.namespace('carts');
     await users.set('u1', 'ada', { tags: ['user:1'] });
-    await carts.set('u1', ['pen'], { tags: ['user:1', 'carts'], ttl: 60_000, staleTtl: 10_000 });
+    await carts.set('u1', ['pen'], { tags: ['user:1', 'carts'], ttl: 60_000, failSafe: 10_000 });
     await users.set('u2', 'bob', { tags: ['user:2'] });
     await users.set('plain', 'p');
     await a.set('root', 'r', { tags: ['user:1'] });
@@ -260,7 +260,7 @@ describe('RedisStore: tags', () => {
 
     await b.invalidateTags(['user:1']);
     expect(await users.get('u1')).toBeUndefined();
-    expect(await carts.getStale('u1')).toBeUndefined();
+    expect(await carts.getFailSafe('u1')).toBeUndefined();
     expect(await carts.has('u1')).toBe(false);
     expect(await a.get('root')).toBeUndefined();
     expect((await users.getMany(['u1', 'u2', 'plain'])).map((e) => e?.value)).toEqual([undefined, 'bob', 'p']);

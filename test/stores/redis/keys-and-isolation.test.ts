@@ -112,10 +112,10 @@ describe('RedisStore: key layout', () => {
     expect(names(commands)).not.toContain('PEXPIRE');
   });
 
-  it('sets TTLs in Redis: ttl, ttl + staleTtl, namespace default, expireIn, none', async () => {
+  it('sets TTLs in Redis: ttl, ttl + failSafe, namespace default, expireIn, none', async () => {
     const users = store.namespace('users', { ttl: 30_000 });
     await store.set('plain', 1, { ttl: 60_000 });
-    await store.set('stale', 1, { ttl: 60_000, staleTtl: 30_000 });
+    await store.set('stale', 1, { ttl: 60_000, failSafe: 30_000 });
     await store.set('forever', 1);
     await users.set('default', 1);
     const pttl = async (ns: string, key: string): Promise<number> => raw.pttl(await entryKey(prefix, ns, key));
@@ -138,7 +138,7 @@ describe('RedisStore: key layout', () => {
   it('rejects bad per-write ttls, tags and load tokens with a TypeError', async () => {
     await expect(store.set('a', 1, { ttl: 0 })).rejects.toThrow(/option "ttl"/);
     await expect(store.set('a', 1, { ttl: Number.NaN })).rejects.toThrow(TypeError);
-    await expect(store.set('a', 1, { ttl: 10, staleTtl: -1 })).rejects.toThrow(/option "staleTtl"/);
+    await expect(store.set('a', 1, { ttl: 10, failSafe: -1 })).rejects.toThrow(/option "failSafe"/);
     await expect(store.expireIn('a', -5)).rejects.toThrow(/option "ttl"/);
     await expect(store.set('a', 1, { tags: [''] })).rejects.toThrow(/tags must be an array of non-empty strings/);
     await expect(store.set('a', 1, { tags: ['a\uD800'] })).rejects.toThrow(/lone surrogate/);
