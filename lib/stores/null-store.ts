@@ -1,12 +1,8 @@
 import type { StoreKey } from '../keys/keys.js';
 import { messages } from '../util/messages.js';
-import {
-  DEFAULT_MAX_VALUE_SIZE,
-  defaultSerializer,
-  oversize,
-  UnserializableValueError,
-  ValueTooLargeError,
-} from '../codec/serialization.js';
+import { defaultSerializer } from '../codec/envelope.js';
+import { UnserializableValueError } from '../codec/errors.js';
+import { DEFAULT_MAX_VALUE_SIZE, oversize, ValueTooLargeError } from '../codec/value-size.js';
 import type { CacheStore, NamespaceOptions, StoreEntry, StoreSetOptions, StoreStats } from './contract.js';
 import { NamespaceTree, type NamespaceNode } from './namespace-tree.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_VALUE_SIZE, ValueTooLargeError } from '../codec/serialization.js';
+import { DEFAULT_MAX_VALUE_SIZE, ValueTooLargeError } from '../codec/value-size.js';
 import { expireIn, getFailSafe, has, setIfNotExists, type ContractContext } from './contract-context.js';
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Serializer } from '../../codec/serialization.js';
+import type { Serializer } from '../../codec/serializer.js';
 import type { StoreKey } from '../../keys/keys.js';
 import { messages } from '../../util/messages.js';
 import type { MemoryNamespace } from './memory-namespace.js';

@@ -1,4 +1,5 @@
-import { defaultSerializer, type Serializer } from '../../codec/serialization.js';
+import { defaultSerializer } from '../../codec/envelope.js';
+import { type Serializer } from '../../codec/serializer.js';
 import { NamespaceTree } from '../namespace-tree.js';
 import { MemoryNamespace, type MemoryShared } from './memory-namespace.js';
 import { memorySettings, type MemoryStoreOptions } from './memory-options.js';

@@ -2,7 +2,7 @@
  * What a Redis store and every one of its namespaces share: the connection,
  * the validated settings, the namespaces opened so far, and store-wide state.
  */
-import type { Serializer } from '../../codec/serialization.js';
+import type { Serializer } from '../../codec/serializer.js';
 import type { RedisConnection } from './connection.js';
 
 /**

@@ -6,7 +6,8 @@
  */
 import type { StoreKey } from '../../keys/keys.js';
 import { messages } from '../../util/messages.js';
-import { oversize, UnserializableValueError, ValueTooLargeError } from '../../codec/serialization.js';
+import { UnserializableValueError } from '../../codec/errors.js';
+import { oversize, ValueTooLargeError } from '../../codec/value-size.js';
 import type { StoreSetOptions } from '../contract.js';
 import { RedisStoreError } from './errors.js';
 import { isOne, newGeneration, suffixOf } from './keyspace.js';

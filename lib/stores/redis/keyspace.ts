@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { storeKeyToString, type StoreKey } from '../../keys/keys.js';
-import { CorruptEntryError } from '../../codec/serialization.js';
+import { CorruptEntryError } from '../../codec/errors.js';
 import { messages } from '../../util/messages.js';
 
 /**

@@ -7,12 +7,9 @@ import { parseByteSize, type ByteSize } from '../../util/byte-size.js';
 import { parseDuration, type Duration } from '../../util/duration.js';
 import { messages } from '../../util/messages.js';
 import { assertKnownOptions, nonEmptyString } from '../../util/options.js';
-import {
-  assertSerializer,
-  DEFAULT_MAX_VALUE_SIZE,
-  defaultSerializer,
-  type Serializer,
-} from '../../codec/serialization.js';
+import { defaultSerializer } from '../../codec/envelope.js';
+import { assertSerializer, type Serializer } from '../../codec/serializer.js';
+import { DEFAULT_MAX_VALUE_SIZE } from '../../codec/value-size.js';
 import { reconnectDelay } from '../resilience/circuit-breaker.js';
 import { isRedisClient } from './client.js';
 import type {

@@ -4,7 +4,7 @@
  * last, no script. What `MGET` cannot decide goes to the scripted read.
  */
 import type { StoreKey } from '../../keys/keys.js';
-import { oversize } from '../../codec/serialization.js';
+import { oversize } from '../../codec/value-size.js';
 import { BAR } from './keyspace.js';
 import { getForLoadScripted, type LoadRead } from './load-read.js';
 import type { NamespaceScope } from './scope.js';

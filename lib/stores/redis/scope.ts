@@ -6,7 +6,8 @@
  */
 import type { StoreKey } from '../../keys/keys.js';
 import { messages } from '../../util/messages.js';
-import { CorruptEntryError, ValueTooLargeError } from '../../codec/serialization.js';
+import { CorruptEntryError } from '../../codec/errors.js';
+import { ValueTooLargeError } from '../../codec/value-size.js';
 import type { RedisConnection } from './connection.js';
 import type { StoreContext } from './context.js';
 import { RedisStoreError } from './errors.js';

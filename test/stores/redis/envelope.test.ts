@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import {
-  CorruptEntryError,
-  defaultSerializer,
-  EnvelopeSerializer,
-  UnserializableValueError,
-} from '../../../lib/codec/serialization.js';
+import { defaultSerializer, EnvelopeSerializer } from '../../../lib/codec/envelope.js';
+import { CorruptEntryError, UnserializableValueError } from '../../../lib/codec/errors.js';
 import type { RedisStore } from '../../../lib/stores/redis/redis-store.js';
 import { sameData } from '../../helpers/same-data.js';
 import { connectedStore, uniquePrefix } from '../../setup/redis-env.js';
