@@ -4,7 +4,7 @@ import type { MemoryStore, MemoryStoreOptions } from './memory/memory-store.js';
 import type { NullStore } from './null-store.js';
 import { inProcessStore, parseStoreUrl, queryOptions, urlByteSize, urlDuration, type StoreUrl } from './url.js';
 import type { RedisStoreOptions } from './redis/options.js';
-import { RedisStore } from './redis/redis-store.js';
+import { RedisStore } from './redis/index.js';
 
 /**
  * Options given in code next to a `redis://` URL: every {@link RedisStore}

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisStore, type RedisStoreOptions } from '../../lib/stores/redis/redis-store.js';
+import { RedisStore, type RedisStoreOptions } from '../../lib/stores/redis/index.js';
 
 /** The Redis every suite shares (a private server, or REDIS_URL). */
 export function testRedisUrl(): string {

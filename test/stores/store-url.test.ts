@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { NullStore } from '../../lib/stores/null-store.js';
-import { RedisStore } from '../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../lib/stores/redis/index.js';
 import { createStore } from '../../lib/stores/any-url.js';
 import { createStore as createInProcessStore } from '../../lib/stores/url.js';
 import type { CacheStore } from '../../lib/stores/contract.js';

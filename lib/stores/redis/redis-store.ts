@@ -1,7 +1,6 @@
 /**
  * The Redis store: a `CacheStore` in Redis (ioredis), the root of its
- * namespaces. Also re-exports the public names of the Redis store's modules,
- * so `redis-store.js` keeps offering everything it always did.
+ * namespaces. Its public names are gathered in `index.ts`.
  */
 import type { Duration } from '../../util/duration.js';
 import { registerTagTarget, type TagTarget } from '../tags.js';
@@ -17,13 +16,6 @@ import {
   type RedisStoreOptions,
 } from './options.js';
 import type { RedisClient, RedisClusterFailOpenOptions, RedisFailOpenOptions } from './types.js';
-
-export type { RedisClient } from './types.js';
-export type { RedisStoreOptions } from './options.js';
-export { RedisStoreError, type RedisStoreErrorCode } from './errors.js';
-export type { RedisStoreEvents, RedisStoreStats } from './events.js';
-export type { Replay } from './connection.js';
-export { RedisNamespace } from './namespace.js';
 
 /**
  * A `CacheStore` in Redis (ioredis), for caches shared by processes:

@@ -3,7 +3,7 @@ import { messages } from '../../util/messages.js';
 import { assertKnownOptions } from '../../util/options.js';
 import { isStore } from '../contract.js';
 import { MemoryStore, type MemoryStoreOptions } from '../memory/memory-store.js';
-import { RedisStore, type RedisStoreOptions } from '../redis/redis-store.js';
+import { RedisStore, type RedisStoreOptions } from '../redis/index.js';
 import { createStore } from '../any-url.js';
 import { RedisBus, type InvalidationBus } from './bus.js';
 import type { SharedTier } from './shared-tier.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Cluster } from 'ioredis';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import { registerStoreContract } from '../contract/store-contract.js';
 import { startRedisCluster, type RedisClusterHandle } from '../../setup/redis-server.js';
 import { uniquePrefix } from '../../setup/redis-env.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { defaultSerializer, EnvelopeSerializer } from '../../../lib/codec/envelope.js';
 import { CorruptEntryError, UnserializableValueError } from '../../../lib/codec/errors.js';
-import type { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import type { RedisStore } from '../../../lib/stores/redis/index.js';
 import { sameData } from '../../helpers/same-data.js';
 import { connectedStore, uniquePrefix } from '../../setup/redis-env.js';
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Redis } from 'ioredis';
 import { AsyncTTL } from '../../../lib/api/decorators.js';
 import { cacheStats } from '../../../lib/api/control.js';
-import { RedisStore, RedisStoreError } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore, RedisStoreError } from '../../../lib/stores/redis/index.js';
 import { startRedisServer, type RedisServer } from '../../setup/redis-server.js';
 import { eventually, uniquePrefix } from '../../setup/redis-env.js';
 

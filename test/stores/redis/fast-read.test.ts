@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import { startRedisServer, type RedisServer } from '../../setup/redis-server.js';
 import { uniquePrefix } from '../../setup/redis-env.js';
 

@@ -10,7 +10,7 @@ import { MethodCache, type EngineMethod } from '../../../lib/engine/index.js';
 import { CacheEvents } from '../../../lib/util/events.js';
 import { AsyncTTL, cacheEvents, InvalidateTags, invalidateTags } from '../../../lib/index.js';
 import type { StoreKey } from '../../../lib/keys/keys.js';
-import { RedisStore, type RedisStoreOptions } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore, type RedisStoreOptions } from '../../../lib/stores/redis/index.js';
 import type { CacheStore } from '../../../lib/stores/contract.js';
 import { deferred, type Deferred } from '../../helpers/deferred.js';
 import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';

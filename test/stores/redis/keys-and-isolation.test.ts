@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { RedisStore, type RedisStoreError } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore, type RedisStoreError } from '../../../lib/stores/redis/index.js';
 import { connectedStore, eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
 let raw: Redis;

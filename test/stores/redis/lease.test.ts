@@ -17,7 +17,7 @@ import { CacheEvents } from '../../../lib/util/events.js';
 import { AsyncLRU, AsyncTTL, Cache, MemoryStore } from '../../../lib/index.js';
 import { TieredStore } from '../../../lib/tiered.js';
 import type { StoreKey } from '../../../lib/keys/keys.js';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import type { CacheStore } from '../../../lib/stores/contract.js';
 import { deferred, type Deferred } from '../../helpers/deferred.js';
 import { typeErrorOf } from '../../helpers/errors.js';

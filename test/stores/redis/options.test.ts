@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import { connectedStore, eventually, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 import { typeErrorOf } from '../../helpers/errors.js';
 

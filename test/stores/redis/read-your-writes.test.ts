@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { MethodCache } from '../../../lib/engine/index.js';
 import { AsyncTTL, Cache, cacheStats } from '../../../lib/index.js';
 import { registry } from '../../../lib/api/registry.js';
-import { RedisStore, type RedisStoreError } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore, type RedisStoreError } from '../../../lib/stores/redis/index.js';
 import { slowLink, type SlowLink } from '../../helpers/slow-link.js';
 import { startRedisServer, type RedisServer } from '../../setup/redis-server.js';
 import { connectedStore, eventually, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';

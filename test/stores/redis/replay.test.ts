@@ -5,7 +5,7 @@
  * (SIGSTOP), so the suite starts its own server.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import { TieredStore } from '../../../lib/stores/tiered/tiered-store.js';
 import { startRedisServer, type RedisServer } from '../../setup/redis-server.js';
 import { eventually, uniquePrefix } from '../../setup/redis-env.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Cache } from '../../../lib/api/cache.js';
 import { RedisBus } from '../../../lib/stores/tiered/bus.js';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import { TieredStore } from '../../../lib/stores/tiered/tiered-store.js';
 import { startRedisServer, type RedisServer } from '../../setup/redis-server.js';
 import { eventually, uniquePrefix } from '../../setup/redis-env.js';

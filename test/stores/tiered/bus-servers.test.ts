@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Cluster, Redis } from 'ioredis';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import { TieredStore } from '../../../lib/stores/tiered/tiered-store.js';
 import { startRedisCluster, type RedisClusterHandle } from '../../setup/redis-server.js';
 import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';

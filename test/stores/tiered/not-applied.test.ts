@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { RedisStore } from '../../../lib/stores/redis/redis-store.js';
+import { RedisStore } from '../../../lib/stores/redis/index.js';
 import { TieredStore } from '../../../lib/stores/tiered/tiered-store.js';
 import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
