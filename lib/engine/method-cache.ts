@@ -29,6 +29,8 @@ const NO_STORE_STATS = { size: 0, evictions: 0 } as const;
  */
 export class MethodCache {
   readonly #method: EngineMethod;
+  /** Hits served by the synchronous path (the other figures are in #counters). */
+  #syncHits = 0;
   readonly #store: CacheStore;
   /** Synchronous reads for the hit path (complete or partial tier). */
   readonly #sync: SyncStoreOps | undefined;
@@ -112,7 +114,7 @@ export class MethodCache {
       if (sync !== undefined) {
         const entry = sync.get(key);
         if (entry !== undefined) {
-          this.#counters.hits++;
+          this.#syncHits++;
           if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
           return (entry.promise ??= Promise.resolve(entry.value));
         }
@@ -220,6 +222,6 @@ export class MethodCache {
 
   /** A snapshot of this binding's figures. */
   stats(): MethodStats {
-    return this.#counters.snapshot(this.#store.stats?.() ?? NO_STORE_STATS);
+    return this.#counters.snapshot(this.#store.stats?.() ?? NO_STORE_STATS, this.#syncHits);
   }
 }

@@ -97,11 +97,16 @@ export class MethodCounters {
     }
   }
 
-  /** These counts with the store's size and evictions, as {@link MethodStats}. */
-  snapshot({ size, evictions }: StoreStats): MethodStats {
-    const lookups = this.hits + this.misses;
+  /**
+   * These counts with the store's size and evictions, as {@link MethodStats}.
+   * `syncHits`: hits the caller counted itself (the hit path keeps its own
+   * counter, a field of the method's cache, one object less to touch per hit).
+   */
+  snapshot({ size, evictions }: StoreStats, syncHits = 0): MethodStats {
+    const hits = this.hits + syncHits;
+    const lookups = hits + this.misses;
     return {
-      hits: this.hits,
+      hits,
       misses: this.misses,
       loads: this.loads,
       loadErrors: this.loadErrors,
@@ -110,7 +115,7 @@ export class MethodCounters {
       storeErrors: this.storeErrors,
       evictions,
       size,
-      hitRate: lookups === 0 ? 0 : this.hits / lookups,
+      hitRate: lookups === 0 ? 0 : hits / lookups,
       failSafeServed: this.failSafeServed,
       leaseWaits: this.leaseWaits,
       leaseTimeouts: this.leaseTimeouts,
