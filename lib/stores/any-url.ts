@@ -2,7 +2,16 @@ import { messages } from '../util/messages.js';
 import type { CacheStore } from './contract.js';
 import type { MemoryStore, MemoryStoreOptions } from './memory/memory-store.js';
 import type { NullStore } from './null-store.js';
-import { inProcessStore, parseStoreUrl, queryOptions, urlByteSize, urlDuration, type StoreUrl } from './url.js';
+import {
+  inProcessStore,
+  isRedisScheme,
+  parseStoreUrl,
+  queryOptions,
+  unknownScheme,
+  urlByteSize,
+  urlDuration,
+  type StoreUrl,
+} from './url.js';
 import type { RedisStoreOptions } from './redis/options.js';
 import { RedisStore } from './redis/index.js';
 
@@ -94,9 +103,8 @@ export function createStore(url: `null://${string}`, overrides?: Record<string, 
 export function createStore(url: string, overrides?: AnyStoreUrlOverrides): CacheStore;
 export function createStore(url: string, overrides: AnyStoreUrlOverrides = {}): CacheStore {
   const parsed = parseStoreUrl(url);
-  if (parsed.scheme === 'redis' || parsed.scheme === 'rediss')
-    return redisStore(parsed, overrides as RedisUrlOverrides);
+  if (isRedisScheme(parsed.scheme)) return redisStore(parsed, overrides as RedisUrlOverrides);
   const store = inProcessStore(parsed, overrides);
   if (store !== undefined) return store;
-  throw new TypeError(messages.UNKNOWN_STORE_SCHEME(url, parsed.scheme, ['memory', 'redis', 'rediss', 'null']));
+  throw unknownScheme(url, parsed.scheme);
 }

@@ -8,6 +8,13 @@ import type { CacheStore } from './contract.js';
 /** Every scheme a store URL may have (`redis`/`rediss` through `memokit/redis`). */
 const SCHEMES = ['memory', 'redis', 'rediss', 'null'] as const;
 
+/** Whether a store URL's scheme is Redis's (`redis`, or `rediss` for TLS). @internal */
+export const isRedisScheme = (scheme: string): boolean => scheme === 'redis' || scheme === 'rediss';
+
+/** The error for a scheme no store URL has, listing the known ones. @internal */
+export const unknownScheme = (url: string, scheme: string): TypeError =>
+  new TypeError(messages.UNKNOWN_STORE_SCHEME(url, scheme, SCHEMES));
+
 /** Reads the query of a store URL, rejecting options the scheme does not know. @internal */
 export function queryOptions(url: URL, scheme: string, known: readonly string[]): Map<string, string> {
   const found = new Map<string, string>();
@@ -104,8 +111,8 @@ export function createStore(url: string, overrides: StoreUrlOverrides = {}): Cac
   const parsed = parseStoreUrl(url);
   const store = inProcessStore(parsed, overrides);
   if (store !== undefined) return store;
-  if (parsed.scheme === 'redis' || parsed.scheme === 'rediss') {
+  if (isRedisScheme(parsed.scheme)) {
     throw new TypeError(messages.REDIS_URL_NEEDS_REDIS_ENTRY(url));
   }
-  throw new TypeError(messages.UNKNOWN_STORE_SCHEME(url, parsed.scheme, SCHEMES));
+  throw unknownScheme(url, parsed.scheme);
 }
