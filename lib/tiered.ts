@@ -13,4 +13,5 @@ export { TieredStore } from './stores/tiered/tiered-store.js';
 export type { TieredStoreOptions } from './stores/tiered/tiered-store.js';
 export { RedisBus } from './stores/tiered/bus.js';
 export { BusMessageError } from './stores/tiered/bus-errors.js';
-export type { BusMessage, InvalidationBus, RedisBusOptions } from './stores/tiered/bus.js';
+export type { BusMessage, InvalidationBus } from './stores/tiered/bus-message.js';
+export type { RedisBusOptions } from './stores/tiered/bus.js';

@@ -44,8 +44,14 @@ export type CallRecord = [number, number, number, number, number, number, 0 | 1,
 
 export interface MutateReply {
   readonly latency: number;
-  /** Bus sequence numbers this worker published during the mutation. */
-  readonly published: readonly number[];
+  /**
+   * Per publish during the mutation, the bus's sequence number once it
+   * returned: the number its message went out with, or a later one. (A message
+   * the bus kept to send later is renumbered then; its first number is never
+   * sent, so peers see a gap at the first kept message that goes out and drop
+   * their L1: any number at or past this one covers it.)
+   */
+  readonly sequences: readonly number[];
   /**
    * Whether the worker's link for the family (tiered L2 or plain store) sent
    * calls to Redis when the mutation started and when it ended. If not, its
@@ -68,8 +74,8 @@ export interface ProbeReply {
   readonly resets: number;
   /** Highest bus sequence number delivered from the instance asked about (0: none). */
   readonly seq: number;
-  /** Messages this worker's bus published so far (its latest sequence number). */
-  readonly published: number;
+  /** This worker's bus's latest sequence number. */
+  readonly sequence: number;
 }
 
 export interface StopReply {

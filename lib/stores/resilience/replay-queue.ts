@@ -48,14 +48,21 @@ export class ReplayQueue<T> {
   /**
    * Keeps `item` last. With an `id`, an earlier item with the same id is
    * dropped (the later one supersedes it); without, it is a new item.
+   * Returns its id, or `undefined` when it made the queue overflow (nothing
+   * is kept then).
    */
-  add(item: T, id: ReplayId = this.#drawn++): void {
+  add(item: T, id: ReplayId = this.#drawn++): ReplayId | undefined {
     this.#items.delete(id);
     this.#items.set(id, item);
-    if (this.#items.size > this.max) {
-      this.#items.clear();
-      this.#overflowed = true;
-    }
+    if (this.#items.size <= this.max) return id;
+    this.#items.clear();
+    this.#overflowed = true;
+    return undefined;
+  }
+
+  /** Whether an item is kept under `id`. */
+  has(id: ReplayId): boolean {
+    return this.#items.has(id);
   }
 
   /** The items kept, oldest first, with their ids (a snapshot: later adds do not change it). */

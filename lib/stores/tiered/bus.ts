@@ -9,62 +9,9 @@ import { duplicateClient, loadIoredis, quitClient } from '../redis/client.js';
 import type { RedisClient, RedisConnectionOptions } from '../redis/types.js';
 import { CircuitBreaker, reconnectDelay } from '../resilience/circuit-breaker.js';
 import { withDeadline } from '../resilience/deadline.js';
-import { ReplayQueue } from '../resilience/replay-queue.js';
+import { ReplayQueue, type ReplayId } from '../resilience/replay-queue.js';
 import { BusMessageError } from './bus-errors.js';
-
-/**
- * What one process tells the others: drop these L1 entries.
- *
- * @example
- * ```ts
- * const message: BusMessage = { v: 1, from: 'a1', seq: 7, op: 'delete', ns: '["users"]', key: ['n', '42'] };
- * ```
- */
-export interface BusMessage {
-  readonly v: 1;
-  /** Publisher's instance id. */
-  readonly from: string;
-  /** Publisher's sequence number, +1 per message: a gap means messages were lost. */
-  readonly seq: number;
-  readonly op: 'delete' | 'clear' | 'tags';
-  /** Namespace id (JSON path); absent for tags. */
-  readonly ns?: string;
-  /** The key, type-tagged so 1 and "1" stay apart. */
-  readonly key?: readonly ['n' | 's', string];
-  readonly tags?: readonly string[];
-  /**
-   * `false`: the publisher could not apply this invalidation in Redis (its
-   * own link timed out or is down, so Redis may still hold the entry).
-   * Receivers apply it in Redis themselves before they read the key again.
-   * Absent: Redis acknowledged it before it was published.
-   */
-  readonly applied?: false;
-}
-
-/**
- * Carries invalidations between processes. `up` is true while messages are
- * known to arrive; whenever it may have missed one (disconnect, reconnect,
- * sequence gap) it emits `reset`, and the tiered store drops its L1.
- *
- * @example
- * ```ts
- * bus.on('message', (m) => console.log(m.op));
- * bus.on('reset', () => console.log('L1 dropped'));
- * ```
- */
-export interface InvalidationBus {
-  /** This process's id (messages from it are not delivered back). */
-  readonly instanceId: string;
-  /** Whether the subscription is live. */
-  readonly up: boolean;
-  /** Sends a message to every other process. */
-  publish(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<void>;
-  /** Resolves `true` once the subscription is live (or `false` after `timeout` ms). */
-  ready?(timeout?: number): Promise<boolean>;
-  on(event: 'message', listener: (message: BusMessage) => void): void;
-  on(event: 'reset', listener: (reason: string) => void): void;
-  close(): Promise<void>;
-}
+import { busMessageProblem, MAX_BUS_MESSAGE_LENGTH, type BusMessage, type InvalidationBus } from './bus-message.js';
 
 /**
  * Options of a {@link RedisBus}.
@@ -134,51 +81,8 @@ export interface RedisBusOptions {
   clock?: Clock;
 }
 
-/** Longest message text read from the channel (UTF-16 units); anything longer is dropped unparsed. */
-const MAX_BUS_MESSAGE_LENGTH = 1024 * 1024;
-/** Longest publisher id accepted (ours are UUIDs). */
-const MAX_FROM_LENGTH = 128;
-const OPS: ReadonlySet<unknown> = new Set(['delete', 'clear', 'tags']);
 /** Most failed publishes kept for {@link RedisBus} to send again (past it, one reset for every peer). */
 const MAX_UNSENT = 1000;
-
-/**
- * What is wrong with a parsed bus message (`undefined`: it is a valid
- * {@link BusMessage}): every field is checked for its type, length and
- * allowed values, and for what its `op` needs (`delete`: `ns` and `key`;
- * `clear`: `ns`; `tags`: `tags`). Fields a later version may add are ignored.
- *
- * @example
- * ```ts
- * busMessageProblem({ v: 1, from: 'a', seq: 1, op: 'delete', ns: '[]', key: 5 }); // 'key is not ["n" | "s", text]'
- * ```
- * @internal
- */
-export function busMessageProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
-  const m = value as Record<string, unknown>;
-  if (m.v !== 1) return 'v is not 1';
-  if (typeof m.from !== 'string' || m.from === '' || m.from.length > MAX_FROM_LENGTH) {
-    return `from is not an id of 1 to ${MAX_FROM_LENGTH} characters`;
-  }
-  if (typeof m.seq !== 'number' || !Number.isSafeInteger(m.seq) || m.seq < 1) return 'seq is not a positive integer';
-  if (!OPS.has(m.op)) return 'op is not "delete", "clear" or "tags"';
-  if (m.applied !== undefined && m.applied !== false) return 'applied is neither absent nor false';
-  if (m.op === 'tags') {
-    if (m.ns !== undefined || m.key !== undefined) return 'a tags message has an ns or a key';
-    if (!Array.isArray(m.tags) || !m.tags.every((tag) => typeof tag === 'string'))
-      return 'tags is not a list of strings';
-    return undefined;
-  }
-  if (typeof m.ns !== 'string') return 'ns is not a string';
-  if (m.tags !== undefined) return `a ${String(m.op)} message has tags`;
-  if (m.op === 'clear') return m.key === undefined ? undefined : 'a clear message has a key';
-  const key = m.key;
-  if (!Array.isArray(key) || key.length !== 2 || typeof key[1] !== 'string') return 'key is not ["n" | "s", text]';
-  if (key[0] === 's') return undefined;
-  if (key[0] === 'n' && String(Number(key[1])) === key[1]) return undefined;
-  return 'key is not ["n" | "s", text] (a number key must be a number\'s text)';
-}
 
 /** A publisher's last sequence number and when it was heard (bus clock). */
 interface Heard {
@@ -220,22 +124,27 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   readonly #heartbeat: ReturnType<typeof setInterval>;
   /**
    * Publishes that failed or were not sent (Redis known down for the publisher). They are sent
-   * again once the publisher answers; meanwhile peers see a gap in this process's sequence numbers
-   * on its next message and drop their L1.
+   * again, renumbered, once the publisher answers: peers then see a gap in this process's sequence
+   * numbers and drop their L1.
    */
   publishFailures = 0;
   /** Messages on the channel that were not valid bus messages (dropped, each reported as an `'invalid'` event). */
   invalidMessages = 0;
-  /** Publishes not sent at all because the publisher connection was known down (no timeout waited). */
+  /**
+   * Publishes that returned with their message kept, not sent, because the
+   * publisher connection was known down (sent later, in order).
+   */
   publishSkipped = 0;
   /**
    * Trips when the publisher stops answering (a publish timed out): later publishes fail fast until a
-   * PING answers. No timer of its own: the heartbeat retries.
+   * PING answers. No timer of its own: the heartbeat retries, and so does a publish whose
+   * invalidation Redis acknowledged (see {@link RedisBus.publish}).
    */
   readonly #publisher = new CircuitBreaker();
   /** Messages that could not be published, sent again (in order) once the publisher answers. */
   readonly #unsent = new ReplayQueue<Omit<BusMessage, 'v' | 'from' | 'seq'>>(MAX_UNSENT);
-  #flushing = false;
+  /** The flush running, if any (see {@link RedisBus.#flush}). */
+  #flushing: Promise<void> | undefined = undefined;
 
   constructor(options: RedisBusOptions) {
     super();
@@ -421,24 +330,40 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   /**
    * Sends `message` to every other process, bounded by `timeout`. Never
    * rejects. While the publisher connection is known down (not connected, or
-   * a publish timed out and no PING was answered since) it returns at once:
-   * a publish waits for the timeout at most once per outage. A message that
-   * could not be sent is sent again once the publisher answers (past
-   * {@link MAX_UNSENT} of them, one `tags` message that makes every peer drop
-   * its L1 instead), and peers notice the gap in sequence numbers meanwhile.
+   * a publish timed out and no PING was answered since) the message is kept,
+   * to be sent in order once the publisher answers (past {@link MAX_UNSENT}
+   * of them, one `tags` message that makes every peer drop its L1 instead);
+   * peers then see a gap in sequence numbers and drop their L1.
+   *
+   * A message whose invalidation Redis acknowledged (not `applied: false`)
+   * shows that Redis answers now: the publish then PINGs the publisher at
+   * once and sends what it kept before resolving, rather than leaving the
+   * peers' L1 stale until the next heartbeat. A message Redis did not
+   * acknowledge returns at once (this process's link is down: waiting again
+   * would be a second timeout), so a publish waits for the timeout at most
+   * once per outage.
    */
   async publish(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<void> {
     if (this.#closed) return;
-    if (!this.publishing || !this.#unsent.empty) {
-      // Known down (or older messages still waiting): in order, after those, without a wait.
-      this.#seq++;
-      this.publishSkipped++;
-      this.publishFailures++;
-      this.#keep(message);
-      if (this.publishing) void this.#flush();
+    if (this.publishing && this.#unsent.empty) {
+      if (!(await this.#send(message))) this.#keep(message);
       return;
     }
-    if (!(await this.#send(message))) this.#keep(message);
+    // Known down, or older messages still waiting: this one goes after those. Its number is used up
+    // now, so peers see a gap when the kept messages go out, and drop their L1.
+    this.#seq++;
+    const kept = this.#keep(message);
+    if (message.applied !== false && this.#pub.status === 'ready') await this.#flush();
+    else if (this.publishing) void this.#flush();
+    if (kept === undefined || this.#unsent.has(kept)) {
+      this.publishSkipped++;
+      this.publishFailures++;
+    }
+  }
+
+  /** The sequence number this bus gave its latest message (0: none yet); kept messages are renumbered when sent. */
+  get sequence(): number {
+    return this.#seq;
   }
 
   /** One PUBLISH bounded by `timeout`; `false` if it failed (a timeout marks the publisher down). */
@@ -454,15 +379,25 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     }
   }
 
-  #keep(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): void {
+  /** Keeps `message` to send later; its id in the queue (`undefined` past the bound: see {@link RedisBus.#flush}). */
+  #keep(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): ReplayId | undefined {
     // Past the bound, one catch-all message replaces them all (see #flush).
-    if (!this.#unsent.overflowed) this.#unsent.add(message);
+    return this.#unsent.overflowed ? undefined : this.#unsent.add(message);
   }
 
-  /** PINGs the publisher (bounded); once it answers, sends the kept messages in order. */
-  async #flush(): Promise<void> {
-    if (this.#flushing || this.#closed || this.#pub.status !== 'ready') return;
-    this.#flushing = true;
+  /**
+   * PINGs the publisher (bounded) if it is known down; once it answers,
+   * sends the kept messages in order. Callers share the flush running.
+   */
+  #flush(): Promise<void> {
+    if (this.#closed || this.#pub.status !== 'ready') return Promise.resolve();
+    // Nothing to do: #drain would end without waiting, before #flushing is set.
+    if (!this.#publisher.tripped && this.#unsent.empty) return Promise.resolve();
+    this.#flushing ??= this.#drain();
+    return this.#flushing;
+  }
+
+  async #drain(): Promise<void> {
     const unsent = this.#unsent;
     try {
       if (this.#publisher.tripped) {
@@ -481,7 +416,8 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     } catch {
       // Still not answering: the next heartbeat tries again.
     } finally {
-      this.#flushing = false;
+      // Cleared before the promise settles: a message kept from here on starts a new flush.
+      this.#flushing = undefined;
     }
   }
 

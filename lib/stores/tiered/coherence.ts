@@ -1,7 +1,8 @@
 import { cacheEvents } from '../../util/events.js';
 import { messages } from '../../util/messages.js';
 import { BusMessageError } from './bus-errors.js';
-import { busMessageProblem, RedisBus } from './bus.js';
+import { busMessageProblem } from './bus-message.js';
+import { RedisBus } from './bus.js';
 import type { SharedTier } from './shared-tier.js';
 import type { TieredShared } from './tiered-namespace.js';
 import { wireKey } from './wire-key.js';

@@ -1,6 +1,6 @@
 import type { StoreKey } from '../../keys/keys.js';
 import type { CacheStore } from '../contract.js';
-import type { BusMessage } from './bus.js';
+import type { BusMessage } from './bus-message.js';
 import { fromWire } from './wire-key.js';
 
 /** Most namespace levels in a message's `ns` a receiver follows. */

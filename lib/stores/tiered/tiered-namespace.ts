@@ -1,7 +1,7 @@
 import type { StoreKey } from '../../keys/keys.js';
 import { messages } from '../../util/messages.js';
 import type { NamespaceNode, NamespaceTree } from '../namespace-tree.js';
-import type { BusMessage, InvalidationBus } from './bus.js';
+import type { BusMessage, InvalidationBus } from './bus-message.js';
 import type { LoadTokens, TieredToken } from './load-tokens.js';
 import type { PeerInvalidations } from './peer-invalidations.js';
 import { fromWire, wireKey } from './wire-key.js';

@@ -5,7 +5,8 @@ import { isStore } from '../contract.js';
 import { MemoryStore, type MemoryStoreOptions } from '../memory/memory-store.js';
 import { RedisStore, type RedisStoreOptions } from '../redis/index.js';
 import { createStore } from '../any-url.js';
-import { RedisBus, type InvalidationBus } from './bus.js';
+import type { InvalidationBus } from './bus-message.js';
+import { RedisBus } from './bus.js';
 import type { SharedTier } from './shared-tier.js';
 
 /**

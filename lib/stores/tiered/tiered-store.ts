@@ -1,7 +1,8 @@
 import { parseDuration, type Duration } from '../../util/duration.js';
 import { NamespaceTree } from '../namespace-tree.js';
 import type { MemoryStore } from '../memory/memory-store.js';
-import { RedisBus, type InvalidationBus } from './bus.js';
+import type { InvalidationBus } from './bus-message.js';
+import { RedisBus } from './bus.js';
 import { keepCoherent } from './coherence.js';
 import { LoadTokens } from './load-tokens.js';
 import { PeerInvalidations } from './peer-invalidations.js';

@@ -48,4 +48,18 @@ describe('ReplayQueue', () => {
     queue.add('b');
     expect(snapshot.map(([, item]) => item)).toEqual(['a']);
   });
+
+  it('add returns the id to ask about later, or undefined when that add overflowed', () => {
+    const queue = new ReplayQueue<string>(2);
+    const a = queue.add('a');
+    const b = queue.add('b', 'named');
+    expect([a, b]).toEqual([0, 'named']);
+    expect(queue.has(0)).toBe(true);
+    queue.remove(0, 'a');
+    expect(queue.has(0)).toBe(false);
+    expect(queue.has('named')).toBe(true);
+    expect(queue.add('c')).toBe(1);
+    expect(queue.add('d')).toBeUndefined();
+    expect(queue.has('named')).toBe(false);
+  });
 });

@@ -85,4 +85,52 @@ describe('tiered store: mutations while Redis does not answer', () => {
       await Promise.all([a.redis.close(), b.redis.close()]);
     }
   }, 30_000);
+
+  it('once Redis answers again, a mutation it acknowledged sends its message before resolving, not at the next heartbeat', async () => {
+    const prefix = uniquePrefix('bus-recovered');
+    // Heartbeats a minute apart: without the publish's own PING, kept messages would wait that long.
+    const a = {
+      redis: new RedisStore({ url: server.url, prefix, timeout: 100, retryInterval: 50 }),
+      bus: new RedisBus({ url: server.url, channel: `${prefix}:bus`, timeout: 300, heartbeat: 60_000 }),
+    };
+    const b = {
+      redis: new RedisStore({ url: server.url, prefix, timeout: 100, retryInterval: 50 }),
+      bus: new RedisBus({ url: server.url, channel: `${prefix}:bus`, timeout: 300, heartbeat: 60_000 }),
+    };
+    const aStore = new TieredStore({ redis: a.redis, bus: a.bus, l1Ttl: '1m' });
+    const bStore = new TieredStore({ redis: b.redis, bus: b.bus, l1Ttl: '1m' });
+    const aCache = new Cache<string>({ store: aStore });
+    const bCache = new Cache<string>({ store: bStore });
+    const received: string[] = [];
+    b.bus.on('message', (message) => received.push(message.key?.[1] ?? message.op));
+    try {
+      expect(await aStore.ready(5000)).toBe(true);
+      expect(await bStore.ready(5000)).toBe(true);
+      await aCache.set('k', 'old');
+      // B reads it (from Redis) into its L1.
+      expect(await bCache.getOrSet('k', async () => 'loaded by b')).toBe('old');
+      server.pause();
+      try {
+        // A publish times out: A's publisher is known down (its store link made no call, so it is up).
+        await a.bus.publish({ op: 'delete', ns: '[]', key: ['s', 'other'] });
+      } finally {
+        server.resume();
+      }
+      // Redis answers again; A's publisher was not PINGed since (no heartbeat, no replay to republish).
+      expect(a.bus.publishing).toBe(false);
+      expect(a.redis.redisStats().available).toBe(true);
+      // B's subscription survived the pause (its heartbeat did not run): it still serves its L1.
+      expect(b.bus.up).toBe(true);
+      const failuresBefore = a.bus.publishFailures;
+      await aCache.set('k', 'new');
+      // Resolved: the message is out (kept messages first, then this one), and B dropped its copy.
+      expect(a.bus.publishing).toBe(true);
+      expect(a.bus.publishFailures).toBe(failuresBefore);
+      await eventually(() => received.some((key) => key.endsWith('k')), 1000, 5);
+      expect(await bCache.get('k')).toBe('new');
+    } finally {
+      await Promise.all([aStore.close(), bStore.close()]);
+      await Promise.all([a.redis.close(), b.redis.close()]);
+    }
+  }, 30_000);
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { StoreKey } from '../../../lib/keys/keys.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 import type { RedisStore } from '../../../lib/stores/redis/index.js';
-import type { BusMessage, InvalidationBus } from '../../../lib/stores/tiered/bus.js';
+import type { BusMessage, InvalidationBus } from '../../../lib/stores/tiered/bus-message.js';
 import { LoadTokens } from '../../../lib/stores/tiered/load-tokens.js';
 import { PeerInvalidations } from '../../../lib/stores/tiered/peer-invalidations.js';
 import type { ReplayedInvalidation } from '../../../lib/stores/tiered/shared-tier.js';
