@@ -103,9 +103,6 @@ export const messages = {
     `NullStore: the value for key ${key} takes ${size} bytes once serialized, over the Redis store's default ` +
     `limit of ${limit} bytes (its option "maxValueSize"), so a Redis store would not cache it. If your Redis store ` +
     `raises "maxValueSize", pass new NullStore() a validate function that mirrors it; or skip such values with shouldCache.`,
-  NAMESPACE_CONFLICT: (where: string, option: string, existing: unknown, requested: unknown) =>
-    `${where}: this namespace already exists with ${option} ${show(existing)}, but ${show(requested)} was requested. ` +
-    `Give both users the same ${option}, or omit it on all but one.`,
   NAMESPACE_LIMIT_CONFLICT: (
     namespace: string,
     option: string,

@@ -1,8 +1,9 @@
 /**
  * What a Redis store and every one of its namespaces share: the connection,
- * the validated settings, the namespaces opened so far, and store-wide state.
+ * the validated settings, the namespace tree, and store-wide state.
  */
 import type { Serializer } from '../../codec/serializer.js';
+import type { NamespaceTree } from '../namespace-tree.js';
 import type { RedisConnection } from './connection.js';
 
 /**
@@ -19,8 +20,8 @@ export interface StoreContext<N = unknown> {
   readonly header: string;
   /** Bytes (UTF-8) a stored entry may take at most. */
   readonly maxValueSize: number;
-  /** Namespaces by their path (a JSON array of names, so `a/b` and `a` → `b` differ). */
-  readonly namespaces: Map<string, N>;
+  /** The store's namespaces (the shared tree: names, limits, and who stated them). */
+  readonly tree: NamespaceTree<N>;
   /** The store's tag record `<prefix>:{#<prefix>}:tags`, in a Cluster slot of its own. */
   readonly tagKey: string;
   /** On a Cluster the tag record is in another slot than the namespaces: tagged entries take a second call. */

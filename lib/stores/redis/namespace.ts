@@ -5,8 +5,6 @@
  */
 import { parseDuration, type Duration } from '../../util/duration.js';
 import type { StoreKey } from '../../keys/keys.js';
-import { messages } from '../../util/messages.js';
-import { nonEmptyString, positiveInt } from '../../util/options.js';
 import type {
   CacheStore,
   LeaseRead,
@@ -17,6 +15,7 @@ import type {
   StoreStats,
 } from '../contract.js';
 import type { Replay } from './connection.js';
+import type { NamespaceNode } from '../namespace-tree.js';
 import type { StoreContext } from './context.js';
 import type { RedisStoreEvents, RedisStoreListener, RedisStoreStats } from './events.js';
 import { positive, writeEntries, writeIfAbsent } from './entry-writer.js';
@@ -54,9 +53,9 @@ export class RedisNamespace implements CacheStore {
   readonly #batcher: ReadBatcher;
 
   /** @internal Use {@link RedisStore} and {@link RedisNamespace.namespace}. */
-  protected constructor(context: StoreContext<RedisNamespace>, path: readonly string[], ttl: number | undefined) {
+  constructor(context: StoreContext<RedisNamespace>, node: NamespaceNode) {
     this.#context = context;
-    this.#scope = new NamespaceScope(context, path, ttl);
+    this.#scope = new NamespaceScope(context, node);
     this.#batcher = new ReadBatcher(this.#scope);
     this.name = this.#scope.name;
   }
@@ -222,29 +221,13 @@ export class RedisNamespace implements CacheStore {
   }
 
   /**
-   * A child namespace; the same name gives the same namespace. `maxSize` is
-   * accepted (decorated methods pass theirs) but not applied: Redis bounds
+   * A child namespace; the same name gives the same namespace, and a limit
+   * stated once holds for every user (see {@link NamespaceOptions}). `maxSize`
+   * is accepted (decorated methods pass theirs) but not applied: Redis bounds
    * memory with TTLs and its `maxmemory-policy`, not per-namespace counts.
    */
-  namespace(name: string, options: NamespaceOptions = {}): RedisNamespace {
-    const scope = this.#scope;
-    const where = `${scope.where}.namespace(${JSON.stringify(name)})`;
-    nonEmptyString(where, 'name', name);
-    positiveInt(where, 'maxSize', options.maxSize, undefined);
-    const ttl = options.ttl === undefined ? scope.ttl : parseDuration(options.ttl, where, 'ttl');
-    const path = [...scope.path, name];
-    const id = JSON.stringify(path);
-    const existing = this.#context.namespaces.get(id);
-    if (existing !== undefined) {
-      const existingTtl = existing.#scope.ttl;
-      if (options.ttl !== undefined && ttl !== existingTtl) {
-        throw new TypeError(messages.NAMESPACE_CONFLICT(where, 'ttl', existingTtl, ttl));
-      }
-      return existing;
-    }
-    const created = new RedisNamespace(this.#context, path, ttl);
-    this.#context.namespaces.set(id, created);
-    return created;
+  namespace(name: string, options?: NamespaceOptions): RedisNamespace {
+    return this.#context.tree.child(this.#scope.node, name, options);
   }
 
   /**

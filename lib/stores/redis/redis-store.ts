@@ -8,7 +8,9 @@ import { loadIoredis } from './client.js';
 import { RedisConnection } from './connection.js';
 import type { StoreContext } from './context.js';
 import { headerOf, tagKeyOf } from './keyspace.js';
+import { NamespaceTree } from '../namespace-tree.js';
 import { RedisNamespace } from './namespace.js';
+import { namespaceWhere } from './scope.js';
 import {
   failOpenClientOptions,
   failOpenClusterOptions,
@@ -44,13 +46,14 @@ export class RedisStore extends RedisNamespace {
 
   constructor(options: RedisStoreOptions) {
     const context = createContext(options);
-    super(context, [], context.ttl);
+    super(context, context.tree.root);
+    context.tree.plantRoot(this);
     const connection = context.connection;
     this.#connection = connection;
     // Too many invalidations failed during an outage to replay each: clear every namespace this
     // process knows, and drop the tag record (every tagged entry then reads as a miss).
     connection.everything = () => [
-      ...[...context.namespaces.values(), this].map((namespace) => namespace.clearReplay()),
+      ...[...context.tree.values()].map((namespace) => namespace.clearReplay()),
       {
         id: 'tags',
         op: 'invalidateTags',
@@ -125,14 +128,18 @@ function createContext(options: RedisStoreOptions): StoreContext<RedisNamespace>
     const created = url === undefined ? new RedisClass(clientOptions) : new RedisClass(url, clientOptions);
     connection = new RedisConnection(label, created as unknown as RedisClient, true, timeout, retryInterval);
   }
-  return {
+  const context: StoreContext<RedisNamespace> = {
     connection,
     prefix,
     ttl: settings.ttl,
     serializer: settings.serializer,
     header: headerOf(settings.serializer.format),
     maxValueSize: settings.maxValueSize,
-    namespaces: new Map(),
+    tree: new NamespaceTree<RedisNamespace>({
+      where: (parent, name) => `${namespaceWhere(prefix, parent)}.namespace(${JSON.stringify(name)})`,
+      create: ({ node }) => new RedisNamespace(context, node),
+      root: { ttl: settings.ttl },
+    }),
     tagKey: tagKeyOf(prefix),
     cluster: (connection.client as unknown as { isCluster?: unknown }).isCluster === true,
     tombstoneTtl: settings.tombstoneTtl,
@@ -140,4 +147,5 @@ function createContext(options: RedisStoreOptions): StoreContext<RedisNamespace>
     tagged: false,
     repaired: 0,
   };
+  return context;
 }

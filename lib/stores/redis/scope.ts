@@ -14,22 +14,30 @@ import { RedisStoreError } from './errors.js';
 import { BANG, generationKeyOf, suffixOf } from './keyspace.js';
 import { DELETE_IF } from './scripts/delete-if.js';
 import type { Script } from './scripts/loader.js';
+import type { NamespaceNode } from '../namespace-tree.js';
 
 const noop = (): void => {};
 
 /** Keys (or tags) per script call, so one call never blocks Redis for long. */
 export const BATCH = 500;
 
+/** Names a namespace of the store with this prefix in messages: `RedisStore("shop").namespace("users/admins")`. */
+export function namespaceWhere(prefix: string, node: NamespaceNode): string {
+  const store = `RedisStore(${JSON.stringify(prefix)})`;
+  return node.path.length === 0 ? store : `${store}.namespace(${JSON.stringify(node.name)})`;
+}
+
 /** A namespace of a Redis store, as its helpers (reads, writes, tags, leases) see it. */
 export class NamespaceScope {
-  readonly context: StoreContext;
+  /** What the store shares (the namespace tree aside: a scope never opens namespaces). */
+  readonly context: Omit<StoreContext, 'tree'>;
   readonly connection: RedisConnection;
   /** The namespace's path (empty for the store's root). */
   readonly path: readonly string[];
   /** Path of the namespace, names joined by `/`. */
   readonly name: string;
-  /** The namespace's TTL in milliseconds (`undefined`: no expiry). */
-  readonly ttl: number | undefined;
+  /** Where the namespace sits in the store's tree, with its limits now. */
+  readonly node: NamespaceNode;
   /** `<prefix>:{/<path>}:g`. */
   readonly generationKey: string;
   /** `<prefix>:{<path>}:`: entry keys are this, a generation, `:` and the key suffix. */
@@ -41,19 +49,25 @@ export class NamespaceScope {
   /** The generation the last fast read saw (`''` before any: no entry key has an empty generation). */
   generation = '';
 
-  constructor(context: StoreContext, path: readonly string[], ttl: number | undefined) {
+  constructor(context: Omit<StoreContext, 'tree'>, node: NamespaceNode) {
+    const path = node.path;
     this.context = context;
     this.connection = context.connection;
+    this.node = node;
     this.path = path;
-    this.name = path.join('/');
-    this.ttl = ttl;
+    this.name = node.name;
     this.generationKey = generationKeyOf(context.prefix, path);
     this.base = this.generationKey.slice(0, -1);
     this.keys = context.cluster ? [this.generationKey] : [this.generationKey, context.tagKey];
-    this.where =
-      path.length === 0
-        ? `RedisStore(${JSON.stringify(context.prefix)})`
-        : `RedisStore(${JSON.stringify(context.prefix)}).namespace(${JSON.stringify(this.name)})`;
+    this.where = namespaceWhere(context.prefix, node);
+  }
+
+  /**
+   * The namespace's TTL in milliseconds (`undefined`: no expiry), read at
+   * each write: a ttl first stated after the namespace was opened applies.
+   */
+  get ttl(): number | undefined {
+    return this.node.ttl;
   }
 
   /** One script call on this namespace's keys; resolves its result (see {@link NamespaceScope.outcome}). */

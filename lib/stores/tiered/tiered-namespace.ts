@@ -263,8 +263,8 @@ export class TieredNamespace implements CacheStore {
   /**
    * A child namespace; the same name gives the same namespace. Both tiers
    * see every request, so limits stated on a namespace opened before still
-   * apply there (L1 adopts a first stated maxSize/ttl; Redis refuses a ttl
-   * other than the one it uses).
+   * apply there (each tier adopts a first stated maxSize/ttl and refuses a
+   * different one, like this tree).
    */
   namespace(name: string, options?: NamespaceOptions): TieredNamespace {
     return this.#shared.tree.child(this.#node, name, options);

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Redis } from 'ioredis';
 import { RedisStore, type RedisStoreError } from '../../../lib/stores/redis/index.js';
 import { connectedStore, eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
+import { typeErrorOf } from '../../helpers/errors.js';
 
 let raw: Redis;
 
@@ -110,6 +111,25 @@ describe('RedisStore: key layout', () => {
     for (const args of sets) expect(args.slice(-2).map((a) => a.toUpperCase())).toEqual(['PX', '60000']);
     expect(names(commands)).not.toContain('EXPIRE');
     expect(names(commands)).not.toContain('PEXPIRE');
+  });
+
+  it('applies a namespace ttl first stated after the namespace was opened, like every store (one tree)', async () => {
+    const pttl = async (ns: string, key: string): Promise<number> => raw.pttl(await entryKey(prefix, ns, key));
+    const opened = store.namespace('late');
+    await opened.set('before', 1);
+    expect(await pttl('late', 'before')).toBe(-1);
+    // Another user states a ttl: the namespace opened earlier (same object) writes with it from now on.
+    expect(store.namespace('late', { ttl: 20_000, user: 'Second.user' })).toBe(opened);
+    await opened.set('after', 1);
+    expect(await pttl('late', 'after')).toBeGreaterThan(19_000);
+    expect(await pttl('late', 'after')).toBeLessThanOrEqual(20_000);
+    // A child opened now inherits it.
+    await opened.namespace('child').set('k', 1);
+    expect(await pttl('late/child', 'k')).toBeGreaterThan(19_000);
+    // A different ttl is refused, naming both users.
+    expect(typeErrorOf(() => store.namespace('late', { ttl: 5000, user: 'Third.user' }))).toMatch(
+      /Third\.user asks for ttl 5000 on the shared namespace "late", but Second\.user already set ttl 20000/,
+    );
   });
 
   it('sets TTLs in Redis: ttl, ttl + failSafe, namespace default, expireIn, none', async () => {

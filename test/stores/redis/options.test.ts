@@ -53,7 +53,9 @@ describe('RedisStore options', () => {
     expect((await limited.getMany([1, 2, 3])).map((e) => e?.value)).toEqual([1, 2, 3]);
     expect(store.namespace('lru')).toBe(limited);
     store.namespace('t', { ttl: 1000 });
-    expect(typeErrorOf(() => store.namespace('t', { ttl: 2000 }))).toMatch(/already exists with ttl 1000/);
+    expect(typeErrorOf(() => store.namespace('t', { ttl: 2000 }))).toMatch(
+      /namespace\("t"\) asks for ttl 2000 on the shared namespace "t", but .*namespace\("t"\) already set ttl 1000/,
+    );
     expect(store.stats()).toEqual({ size: 0, evictions: 0 });
   });
 
