@@ -151,7 +151,7 @@ async function stampFor(
   const given = options?.tagStamp;
   if (given !== undefined) {
     if (typeof given !== 'number' || !Number.isFinite(given) || given < 0) {
-      throw new TypeError(messages.BAD_NONNEGATIVE_INT(`${scope.where}.${op}()`, 'tagStamp', given));
+      throw new TypeError(messages.BAD_NONNEGATIVE_NUMBER(`${scope.where}.${op}()`, 'tagStamp', given));
     }
     return String(Math.floor(given));
   }

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { parseDuration, type Duration } from '../../util/duration.js';
 import { messages } from '../../util/messages.js';
-import { positiveInt } from '../../util/options.js';
+import { assertKnownOptions, nonEmptyString, positiveInt } from '../../util/options.js';
 import type { Clock } from '../contract.js';
 import { duplicateClient, loadIoredis, quitClient } from '../redis/client.js';
 import type { RedisClient, RedisConnectionOptions } from '../redis/types.js';
@@ -81,6 +81,19 @@ export interface RedisBusOptions {
   clock?: Clock;
 }
 
+/** Every option of {@link RedisBusOptions}: anything else is a mistake. */
+const BUS_OPTIONS = [
+  'url',
+  'redis',
+  'client',
+  'channel',
+  'timeout',
+  'heartbeat',
+  'maxPublishers',
+  'publisherTtl',
+  'clock',
+] as const satisfies readonly (keyof RedisBusOptions)[];
+
 /** Most failed publishes kept for {@link RedisBus} to send again (past it, one reset for every peer). */
 const MAX_UNSENT = 1000;
 
@@ -149,6 +162,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   constructor(options: RedisBusOptions) {
     super();
     const where = 'new RedisBus()';
+    assertKnownOptions(where, options, BUS_OPTIONS);
     // The public type is memokit's structural RedisClient (no ioredis types in the .d.ts); duplicate() is checked below.
     const client = options.client as Redis | Cluster | undefined;
     if (client !== undefined && (options.url !== undefined || options.redis !== undefined)) {
@@ -160,8 +174,9 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     ) {
       throw new TypeError(messages.BAD_BUS_CLIENT(where, client));
     }
-    this.#channel = options.channel ?? 'memokit:bus';
-    this.#timeout = options.timeout ?? 250;
+    this.#channel = nonEmptyString(where, 'channel', options.channel, 'memokit:bus');
+    this.#timeout = parseDuration(options.timeout ?? 250, where, 'timeout');
+    const heartbeat = parseDuration(options.heartbeat ?? 1000, where, 'heartbeat');
     this.#maxPublishers = positiveInt(where, 'maxPublishers', options.maxPublishers, 10_000);
     this.#publisherTtl = parseDuration(options.publisherTtl ?? '1h', where, 'publisherTtl');
     this.#clock = options.clock ?? performance;
@@ -194,7 +209,7 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     });
     this.#sub.on('close', () => this.#down('subscriber connection closed'));
     this.#sub.on('ready', () => this.#subscribe());
-    this.#heartbeat = setInterval(() => void this.#beat(), options.heartbeat ?? 1000);
+    this.#heartbeat = setInterval(() => void this.#beat(), heartbeat);
     this.#heartbeat.unref();
   }
 

@@ -422,4 +422,14 @@ describe('RedisStore: tags', () => {
     await expect(a.invalidateTags(['a\uDC00'])).rejects.toThrow(/lone surrogate/);
     await expect(a.invalidateTags([])).resolves.toBeUndefined();
   });
+
+  it('validates a tagStamp given to a tagged write: a finite number >= 0 (fractions are floored)', async () => {
+    await expect(a.set('k', 1, { tags: ['t'], tagStamp: -1 })).rejects.toThrow(
+      /option "tagStamp" must be a finite number >= 0; got -1/,
+    );
+    await expect(a.set('k', 1, { tags: ['t'], tagStamp: Number.NaN })).rejects.toThrow(/option "tagStamp"/);
+    const stamp = await a.tagClock();
+    await a.set('k', 1, { tags: ['t'], tagStamp: stamp + 0.5 });
+    expect((await a.get('k'))?.value).toBe(1);
+  });
 });

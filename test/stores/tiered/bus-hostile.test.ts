@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { Cache, cacheEvents, type CacheErrorEvent } from '../../../lib/index.js';
 import { RedisBus, TieredStore } from '../../../lib/tiered.js';
 import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
+import { typeErrorOf } from '../../helpers/errors.js';
 
 const opened: TieredStore[] = [];
 const clients: Redis[] = [];
@@ -181,5 +182,20 @@ describe('bus: publishers remembered', () => {
     expect(() => new RedisBus({ url: testRedisUrl(), maxPublishers: 0 })).toThrow(
       /new RedisBus\(\): option "maxPublishers" must be a positive/,
     );
+  });
+
+  it('rejects unknown options, an empty channel and a timeout or heartbeat that is not a positive duration', () => {
+    const url = testRedisUrl();
+    expect(typeErrorOf(() => new RedisBus({ url, heartbeats: 10 } as never))).toMatch(
+      /new RedisBus\(\): unknown option "heartbeats". Known options: url, redis, client, channel, timeout, heartbeat/,
+    );
+    expect(typeErrorOf(() => new RedisBus({ url, channel: '' }))).toMatch(/new RedisBus\(\): option "channel"/);
+    expect(typeErrorOf(() => new RedisBus({ url, timeout: 0 }))).toMatch(
+      /new RedisBus\(\): option "timeout" must be a positive duration/,
+    );
+    expect(typeErrorOf(() => new RedisBus({ url, heartbeat: Number.NaN }))).toMatch(
+      /new RedisBus\(\): option "heartbeat" must be a positive duration/,
+    );
+    expect(typeErrorOf(() => new RedisBus(null as never))).toMatch(/new RedisBus\(\): options must be an object/);
   });
 });
