@@ -33,7 +33,7 @@ export type {
 export { cacheStats, clearCache, invalidateCache, listCachedMethods, withCacheOptions } from './api/control.js';
 export type { CachedFunction } from './api/control.js';
 export { configureMemokit } from './api/runtime.js';
-export { DefaultsLockedError } from './api/errors.js';
+export { DefaultsLockedError, UnknownStoreError } from './api/errors.js';
 export type { MemokitDefaults } from './api/runtime.js';
 export { MethodCache } from './engine/index.js';
 export type { CallOptions, MethodStats } from './engine/index.js';

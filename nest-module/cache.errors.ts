@@ -5,6 +5,9 @@
  */
 import { MemokitError, MemokitTypeError, type MemokitErrorOptions } from '../lib/index.js';
 
+/** Also thrown by memokit itself (a store name used outside NestJS), so it lives there. */
+export { UnknownStoreError } from '../lib/index.js';
+
 /**
  * `CacheModule` was given options it cannot use: not an object, an unknown
  * option, a store it cannot create (that error is the `cause`), a
@@ -52,33 +55,6 @@ export class CacheModuleConfiguredTwiceError extends MemokitError {
     super(CacheModuleConfiguredTwiceError.code, message);
     this.name = 'CacheModuleConfiguredTwiceError';
     this.count = count;
-  }
-}
-
-/**
- * A store name that is not one of `CacheModule`'s stores: a cached method's
- * `store` option (thrown at bootstrap) or `CacheService.getStore(name)`.
- *
- * @example
- * ```ts
- * try {
- *   cacheService.getStore('sesions');
- * } catch (error) {
- *   if (error instanceof UnknownStoreError) console.error(error.store); // "sesions"
- * }
- * ```
- */
-export class UnknownStoreError extends MemokitError {
-  /** The code of every `UnknownStoreError`. */
-  static readonly code = 'E_UNKNOWN_STORE';
-  declare readonly code: typeof UnknownStoreError.code;
-  /** The store name that was asked for. */
-  readonly store: string;
-
-  constructor(store: string, message: string) {
-    super(UnknownStoreError.code, message);
-    this.name = 'UnknownStoreError';
-    this.store = store;
   }
 }
 

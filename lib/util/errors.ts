@@ -30,8 +30,8 @@
  *   one NestJS application, so cached methods cannot be bound to one set of
  *   stores (`CacheModuleConfiguredTwiceError`), thrown at bootstrap.
  * - `E_UNKNOWN_STORE`: a store name (a decorator's `store` option,
- *   `CacheService.getStore(name)`) is not one of `CacheModule`'s stores
- *   (`UnknownStoreError`).
+ *   `CacheService.getStore(name)`) is not one of `CacheModule`'s stores, or
+ *   is used outside NestJS, where nothing resolves names (`UnknownStoreError`).
  * - `E_NOT_BOUND`: a `CacheService` call names a cached method no initialized
  *   provider or controller of that application has (`MethodNotBoundError`).
  * - `E_DEFAULTS_LOCKED`: `configureMemokit()` was called again, or after a

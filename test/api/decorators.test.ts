@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { SetMetadata } from '@nestjs/common';
-import { AsyncLRU, AsyncTTL, listCachedMethods } from '../../lib/index.js';
+import { AsyncLRU, AsyncTTL, listCachedMethods, MemokitError, UnknownStoreError } from '../../lib/index.js';
 
 const ROLES = 'roles';
 
@@ -211,5 +211,12 @@ describe('decorators: errors at decoration time', () => {
       }
     }
     await expect(new Named().get()).rejects.toThrow(/Named\.get names the store "redis", but no CacheModule/);
+    const error: unknown = await new Named().get().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(UnknownStoreError);
+    expect(error).toBeInstanceOf(MemokitError);
+    expect([(error as UnknownStoreError).code, (error as UnknownStoreError).store]).toEqual([
+      'E_UNKNOWN_STORE',
+      'redis',
+    ]);
   });
 });

@@ -22,7 +22,10 @@ import { busMessageProblem, MAX_BUS_MESSAGE_LENGTH, type BusMessage, type Invali
  * ```
  */
 export interface RedisBusOptions {
-  /** Redis URL for the publisher and subscriber connections. */
+  /**
+   * Redis URL for the publisher and subscriber connections. Give `url`,
+   * `redis` (or both), or `client`: a bus with none of them is an error.
+   */
   url?: string;
   /** ioredis options (combined with `url`). */
   redis?: RedisConnectionOptions;
@@ -165,6 +168,9 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     assertKnownOptions(where, options, BUS_OPTIONS);
     // The public type is memokit's structural RedisClient (no ioredis types in the .d.ts); duplicate() is checked below.
     const client = options.client as Redis | Cluster | undefined;
+    if (client === undefined && options.url === undefined && options.redis === undefined) {
+      throw new TypeError(messages.REDIS_CONNECTION_OPTIONS(where, []));
+    }
     if (client !== undefined && (options.url !== undefined || options.redis !== undefined)) {
       throw new TypeError(messages.BUS_CLIENT_COMBINED(where, options.url !== undefined ? 'url' : 'redis'));
     }

@@ -197,5 +197,9 @@ describe('bus: publishers remembered', () => {
       /new RedisBus\(\): option "heartbeat" must be a positive duration/,
     );
     expect(typeErrorOf(() => new RedisBus(null as never))).toMatch(/new RedisBus\(\): options must be an object/);
+    // No address at all is a mistake, not localhost.
+    expect(typeErrorOf(() => new RedisBus({ channel: 'c' }))).toMatch(
+      /new RedisBus\(\): pass exactly one of the options "client" .*; none was given/,
+    );
   });
 });
