@@ -30,10 +30,24 @@ export function rawClient(url = testRedisUrl()): Redis {
   return client;
 }
 
+/**
+ * Store timeout of {@link connectedStore} unless a test gives its own. The
+ * suites that use it check values, keys and guards, not timing: with the
+ * library's 250 ms default, one call stalled by a loaded CI machine (jest
+ * workers and Redis on 2 cores) marks the store down and fails the next test
+ * cases for reasons that are not theirs. Tests of timeouts pass their own.
+ */
+const TEST_STORE_TIMEOUT = 2000;
+
 /** A RedisStore on the shared server with a unique prefix, connected. */
 export async function connectedStore(options: Partial<RedisStoreOptions> & { label: string }): Promise<RedisStore> {
   const { label, ...rest } = options;
-  const store = new RedisStore({ url: testRedisUrl(), prefix: uniquePrefix(label), ...rest });
+  const store = new RedisStore({
+    url: testRedisUrl(),
+    prefix: uniquePrefix(label),
+    timeout: TEST_STORE_TIMEOUT,
+    ...rest,
+  });
   if (!(await store.ready(5000))) {
     await store.close();
     throw new Error(`RedisStore for ${label} did not connect to ${testRedisUrl()} within 5 s`);
