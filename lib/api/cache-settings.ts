@@ -178,7 +178,7 @@ export interface CacheSettings {
 
 /** The options of a write with the cache's own `ttl` and `failSafe`. */
 function defaultWrite(ttl: number | undefined, failSafe: number | undefined): StoreSetOptions | undefined {
-  return ttl === undefined ? undefined : { ttl, failSafe: failSafe };
+  return ttl === undefined ? undefined : { ttl, failSafe };
 }
 
 /** Validates the options of `new Cache()` and opens (or creates) its store and namespace. */

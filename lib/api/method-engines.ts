@@ -1,10 +1,10 @@
 import type { DecoratedMember } from './decorate.js';
+import { UnknownStoreError } from './errors.js';
 import type { MethodSettings } from './method-settings.js';
 import { scopeNamespaceName } from './namespaces.js';
 import { useDefaultStore } from './runtime.js';
 import { MethodCache, type EngineMethod } from '../engine/index.js';
 import { messages } from '../util/messages.js';
-import { UnknownStoreError } from './errors.js';
 import type { CacheStore, NamespaceOptions } from '../stores/contract.js';
 
 /** What creating engines needs to know about a decorated method. */
@@ -58,8 +58,9 @@ export class MethodEngines {
       method.member.attachOwner(typeof self === 'function' ? self : (self as object).constructor);
     }
     const { store, scope } = method.settings;
-    if (typeof store === 'string')
+    if (typeof store === 'string') {
       throw new UnknownStoreError(store, messages.STORE_NAME_OUTSIDE_NEST(method.where, store));
+    }
     const engine = this.bind(typeof scope === 'object' ? scope.store : (store ?? useDefaultStore(method.where)));
     this.#default = engine;
     return engine;

@@ -13,8 +13,6 @@ import type { RedisConnection } from './connection.js';
 export interface StoreContext<N = unknown> {
   readonly connection: RedisConnection;
   readonly prefix: string;
-  /** The store's default TTL in milliseconds (`undefined`: no expiry). */
-  readonly ttl: number | undefined;
   readonly serializer: Serializer;
   /** `mk1|<format>|`: what every entry written with this serializer starts with. */
   readonly header: string;

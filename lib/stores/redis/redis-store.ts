@@ -131,13 +131,13 @@ function createContext(options: RedisStoreOptions): StoreContext<RedisNamespace>
   const context: StoreContext<RedisNamespace> = {
     connection,
     prefix,
-    ttl: settings.ttl,
     serializer: settings.serializer,
     header: headerOf(settings.serializer.format),
     maxValueSize: settings.maxValueSize,
     tree: new NamespaceTree<RedisNamespace>({
       where: (parent, name) => `${namespaceWhere(prefix, parent)}.namespace(${JSON.stringify(name)})`,
       create: ({ node }) => new RedisNamespace(context, node),
+      // The store's ttl is its root's: every namespace inherits it unless one is stated.
       root: { ttl: settings.ttl },
     }),
     tagKey: tagKeyOf(prefix),

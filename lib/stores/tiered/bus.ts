@@ -374,9 +374,10 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
     // now, so peers see a gap when the kept messages go out, and drop their L1.
     this.#seq++;
     const kept = this.#keep(message);
-    if (message.applied !== false && this.#pub.status === 'ready') await this.#flush();
+    if (message.applied !== false) await this.#flush();
     else if (this.publishing) void this.#flush();
-    if (kept === undefined || this.#unsent.has(kept)) {
+    // Still waiting: its own entry, or (past the bound) the catch-all that stands for it.
+    if (kept === undefined ? this.#unsent.overflowed : this.#unsent.has(kept)) {
       this.publishSkipped++;
       this.publishFailures++;
     }
