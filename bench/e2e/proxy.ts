@@ -12,10 +12,15 @@ export interface RoundRobinProxy {
   readonly url: string;
   /** Requests forwarded to each upstream, in the order of `upstreams`. */
   readonly forwarded: readonly number[];
-  /** Requests answered 502 because an upstream failed. */
+  /** Requests answered 502 (or cut short) because an upstream failed, after the one retry a reused socket gets. */
   readonly failures: number;
+  /** The first of those failures (method, path, upstream and error), for the report. */
+  readonly firstFailure: string | undefined;
   close(): Promise<void>;
 }
+
+/** Free upstream sockets close after this long idle, well before a Node server's 5 s keep-alive timeout. */
+const IDLE_SOCKET_MS = 1_000;
 
 /** Hop-by-hop headers, not forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
@@ -55,9 +60,13 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
     }
     return { hostname: url.hostname, port: Number(url.port) };
   });
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Node's servers close a kept-alive connection after 5 s idle (`keepAliveTimeout`). Reusing one at that moment
+  // fails the request (ECONNRESET): free sockets are closed here after 1 s, and a request whose reused socket
+  // failed before any answer goes once more over a new connection (the upstream never saw it).
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS });
   const forwarded = targets.map(() => 0);
   let failures = 0;
+  let firstFailure: string | undefined;
   let next = 0;
 
   const server: Server = createServer((req, res) => {
@@ -65,19 +74,30 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
     next = (next + 1) % targets.length;
     const target = targets[index]!;
     forwarded[index]!++;
-    const upstream = httpRequest(
-      { ...target, agent, method: req.method, path: req.url, headers: endToEnd(req.headers) },
-      (response) => {
-        res.writeHead(response.statusCode ?? 502, endToEnd(response.headers));
-        response.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => {
-      failures++;
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`proxy: upstream ${target.hostname}:${target.port} failed: ${error.message}`);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const send = (retry: boolean): void => {
+        const upstream = httpRequest(
+          { ...target, agent, method: req.method, path: req.url, headers: endToEnd(req.headers) },
+          (response) => {
+            res.writeHead(response.statusCode ?? 502, endToEnd(response.headers));
+            response.pipe(res);
+          },
+        );
+        upstream.on('error', (error) => {
+          if (retry && upstream.reusedSocket && !res.headersSent) return send(false);
+          failures++;
+          const message = `upstream ${target.hostname}:${target.port} failed: ${error.message}`;
+          firstFailure ??= `${req.method} ${req.url}: ${message}`;
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(`proxy: ${message}`);
+        });
+        upstream.end(body);
+      };
+      send(true);
     });
-    req.pipe(upstream);
   });
   server.keepAliveTimeout = 60_000;
 
@@ -91,6 +111,9 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
     forwarded,
     get failures() {
       return failures;
+    },
+    get firstFailure() {
+      return firstFailure;
     },
     close: () =>
       new Promise<void>((resolve) => {

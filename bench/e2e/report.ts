@@ -35,6 +35,8 @@ export interface Measurement {
   readonly staleListings: number;
   /** Non-2xx responses, malformed bodies, connection errors and timeouts. */
   readonly errors: number;
+  /** What those errors were (statuses, connection errors, timeouts, an example), when there were any. */
+  readonly errorDetail?: string;
 }
 
 export const requestsPerSecond = (m: Measurement): number => m.requests / m.seconds;

@@ -290,14 +290,18 @@ async function measure(ctx: Context, db: BenchDatabase, catalog: Catalog, config
     const run = await drive(target, flags.seconds, flags.connections, handlers(workload, checker, tally));
     const after = await sum(urls);
 
-    const errors = warm.errors + tally.errors + warmRun.errors + run.errors + (proxy?.failures ?? 0);
+    // Client-side count: a request the proxy could not forward reached the client as a 502 and is counted there.
+    const errors = warm.errors + tally.errors + warmRun.errors + run.errors;
+    let errorDetail: string | undefined;
     if (errors > 0) {
       const statuses = [...warm.statuses, ...tally.statuses].map(([s, n]) => `${n}× ${s}`).join(', ');
-      console.error(
-        `\ne2e: ${config.id} on ${db.name}: ${errors} errors (statuses: ${statuses || 'none'}; connection errors ` +
-          `${warmRun.errors + run.errors}, timeouts ${warmRun.timeouts + run.timeouts}; malformed bodies ` +
-          `${warm.malformed + tally.malformed}${(tally.firstMalformed ?? warm.firstMalformed) ? `, e.g. ${tally.firstMalformed ?? warm.firstMalformed}` : ''})`,
-      );
+      const malformed = tally.firstMalformed ?? warm.firstMalformed;
+      errorDetail =
+        `statuses: ${statuses || 'none'}; connection errors ${warmRun.errors + run.errors}, ` +
+        `timeouts ${warmRun.timeouts + run.timeouts}; malformed bodies ${warm.malformed + tally.malformed}` +
+        `${malformed ? `, e.g. ${malformed}` : ''}` +
+        `${proxy?.firstFailure ? `; proxy: ${proxy.failures} failed, first ${proxy.firstFailure}` : ''}`;
+      console.error(`\ne2e: ${config.id} on ${db.name}: ${errors} errors (${errorDetail})`);
     }
     for (const example of checker.examples) {
       console.error(
@@ -320,6 +324,7 @@ async function measure(ctx: Context, db: BenchDatabase, catalog: Catalog, config
       stale: checker.stale,
       staleListings: checker.staleListings,
       errors,
+      errorDetail,
     };
   } finally {
     await proxy?.close();
@@ -423,7 +428,9 @@ async function main(): Promise<void> {
     console.error(`${row.fatal ? 'FAIL' : 'missed'}: ${row.configuration}: ${row.target} (measured ${row.measured})`);
   }
   const erroneous = measurements.filter((m) => m.errors > 0);
-  for (const m of erroneous) console.error(`FAIL: ${m.config.label} on ${m.database}: ${m.errors} errors`);
+  for (const m of erroneous) {
+    console.error(`FAIL: ${m.config.label} on ${m.database}: ${m.errors} errors (${m.errorDetail ?? 'no detail'})`);
+  }
   if (targets.some((t) => t.fatal) || erroneous.length > 0 || failed > 0) process.exitCode = 1;
 }
 

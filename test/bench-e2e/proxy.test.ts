@@ -29,13 +29,18 @@ function send(agent: Agent, url: string, method = 'GET', body?: string): Promise
     const req = request(url, { agent, method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          upstream: res.headers['x-upstream'] as string | undefined,
-          body: JSON.parse(text) as Answer['body'],
-        }),
-      );
+      res.on('end', () => {
+        try {
+          const parsed = JSON.parse(text) as Answer['body'];
+          resolve({
+            status: res.statusCode ?? 0,
+            upstream: res.headers['x-upstream'] as string | undefined,
+            body: parsed,
+          });
+        } catch {
+          reject(new Error(`${method} ${url}: ${res.statusCode ?? 0} with a body that is not JSON: ${text}`));
+        }
+      });
     });
     req.on('error', reject);
     req.end(body);
@@ -94,8 +99,35 @@ describe('the round-robin proxy, over real sockets', () => {
       });
       expect(status).toBe(502);
       expect(lonely.failures).toBe(1);
+      expect(lonely.firstFailure).toMatch(/^GET \/x: upstream 127\.0\.0\.1:\d+ failed: /);
     } finally {
       await lonely.close();
+    }
+  });
+
+  it('sends a request again over a new connection when the kept-alive one it reused fails before answering', async () => {
+    // The race a Node server's keep-alive timeout makes: it closes an idle connection just as the proxy reuses it.
+    // This upstream drops every connection at its second request, unanswered.
+    const seen = new WeakMap<object, number>();
+    const flaky = createServer((req, res) => {
+      const n = (seen.get(req.socket) ?? 0) + 1;
+      seen.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy();
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => res.end(JSON.stringify({ name: 'flaky', method: req.method, path: req.url, body })));
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', () => resolve()));
+    const only = await startRoundRobinProxy([`http://127.0.0.1:${(flaky.address() as AddressInfo).port}`]);
+    try {
+      expect((await send(agent, `${only.url}/products/1`)).status).toBe(200);
+      const again = await send(agent, `${only.url}/products/1`, 'PUT', '{"priceCents":5}');
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ method: 'PUT', path: '/products/1', body: '{"priceCents":5}' });
+      expect(only.failures).toBe(0);
+    } finally {
+      await only.close();
+      await new Promise((resolve) => flaky.close(resolve));
     }
   });
 
