@@ -23,6 +23,7 @@ export type {
   KeyPart,
 } from './api/decorators.js';
 export type { LeaseOptions } from './api/lease.js';
+export type { FailSafeOption, FreshnessOptions } from './api/freshness-settings.js';
 export { InvalidateTags, LRUInvalidator, TTLInvalidator } from './api/invalidators.js';
 export type {
   InvalidatorClearAllOptions,
@@ -37,7 +38,7 @@ export { DefaultsLockedError, UnknownStoreError } from './api/errors.js';
 export type { MemokitDefaults } from './api/runtime.js';
 export { MethodCache } from './engine/index.js';
 export type { CallOptions, MethodStats } from './engine/index.js';
-export { MemokitError, MemokitTypeError, NotAPromiseError } from './util/errors.js';
+export { LoadTimeoutError, MemokitError, MemokitTypeError, NotAPromiseError } from './util/errors.js';
 export type { MemokitErrorCode, MemokitErrorOptions } from './util/errors.js';
 export { CacheEvents, cacheEvents } from './util/events.js';
 export type { CacheErrorEvent, CacheEventMap, CacheEventName, InvalidateEvent, KeyEvent } from './util/events.js';

@@ -1,5 +1,6 @@
 import { createDualDecorator } from './decorate.js';
 import type { LeaseOptions } from './lease.js';
+import type { FailSafeOption, FreshnessOptions } from './freshness-settings.js';
 import { MethodDefinition } from './method-definition.js';
 import { CACHE_DECORATOR, decoratorOptions, methodSettings, type CacheKind } from './method-settings.js';
 import { registry } from './registry.js';
@@ -203,14 +204,22 @@ export type AsyncLRUOptions<A extends unknown[] = never[], R = unknown, This = u
  * ```
  */
 export type AsyncTTLOptions<A extends unknown[] = never[], R = unknown, This = unknown> = CommonCacheOptions<A, R> &
-  KeyOptions<A, This> & {
+  KeyOptions<A, This> &
+  FreshnessOptions & {
     /**
      * How long an entry lives: milliseconds, or a string with a unit
      * ('250ms', '30s', '5m', '1h'). Zero, negative and NaN are errors.
+     * A function gives each entry its own TTL from the loaded value and the
+     * arguments (`undefined`: the default '60s'), e.g. a token cached until
+     * its own expiry, or `null` results for less time than found ones.
      *
      * @default '60s'
+     * @example
+     * ```ts
+     * @AsyncTTL({ ttl: (user: User | null) => (user === null ? '10s' : '10m') })
+     * ```
      */
-    ttl?: Duration;
+    ttl?: Duration | ((value: R, args: A) => Duration | undefined);
     /**
      * Most entries kept; the least recently used is evicted beyond it.
      *
@@ -223,13 +232,18 @@ export type AsyncTTLOptions<A extends unknown[] = never[], R = unknown, This = u
      * as `failSafeServed`; the error still counts as a load error). Invalidation
      * removes the entry, so a stale value never outlives an invalidation.
      *
+     * With `{ window, retryAfter }`, a failed reload's value is then served
+     * for `retryAfter` (as a fresh entry) before the method is tried again,
+     * so a failing backend is not called on every request.
+     *
      * @default undefined (the reload's error propagates)
      * @example
      * ```ts
      * @AsyncTTL({ ttl: '30s', failSafe: '5m' })
+     * @AsyncTTL({ ttl: '30s', failSafe: { window: '1h', retryAfter: '30s' } })
      * ```
      */
-    failSafe?: Duration;
+    failSafe?: FailSafeOption;
   };
 
 /**

@@ -2,7 +2,7 @@ import type { DecoratedMember } from './decorate.js';
 import { MethodEngines, type BindableMethod } from './method-engines.js';
 import type { MethodSettings } from './method-settings.js';
 import { versionedName } from './namespaces.js';
-import type { LeaseSettings } from '../engine/index.js';
+import type { FreshnessSettings, LeaseSettings } from '../engine/index.js';
 import { keyForArgs, keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
 
 /**
@@ -20,6 +20,7 @@ export class MethodDefinition implements BindableMethod {
   readonly original: (...args: unknown[]) => unknown;
   readonly ttl: number | undefined;
   readonly failSafe: number | undefined;
+  readonly freshness: FreshnessSettings | undefined;
   readonly shouldCache: ((value: unknown, args: readonly unknown[]) => boolean) | undefined;
   readonly tags: ((args: readonly unknown[]) => readonly string[]) | undefined;
   readonly lease: LeaseSettings | undefined;
@@ -34,6 +35,7 @@ export class MethodDefinition implements BindableMethod {
     this.original = member.original;
     this.ttl = settings.ttl;
     this.failSafe = settings.failSafe;
+    this.freshness = settings.freshness;
     this.shouldCache = settings.shouldCache;
     this.tags = settings.tags;
     this.lease = settings.lease;

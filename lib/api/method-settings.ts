@@ -1,6 +1,6 @@
-import type { LeaseSettings } from '../engine/index.js';
+import type { FreshnessSettings, LeaseSettings } from '../engine/index.js';
+import { FRESHNESS_OPTIONS, freshnessOf } from './freshness-settings.js';
 import { leaseOf } from './lease.js';
-import { parseDuration } from '../util/duration.js';
 import { messages } from '../util/messages.js';
 import {
   assertKnownOptions,
@@ -40,6 +40,8 @@ export interface MethodSettings {
   readonly ttl: number | undefined;
   /** Milliseconds an expired value may still be served when the reload throws. */
   readonly failSafe: number | undefined;
+  /** Freshness policies (TTL methods only); `undefined`: none. */
+  readonly freshness: FreshnessSettings | undefined;
   readonly skipArgs: number;
   readonly keyFn: ((args: unknown[], self: unknown) => unknown) | undefined;
   readonly shouldCache: ((value: unknown, args: readonly unknown[]) => boolean) | undefined;
@@ -70,7 +72,7 @@ const COMMON_OPTIONS = [
 ] as const;
 const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
   lru: [...COMMON_OPTIONS, 'maxSize'],
-  ttl: [...COMMON_OPTIONS, 'maxSize', 'ttl', 'failSafe'],
+  ttl: [...COMMON_OPTIONS, 'maxSize', 'ttl', 'failSafe', ...FRESHNESS_OPTIONS],
 };
 const DEFAULT_MAX_SIZE: Readonly<Record<CacheKind, number>> = { lru: 128, ttl: 1024 };
 const DEFAULT_TTL = '60s';
@@ -105,6 +107,10 @@ function tagsOf(where: string, tags: unknown): MethodSettings['tags'] {
  * mistake is a TypeError naming the method (`where`) and the option.
  */
 export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, where: string): MethodSettings {
+  if (kind === 'lru') {
+    const policy = FRESHNESS_OPTIONS.find((option) => raw[option] !== undefined);
+    if (policy !== undefined) throw new TypeError(messages.FRESHNESS_NEEDS_TTL(where, policy));
+  }
   assertKnownOptions(where, raw, KNOWN_OPTIONS[kind]);
   const maxSize = positiveInt(where, 'maxSize', raw.maxSize, DEFAULT_MAX_SIZE[kind]);
   const skipArgs = nonNegativeInt(where, 'skipArgs', raw.skipArgs, 0);
@@ -123,11 +129,13 @@ export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, wh
   if (store !== undefined && !isStore(store) && !(typeof store === 'string' && store !== '')) {
     throw new TypeError(messages.NOT_A_STORE(where, store));
   }
+  const fresh = kind === 'ttl' ? freshnessOf(where, raw, DEFAULT_TTL) : undefined;
   return {
     kind,
     maxSize,
-    ttl: kind === 'ttl' ? parseDuration(raw.ttl ?? DEFAULT_TTL, where, 'ttl') : undefined,
-    failSafe: raw.failSafe === undefined ? undefined : parseDuration(raw.failSafe, where, 'failSafe'),
+    ttl: fresh?.ttl,
+    failSafe: fresh?.failSafe,
+    freshness: fresh?.freshness,
     skipArgs,
     keyFn: keyFn as MethodSettings['keyFn'],
     shouldCache: shouldCache as MethodSettings['shouldCache'],

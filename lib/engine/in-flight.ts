@@ -16,6 +16,13 @@ export class Load {
   promise!: Promise<unknown>;
   /** Set when an invalidation overtook this load: its value must not be stored. */
   stale = false;
+  /**
+   * A background reload's stand-in: callers arriving while it runs get this
+   * (the expired or current value) instead of waiting for the reload.
+   */
+  meanwhile: Promise<unknown> | undefined = undefined;
+  /** Whether {@link Load.meanwhile} is an expired value (stale-while-revalidate) rather than a current one. */
+  meanwhileStale = false;
   /** @param epoch the {@link InFlight.epoch} when the load started. */
   constructor(readonly epoch: number) {}
 }

@@ -8,6 +8,6 @@
 export { MethodCache } from './method-cache.js';
 export { InFlight, Load } from './in-flight.js';
 export { invokeMethod, LoadRunner } from './load-runner.js';
-export type { CallOptions, EngineMethod, LeaseSettings } from './method.js';
+export type { CallOptions, EngineMethod, FreshnessSettings, LeaseSettings } from './method.js';
 export { MethodCounters, sumStats, type MethodStats } from './stats.js';
 export { EngineStore, type Read } from './store-adapter.js';

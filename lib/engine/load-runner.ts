@@ -1,12 +1,12 @@
-import { NotAPromiseError } from '../util/errors.js';
+import { LoadTimeoutError, NotAPromiseError } from '../util/errors.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import type { StoreKey } from '../keys/keys.js';
-import type { StoreSetOptions } from '../stores/contract.js';
+import type { StoreEntry, StoreSetOptions } from '../stores/contract.js';
 import type { InFlight, Load } from './in-flight.js';
-import type { EngineMethod } from './method.js';
+import type { EngineMethod, FreshnessSettings } from './method.js';
 import type { MethodCounters } from './stats.js';
-import type { EngineStore } from './store-adapter.js';
+import type { EngineStore, Read } from './store-adapter.js';
 
 /** `options` with the store's load token for the write, when it gave one. */
 const withToken = (options: StoreSetOptions | undefined, token: unknown): StoreSetOptions | undefined =>
@@ -16,6 +16,15 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   value !== null &&
   typeof (value as { then?: unknown }).then === 'function';
+
+/** Timers of load timeouts must not keep the process alive. */
+const unref = (timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> => {
+  timer.unref?.();
+  return timer;
+};
+
+/** Why a background reload runs: an expired entry served meanwhile, or a fresh one near its expiry. */
+type RefreshReason = 'stale' | 'ahead';
 
 /**
  * Runs the original method; a non-promise result is an error naming the method.
@@ -77,6 +86,11 @@ export class LoadRunner {
   readonly #events: CacheEvents;
   /** Loads write to an asynchronous store without waiting for it (`awaitWrite: false`). */
   readonly #backgroundWrite: boolean;
+  readonly #freshness: FreshnessSettings | undefined;
+  /** How long past its expiry the store keeps an entry: the longer of the fail-safe and SWR windows. */
+  readonly #staleWindow: number;
+  /** A hit with less freshness left than this starts a background reload (`refreshAhead`). */
+  readonly #refreshBelow: number | undefined;
 
   constructor(
     method: EngineMethod,
@@ -91,6 +105,74 @@ export class LoadRunner {
     this.#counters = counters;
     this.#events = events;
     this.#backgroundWrite = method.awaitWrite === false;
+    const freshness = method.freshness;
+    this.#freshness = freshness;
+    this.#staleWindow = Math.max(method.failSafe ?? 0, freshness?.staleWhileRevalidate ?? 0);
+    this.#refreshBelow =
+      freshness?.refreshAhead === undefined || method.ttl === undefined
+        ? undefined
+        : method.ttl * (1 - freshness.refreshAhead);
+  }
+
+  /** Milliseconds of freshness below which a hit starts a background reload; `undefined`: never. */
+  get refreshBelow(): number | undefined {
+    return this.#refreshBelow;
+  }
+
+  /**
+   * Whether a stale read may stand in under a window of `window` ms: it
+   * expired at most that long ago. A store that does not say when it expired
+   * kept it no longer than its stale window, so it is allowed when `window`
+   * is that whole window.
+   */
+  within(entry: StoreEntry, window: number | undefined): boolean {
+    if (window === undefined) return false;
+    const left = entry.expiresIn;
+    return left === undefined ? window >= this.#staleWindow : left > 0 || -left <= window;
+  }
+
+  /**
+   * Starts a background reload of `key` (stale-while-revalidate, refresh-ahead)
+   * unless a load of it is already in flight. Callers arriving while it runs
+   * get `current` at once. Resolves with `current`.
+   */
+  refresh(
+    self: unknown,
+    args: unknown[],
+    key: StoreKey,
+    setOptions: StoreSetOptions | undefined,
+    current: StoreEntry,
+    reason: RefreshReason,
+  ): Promise<unknown> {
+    const served = Promise.resolve(current.value);
+    if (reason === 'stale') this.#counters.staleWhileRevalidateServed++;
+    if (this.#inFlight.running(key) !== undefined) return served;
+    const load = this.#inFlight.begin(key);
+    load.promise = load.meanwhile = served;
+    load.meanwhileStale = reason === 'stale';
+    const tagged = this.#method.tags !== undefined || setOptions?.tags !== undefined;
+    const options = tagged ? this.#withTags(load, setOptions, args) : setOptions;
+    const reload = this.#store.hasLoadTokens
+      ? this.#store
+          .loadToken(load, key)
+          .then((token) => this.#reload(load, self, args, key, withToken(options, token), undefined))
+      : this.#reload(load, self, args, key, options, undefined);
+    reload.then(undefined, () => {}); // counted and reported by #failed
+    return served;
+  }
+
+  /** Runs a background reload that `load` (registered, with its stand-in) already stands for. */
+  #reload(
+    load: Load,
+    self: unknown,
+    args: unknown[],
+    key: StoreKey,
+    options: StoreSetOptions | undefined,
+    lease: unknown,
+  ): Promise<unknown> {
+    this.#counters.refreshes++;
+    if (this.#events.active) this.#events.emit('refresh', { source: this.#method.id, key });
+    return this.#load(load, self, args, key, options, lease, true);
   }
 
   /**
@@ -109,37 +191,99 @@ export class LoadRunner {
     const tagged = this.#method.tags !== undefined || setOptions?.tags !== undefined;
     const options = tagged ? this.#withTags(load, setOptions, args) : setOptions;
     load.promise = readFirst
-      ? this.#readFirst(load, self, args, key, options)
+      ? this.#readFirst(load, self, args, key, options, setOptions)
       : this.#store.hasLoadTokens
         ? this.#store
             .loadToken(load, key)
-            .then((token) => this.#load(load, self, args, key, withToken(options, token), undefined))
-        : this.#load(load, self, args, key, options, undefined);
+            .then((token) => this.#load(load, self, args, key, withToken(options, token), undefined, false))
+        : this.#load(load, self, args, key, options, undefined, false);
     return load.promise;
   }
 
-  /** 1. Reads the store: a hit ends the load; a miss brings the store's load token and maybe a lease. */
+  /**
+   * 1. Reads the store: a hit ends the load (and, near its expiry, starts a
+   * refresh-ahead); a miss brings the store's load token and maybe a lease,
+   * and with `staleWhileRevalidate` an expired value within the window is
+   * served while this load goes on in the background.
+   */
   #readFirst(
     load: Load,
     self: unknown,
     args: unknown[],
     key: StoreKey,
     options: StoreSetOptions | undefined,
+    setOptions: StoreSetOptions | undefined,
   ): Promise<unknown> {
-    return this.#store.read(key).then((read) => {
+    const swr = this.#freshness?.staleWhileRevalidate;
+    return this.#store.read(key, swr !== undefined).then((read) => {
       const entry = read.entry;
-      if (entry === undefined) return this.#load(load, self, args, key, withToken(options, read.token), read.lease);
+      if (entry === undefined) {
+        if (swr === undefined)
+          return this.#load(load, self, args, key, withToken(options, read.token), read.lease, false);
+        return this.#staleOrLoad(load, self, args, key, options, read, swr);
+      }
       try {
         this.#counters.hits++;
         if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
         return entry.value;
       } finally {
         this.#inFlight.release(key, load);
+        const below = this.#refreshBelow;
+        if (below !== undefined && entry.expiresIn !== undefined && entry.expiresIn < below) {
+          void this.refresh(self, args, key, setOptions, entry, 'ahead');
+        }
       }
     });
   }
 
-  /** 2. Runs the method (a miss). */
+  /**
+   * 1. (stale-while-revalidate) A miss: an expired value within the window is
+   * served and this load reloads in the background, or, while another process
+   * holds the lease, no load runs here; without one, a normal load.
+   */
+  #staleOrLoad(
+    load: Load,
+    self: unknown,
+    args: unknown[],
+    key: StoreKey,
+    options: StoreSetOptions | undefined,
+    read: Read,
+    swr: number,
+  ): Promise<unknown> {
+    return this.#store.readFailSafe(key).then((stale) => {
+      if (stale !== undefined && this.within(stale, swr)) {
+        this.#counters.staleWhileRevalidateServed++;
+        if (read.held === true) {
+          this.#inFlight.release(key, load); // another process reloads it
+          return stale.value;
+        }
+        load.meanwhile = Promise.resolve(stale.value);
+        load.meanwhileStale = true;
+        this.#reload(load, self, args, key, withToken(options, read.token), read.lease).then(undefined, () => {});
+        return stale.value;
+      }
+      if (read.held !== true)
+        return this.#load(load, self, args, key, withToken(options, read.token), read.lease, false);
+      // Nothing to serve meanwhile: wait for the other process's load as any call does.
+      return this.#store
+        .read(key, false)
+        .then((again) =>
+          again.entry !== undefined
+            ? this.#hit(load, key, again.entry)
+            : this.#load(load, self, args, key, withToken(options, again.token), again.lease, false),
+        );
+    });
+  }
+
+  /** A hit found by a load's read: counted, and the load ends. */
+  #hit(load: Load, key: StoreKey, entry: StoreEntry): unknown {
+    this.#counters.hits++;
+    if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
+    this.#inFlight.release(key, load);
+    return entry.value;
+  }
+
+  /** 2. Runs the method (a miss, or a background reload: `refresh`), bounded by `timeout` for a caller's load. */
   #load(
     load: Load,
     self: unknown,
@@ -147,14 +291,64 @@ export class LoadRunner {
     key: StoreKey,
     options: StoreSetOptions | undefined,
     lease: unknown,
+    refresh: boolean,
   ): Promise<unknown> {
-    this.#counters.misses++;
-    if (this.#events.active) this.#events.emit('miss', { source: this.#method.id, key });
+    if (!refresh) {
+      this.#counters.misses++;
+      if (this.#events.active) this.#events.emit('miss', { source: this.#method.id, key });
+    }
     const started = this.#counters.loadStarted();
-    return invokeMethod(this.#method, self, args).then(
+    const loading = invokeMethod(this.#method, self, args).then(
       (value) => this.#loaded(load, args, key, value, options, lease, started),
-      (error: unknown) => this.#failed(load, key, error, lease),
+      (error: unknown) => this.#failed(load, key, error, options, lease, refresh),
     );
+    const freshness = this.#freshness;
+    if (refresh || freshness === undefined) return loading;
+    const { softTimeout, hardTimeout } = freshness;
+    return softTimeout === undefined && hardTimeout === undefined
+      ? loading
+      : this.#bounded(key, loading, softTimeout, hardTimeout);
+  }
+
+  /**
+   * 2. (timeout) Settles with the load, or, past `soft`, with an expired
+   * value still allowed, or, past `hard`, with one or a `LoadTimeoutError`.
+   * The load goes on either way and stores its value when it completes.
+   */
+  #bounded(key: StoreKey, loading: Promise<unknown>, soft: number | undefined, hard: number | undefined) {
+    return new Promise<unknown>((resolve, reject) => {
+      let settled = false;
+      const timers: ReturnType<typeof setTimeout>[] = [];
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        for (const timer of timers) clearTimeout(timer);
+        return true;
+      };
+      loading.then(
+        (value) => settle() && resolve(value),
+        (error: unknown) => settle() && reject(error),
+      );
+      const standIn = (final: boolean): void => {
+        if (settled) return;
+        void this.#store.readFailSafe(key).then((stale) => {
+          if (settled) return;
+          if (stale !== undefined && this.within(stale, this.#staleWindow)) {
+            settle();
+            this.#counters.timeouts++;
+            this.#counters.timeoutServed++;
+            resolve(stale.value);
+          } else if (final) {
+            settle();
+            this.#counters.timeouts++;
+            const ms = hard ?? 0;
+            reject(new LoadTimeoutError(this.#method.where, ms, messages.LOAD_TIMEOUT(this.#method.where, ms)));
+          }
+        });
+      };
+      if (soft !== undefined) timers.push(unref(setTimeout(() => standIn(false), soft)));
+      if (hard !== undefined) timers.push(unref(setTimeout(() => standIn(true), hard)));
+    });
   }
 
   /**
@@ -174,6 +368,11 @@ export class LoadRunner {
     let endsNow = true;
     try {
       if (!this.#inFlight.mayStore(load, key) || !this.#shouldCache(value, args)) return value;
+      if (this.#freshness !== undefined) {
+        const written = this.#writeOptions(options, value, args);
+        if (written === false) return value;
+        options = written;
+      }
       const owned = this.#store.owned;
       if (owned !== undefined) {
         owned.set(key, value, options);
@@ -194,21 +393,82 @@ export class LoadRunner {
 
   /**
    * 3. (error) The method rejected: the error is reported, and every caller gets it,
-   * or the fail-safe value when there is one. Rejections are never cached.
+   * or the fail-safe value when there is one (then, with `failSafe.retryAfter`,
+   * it is stored again for that long). Rejections are never cached. A
+   * background reload's callers were served already: its error is only counted.
    */
-  #failed(load: Load, key: StoreKey, error: unknown, lease: unknown): unknown {
+  #failed(
+    load: Load,
+    key: StoreKey,
+    error: unknown,
+    options: StoreSetOptions | undefined,
+    lease: unknown,
+    refresh: boolean,
+  ): unknown {
     this.#counters.loadErrors++;
+    if (refresh) this.#counters.refreshErrors++;
     if (this.#events.active) this.#events.emit('error', { source: this.#method.id, operation: 'load', key, error });
-    if (this.#method.failSafe === undefined) {
+    const failSafe = this.#method.failSafe;
+    if (failSafe === undefined) {
       this.#done(load, key, lease);
       throw error;
     }
     return this.#store.readFailSafe(key).then((stale) => {
-      this.#done(load, key, lease);
-      if (stale === undefined) throw error;
-      this.#counters.failSafeServed++;
-      return stale.value;
+      try {
+        if (stale === undefined || !this.within(stale, failSafe)) throw error;
+        if (!refresh) this.#counters.failSafeServed++;
+        const retryAfter = this.#freshness?.failSafeRetryAfter;
+        if (retryAfter !== undefined && this.#inFlight.mayStore(load, key)) {
+          this.#throttle(key, stale, options, retryAfter);
+        }
+        return stale.value;
+      } finally {
+        this.#done(load, key, lease);
+      }
     });
+  }
+
+  /**
+   * Stores a fail-safe value again as fresh for `retryAfter` (at most what is
+   * left of its window), so that the method is not called again meanwhile;
+   * its stale window is the rest, so the value is gone when the original
+   * window ends.
+   */
+  #throttle(key: StoreKey, stale: StoreEntry, options: StoreSetOptions | undefined, retryAfter: number): void {
+    const expiredFor = stale.expiresIn === undefined ? 0 : Math.max(0, -stale.expiresIn);
+    const left = this.#staleWindow - expiredFor;
+    if (left <= 0) return;
+    const ttl = Math.min(retryAfter, left);
+    const throttled = { ...options, ttl, failSafe: left - ttl };
+    const owned = this.#store.owned;
+    if (owned !== undefined) owned.set(key, stale.value, throttled);
+    else void this.#store.write(key, stale.value, throttled);
+  }
+
+  /**
+   * A write's options with its TTL from the value (`ttl` as a function) and
+   * `jitter` applied; `false` when the TTL function failed (reported: the value
+   * is not stored).
+   */
+  #writeOptions(
+    options: StoreSetOptions | undefined,
+    value: unknown,
+    args: unknown[],
+  ): StoreSetOptions | undefined | false {
+    const { ttlOf, jitter } = this.#freshness ?? {};
+    if (ttlOf === undefined && jitter === undefined) return options;
+    let ttl = options?.ttl;
+    if (ttlOf !== undefined) {
+      try {
+        ttl = ttlOf(value, args) ?? ttl;
+      } catch (error) {
+        this.#store.failed('set', undefined, error);
+        return false;
+      }
+    }
+    if (ttl === undefined) return options;
+    if (jitter !== undefined) ttl = Math.max(1, ttl * (1 + jitter * (2 * Math.random() - 1)));
+    return { ...options, ttl };
   }
 
   /** 4. The load ends: later callers start a new one; the lease is given up. */

@@ -1,8 +1,8 @@
 import { cacheEvents, type CacheEvents } from '../util/events.js';
 import type { StoreKey } from '../keys/keys.js';
 import { messages } from '../util/messages.js';
-import type { CacheStore, StoreSetOptions, SyncStoreOps } from '../stores/contract.js';
-import { InFlight } from './in-flight.js';
+import type { CacheStore, StoreEntry, StoreSetOptions, SyncStoreOps } from '../stores/contract.js';
+import { InFlight, type Load } from './in-flight.js';
 import { invokeMethod, LoadRunner } from './load-runner.js';
 import type { CallOptions, EngineMethod } from './method.js';
 import { MethodCounters, type MethodStats } from './stats.js';
@@ -44,6 +44,10 @@ export class MethodCache {
   readonly #runner: LoadRunner;
   readonly #stopEvictEvents: (() => void) | undefined;
   readonly #stopRemote: (() => void) | undefined;
+  /** `staleWhileRevalidate` in ms. */
+  readonly #swr: number | undefined;
+  /** A hit with less freshness left than this starts a background reload (`refreshAhead`). */
+  readonly #refreshBelow: number | undefined;
 
   constructor(
     method: EngineMethod,
@@ -54,6 +58,9 @@ export class MethodCache {
     if (method.failSafe !== undefined && store.getFailSafe === undefined) {
       throw new TypeError(messages.FAIL_SAFE_NEEDS_STALE_READS(method.where, store.kind));
     }
+    if (method.freshness?.staleWhileRevalidate !== undefined && store.getFailSafe === undefined) {
+      throw new TypeError(messages.SWR_NEEDS_STALE_READS(method.where, store.kind));
+    }
     this.#method = method;
     this.#store = store;
     this.#events = events;
@@ -61,7 +68,12 @@ export class MethodCache {
     this.#runner = new LoadRunner(method, this.#adapter, this.#inFlight, this.#counters, events);
     this.#sync = store.sync;
     this.#readFirst = this.#adapter.owned === undefined;
-    this.#setOptions = method.ttl === undefined ? undefined : { ttl: method.ttl, failSafe: method.failSafe };
+    const swr = method.freshness?.staleWhileRevalidate;
+    const staleWindow =
+      method.failSafe === undefined && swr === undefined ? undefined : Math.max(method.failSafe ?? 0, swr ?? 0);
+    this.#setOptions = method.ttl === undefined ? undefined : { ttl: method.ttl, failSafe: staleWindow };
+    this.#swr = swr;
+    this.#refreshBelow = this.#runner.refreshBelow;
     // In a bucket shared by several methods (a scope), an eviction cannot be attributed to one of them.
     if (options.ownsNamespace !== false && store.onEvict !== undefined) {
       this.#stopEvictEvents = store.onEvict((key) => {
@@ -116,13 +128,19 @@ export class MethodCache {
         if (entry !== undefined) {
           this.#syncHits++;
           if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
+          if (this.#refreshBelow !== undefined) this.#refreshAhead(sync, key, self, args, setOptions, entry);
           return (entry.promise ??= Promise.resolve(entry.value));
         }
       }
       const running = this.#inFlight.running(key);
-      if (running !== undefined) {
-        this.#counters.joins++;
-        return running.promise;
+      if (running !== undefined) return this.#join(running);
+      const owned = this.#adapter.owned;
+      if (this.#swr !== undefined && owned !== undefined) {
+        // An in-process store: an expired value within the window is served now, and reloaded in the background.
+        const stale = owned.getFailSafe(key);
+        if (stale !== undefined && this.#runner.within(stale, this.#swr)) {
+          return this.#runner.refresh(self, args, key, setOptions, stale, 'stale');
+        }
       }
       return this.#runner.start(self, args, key, this.#readFirst, setOptions);
     }
@@ -147,11 +165,35 @@ export class MethodCache {
     setOptions: StoreSetOptions | undefined,
   ): Promise<unknown> {
     const running = this.#inFlight.running(key);
-    if (running !== undefined) {
+    if (running !== undefined) return this.#join(running);
+    return this.#runner.start(self, args, key, false, setOptions);
+  }
+
+  /** A call for a key being loaded: it waits for the load, or gets the value a background reload stands in with. */
+  #join(running: Load): Promise<unknown> {
+    const meanwhile = running.meanwhile;
+    if (meanwhile === undefined) {
       this.#counters.joins++;
       return running.promise;
     }
-    return this.#runner.start(self, args, key, false, setOptions);
+    if (running.meanwhileStale) this.#counters.staleWhileRevalidateServed++;
+    else this.#counters.hits++;
+    return meanwhile;
+  }
+
+  /** A hit with less freshness left than `refreshAhead` allows starts one background reload. */
+  #refreshAhead(
+    sync: SyncStoreOps,
+    key: StoreKey,
+    self: unknown,
+    args: unknown[],
+    setOptions: StoreSetOptions | undefined,
+    entry: StoreEntry,
+  ): void {
+    const left = sync.expiresIn?.(key);
+    if (left !== undefined && left < (this.#refreshBelow ?? 0)) {
+      void this.#runner.refresh(self, args, key, setOptions, entry, 'ahead');
+    }
   }
 
   /** A value for `key` is being written directly: a load in flight for it must not overwrite it. */

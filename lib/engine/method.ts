@@ -68,6 +68,13 @@ export interface EngineMethod {
   readonly ttl: number | undefined;
   /** Milliseconds an expired value may still be served when the reload throws. */
   readonly failSafe: number | undefined;
+  /**
+   * Freshness policies (stale-while-revalidate, refresh-ahead, load
+   * timeouts, fail-safe throttle, TTL jitter, TTL from the value).
+   *
+   * @default undefined (none)
+   */
+  readonly freshness?: FreshnessSettings | undefined;
   /** Whether a loaded value is stored; `undefined`: every value is. */
   readonly shouldCache: ((value: unknown, args: readonly unknown[]) => boolean) | undefined;
   /**
@@ -93,4 +100,31 @@ export interface EngineMethod {
   readonly awaitWrite?: boolean | undefined;
   /** The store key of a call on `self` with `args` (may throw for arguments it cannot encode). */
   keyOf(self: unknown, args: readonly unknown[]): StoreKey;
+}
+
+/**
+ * A method's validated freshness policies, in milliseconds.
+ *
+ * @internal
+ *
+ * @example
+ * ```ts
+ * const freshness: FreshnessSettings = { staleWhileRevalidate: 10_000, refreshAhead: 0.8 };
+ * ```
+ */
+export interface FreshnessSettings {
+  /** For this long after expiry a call gets the expired value at once, and one background reload starts. */
+  readonly staleWhileRevalidate?: number | undefined;
+  /** A hit on an entry older than this fraction of its TTL starts one background reload. */
+  readonly refreshAhead?: number | undefined;
+  /** Past this, a load's callers get an expired value that is still allowed; the load goes on. */
+  readonly softTimeout?: number | undefined;
+  /** Past this, a load's callers get an allowed expired value, else a `LoadTimeoutError`; the load goes on. */
+  readonly hardTimeout?: number | undefined;
+  /** After a failed reload, the expired value is served this long without running the method again. */
+  readonly failSafeRetryAfter?: number | undefined;
+  /** Each write's TTL is multiplied by a random factor in [1 − jitter, 1 + jitter]. */
+  readonly jitter?: number | undefined;
+  /** Each write's TTL from the loaded value (milliseconds; `undefined`: the method's `ttl`). */
+  readonly ttlOf?: ((value: unknown, args: readonly unknown[]) => number | undefined) | undefined;
 }

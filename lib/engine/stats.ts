@@ -31,6 +31,16 @@ export interface MethodStats {
   readonly hitRate: number;
   /** Calls answered with an expired value because the reload threw (fail-safe). */
   readonly failSafeServed: number;
+  /** Calls answered with an expired value at once while it was reloaded in the background (`staleWhileRevalidate`). */
+  readonly staleWhileRevalidateServed: number;
+  /** Calls answered with an expired value because the load passed `timeout.soft` or `timeout.hard`. */
+  readonly timeoutServed: number;
+  /** Loads that passed `timeout.soft` or `timeout.hard` (answered with an expired value or a `LoadTimeoutError`). */
+  readonly timeouts: number;
+  /** Background reloads started (`staleWhileRevalidate`, `refreshAhead`); each also counts in `loads`. */
+  readonly refreshes: number;
+  /** Background reloads that rejected (each also counts in `loadErrors`). */
+  readonly refreshErrors: number;
   /** Reads repeated because another process held the key's lease (`lease` option). */
   readonly leaseWaits: number;
   /** Calls that stopped waiting for another process's load after `lease.wait` and loaded themselves. */
@@ -74,6 +84,11 @@ export class MethodCounters {
   bypassed = 0;
   storeErrors = 0;
   failSafeServed = 0;
+  staleWhileRevalidateServed = 0;
+  timeoutServed = 0;
+  timeouts = 0;
+  refreshes = 0;
+  refreshErrors = 0;
   leaseWaits = 0;
   leaseTimeouts = 0;
   /** Successful loads; the timed ones, and their total milliseconds (see {@link MethodStats.loadTimeMs}). */
@@ -117,6 +132,11 @@ export class MethodCounters {
       size,
       hitRate: lookups === 0 ? 0 : hits / lookups,
       failSafeServed: this.failSafeServed,
+      staleWhileRevalidateServed: this.staleWhileRevalidateServed,
+      timeoutServed: this.timeoutServed,
+      timeouts: this.timeouts,
+      refreshes: this.refreshes,
+      refreshErrors: this.refreshErrors,
       leaseWaits: this.leaseWaits,
       leaseTimeouts: this.leaseTimeouts,
       loadTimeMs:
@@ -137,6 +157,11 @@ const SUMMED_STATS = [
   'evictions',
   'size',
   'failSafeServed',
+  'staleWhileRevalidateServed',
+  'timeoutServed',
+  'timeouts',
+  'refreshes',
+  'refreshErrors',
   'leaseWaits',
   'leaseTimeouts',
   'loadTimeMs',

@@ -1,6 +1,13 @@
 import type { CacheErrorEvent, CacheEvents } from '../util/events.js';
 import type { StoreKey } from '../keys/keys.js';
-import type { CacheStore, LeaseRead, StoreEntry, StoreSetOptions, SyncStoreOps } from '../stores/contract.js';
+import type {
+  CacheStore,
+  LeaseRead,
+  LoadReadOptions,
+  StoreEntry,
+  StoreSetOptions,
+  SyncStoreOps,
+} from '../stores/contract.js';
 import type { Load } from './in-flight.js';
 import type { EngineMethod, LeaseSettings } from './method.js';
 import type { MethodCounters } from './stats.js';
@@ -22,6 +29,8 @@ export interface Read {
   readonly token?: unknown;
   /** This process's lease on the key, to release once the load stored. @default undefined */
   readonly lease?: unknown;
+  /** Another process holds the key's lease (returned only to a read that asked not to wait). @default false */
+  readonly held?: boolean;
 }
 
 /** Milliseconds between reads while another process holds the lease: doubling from the first to the last. */
@@ -56,6 +65,8 @@ export class EngineStore {
   readonly #lease: LeaseSettings | undefined;
   /** The store's synchronous operations when they are the whole store (memory); `undefined` otherwise. */
   readonly owned: SyncStoreOps | undefined;
+  /** `refreshAhead` needs a hit's remaining TTL. */
+  readonly #readOptions: LoadReadOptions | undefined;
 
   constructor(method: EngineMethod, store: CacheStore, counters: MethodCounters, events: CacheEvents) {
     this.#method = method;
@@ -65,6 +76,7 @@ export class EngineStore {
     this.#lease = store.getOrLease === undefined ? undefined : method.lease;
     // A partial synchronous tier (tiered L1) answers hits; misses, writes and deletes go through the async store.
     this.owned = store.sync !== undefined && store.sync.complete !== false ? store.sync : undefined;
+    this.#readOptions = method.freshness?.refreshAhead === undefined ? undefined : { expiresIn: true };
   }
 
   /** The store has load tokens a load that does not read first must ask for ({@link EngineStore.loadToken}). */
@@ -84,11 +96,12 @@ export class EngineStore {
    * holds the lease, reads again with growing pauses, and past `lease.wait`
    * reads once more without a lease (this process then loads too).
    */
-  read(key: StoreKey): Promise<Read> {
-    return this.#lease === undefined ? this.#readForLoad(key) : this.#readWithLease(key, this.#lease);
+  read(key: StoreKey, noWait = false): Promise<Read> {
+    return this.#lease === undefined ? this.#readForLoad(key) : this.#readWithLease(key, this.#lease, noWait);
   }
 
-  async #readWithLease(key: StoreKey, lease: LeaseSettings): Promise<Read> {
+  /** `noWait`: while another process holds the lease, answer at once with `held` (it may have a stale value). */
+  async #readWithLease(key: StoreKey, lease: LeaseSettings, noWait: boolean): Promise<Read> {
     const store = this.#store as CacheStore & Required<Pick<CacheStore, 'getOrLease'>>;
     const deadline = now() + lease.wait;
     let pause = LEASE_FIRST_PAUSE_MS;
@@ -100,7 +113,7 @@ export class EngineStore {
         this.failed('get', key, error);
         return MISS;
       }
-      if (read.entry !== undefined || read.held !== true) return read;
+      if (read.entry !== undefined || read.held !== true || noWait) return read;
       const left = deadline - now();
       if (left <= 0) {
         this.#counters.leaseTimeouts++;
@@ -116,7 +129,9 @@ export class EngineStore {
     const store = this.#store;
     try {
       const reading =
-        store.getForLoad !== undefined ? store.getForLoad(key) : store.get(key).then((entry): Read => ({ entry }));
+        store.getForLoad !== undefined
+          ? store.getForLoad(key, this.#readOptions)
+          : store.get(key).then((entry): Read => ({ entry }));
       return reading.catch((error: unknown) => this.#readFailed(key, error));
     } catch (error) {
       return Promise.resolve(this.#readFailed(key, error));

@@ -15,8 +15,12 @@ export interface StoreEntry<V = unknown> {
   /** The cached value. */
   readonly value: V;
   /**
-   * Milliseconds the entry has left when it was read, for stores that know it
-   * (Redis): a tiered store never keeps an L1 copy longer.
+   * Milliseconds of freshness the entry had left when it was read, for
+   * stores that know it (Redis; any built-in store on a stale read): a
+   * tiered store never keeps an L1 copy longer. On a stale read
+   * ({@link StoreCapabilities.getFailSafe}) it is 0 or negative: minus the
+   * milliseconds since the entry expired, which the freshness policies
+   * (`staleWhileRevalidate`, `failSafe`) compare with their windows.
    *
    * @default undefined (unknown or no expiry)
    */
@@ -48,7 +52,8 @@ export interface StoreSetOptions {
   readonly ttl?: number | undefined;
   /**
    * Milliseconds the entry is kept after `ttl` for {@link CacheStore.getFailSafe}
-   * readers only (fail-safe); `get` treats it as expired.
+   * readers only (fail-safe, stale-while-revalidate: the longer of their
+   * windows); `get` treats it as expired.
    *
    * @default undefined (no stale window)
    */
@@ -200,8 +205,18 @@ export interface SyncStoreOps {
   readonly complete?: boolean;
   /** The live entry for `key`, or `undefined` when absent or expired. */
   get(key: StoreKey): StoreEntry | undefined;
-  /** The entry for `key` even past its `ttl`, while within its `failSafe`. */
+  /**
+   * The entry for `key` even past its `ttl`, while within its `failSafe`; a
+   * stale one carries a {@link StoreEntry.expiresIn} of 0 or less.
+   */
   getFailSafe(key: StoreKey): StoreEntry | undefined;
+  /**
+   * Milliseconds of freshness the live entry for `key` has left, without
+   * touching its recency; `undefined` when it is absent, stale or never
+   * expires. `refreshAhead` reads it on hits; absent: no refresh-ahead on
+   * synchronous hits.
+   */
+  expiresIn?(key: StoreKey): number | undefined;
   /** Stores `value` under `key`. */
   set(key: StoreKey, value: unknown, options?: StoreSetOptions): void;
   /** Removes `key`; `true` when an entry was removed. */
@@ -237,7 +252,9 @@ export interface StoreCapabilities {
   readonly sync?: SyncStoreOps | undefined;
   /**
    * The entry for `key` even if it is past its `ttl`, as long as it is within
-   * the `failSafe` it was written with (fail-safe reads).
+   * the `failSafe` it was written with (fail-safe and stale-while-revalidate
+   * reads). A stale entry carries an {@link StoreEntry.expiresIn} of 0 or
+   * less (minus the milliseconds since it expired) when the store knows it.
    */
   getFailSafe?(key: StoreKey): Promise<StoreEntry | undefined>;
   /** Whether a live entry exists for `key`. */

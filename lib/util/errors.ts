@@ -34,6 +34,9 @@
  *   is used outside NestJS, where nothing resolves names (`UnknownStoreError`).
  * - `E_NOT_BOUND`: a `CacheService` call names a cached method no initialized
  *   provider or controller of that application has (`MethodNotBoundError`).
+ * - `E_LOAD_TIMEOUT`: a cached method's load passed its `timeout.hard` and no
+ *   expired value was allowed (`LoadTimeoutError`); the load goes on and is
+ *   stored when it completes.
  * - `E_DEFAULTS_LOCKED`: `configureMemokit()` was called again, or after a
  *   cached method used the process default store (`DefaultsLockedError`).
  *
@@ -62,7 +65,8 @@ export type MemokitErrorCode =
   | 'E_MODULE_CONFIGURED_TWICE'
   | 'E_UNKNOWN_STORE'
   | 'E_NOT_BOUND'
-  | 'E_DEFAULTS_LOCKED';
+  | 'E_DEFAULTS_LOCKED'
+  | 'E_LOAD_TIMEOUT';
 
 /**
  * The options of every memokit error: the underlying error, if any, as the
@@ -163,5 +167,33 @@ export class NotAPromiseError extends MemokitError {
     super(NotAPromiseError.code, message);
     this.name = 'NotAPromiseError';
     this.method = method;
+  }
+}
+
+/**
+ * A cached method's load took longer than its `timeout.hard`, and no expired
+ * value was allowed to stand in (fail-safe or stale-while-revalidate window).
+ * The load goes on; its value is stored when it completes, unless an
+ * invalidation overtook it.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof LoadTimeoutError) console.error(error.method, error.timeoutMs); // "ReportService.build" 2000
+ * ```
+ */
+export class LoadTimeoutError extends MemokitError {
+  /** The code of every `LoadTimeoutError`. */
+  static readonly code = 'E_LOAD_TIMEOUT';
+  declare readonly code: typeof LoadTimeoutError.code;
+  /** `Class.method` of the method whose load timed out. */
+  readonly method: string;
+  /** The `timeout.hard` it passed, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(method: string, timeoutMs: number, message: string) {
+    super(LoadTimeoutError.code, message);
+    this.name = 'LoadTimeoutError';
+    this.method = method;
+    this.timeoutMs = timeoutMs;
   }
 }

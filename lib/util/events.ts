@@ -1,7 +1,8 @@
 import type { StoreKey } from './store-key.js';
 
 /**
- * Payload of `hit`, `miss`, `set` and `evict` events.
+ * Payload of `hit`, `miss`, `set`, `evict` and `refresh` events (`refresh`: a
+ * background reload started by `staleWhileRevalidate` or `refreshAhead`).
  *
  * @example
  * ```ts
@@ -66,6 +67,7 @@ export interface CacheEventMap {
   miss: KeyEvent;
   set: KeyEvent;
   evict: KeyEvent;
+  refresh: KeyEvent;
   invalidate: InvalidateEvent;
   error: CacheErrorEvent;
 }

@@ -36,6 +36,33 @@ export const messages = {
     `${where}: option "${option}" must be a positive integer; got ${show(value)}.`,
   BAD_NONNEGATIVE_INT: (where: string, option: string, value: unknown) =>
     `${where}: option "${option}" must be a non-negative integer; got ${show(value)}.`,
+  // Freshness policies (api/freshness-settings).
+  FRESHNESS_NEEDS_TTL: (where: string, option: string) =>
+    `${where}: option "${option}" needs entries that expire, and @AsyncLRU entries never do. ` +
+    `Use @AsyncTTL({ ttl, ${option} }), or remove "${option}".`,
+  BAD_FRACTION: (where: string, option: string, value: unknown, example: string) =>
+    `${where}: option "${option}" must be a number strictly between 0 and 1 (a fraction of the TTL, e.g. ${example}); ` +
+    `got ${show(value)}.`,
+  BAD_JITTER: (where: string, value: unknown) =>
+    `${where}: option "jitter" must be a number from 0 up to (not including) 1 (e.g. 0.1 spreads each TTL by ±10%); ` +
+    `got ${show(value)}.`,
+  SOFT_AFTER_HARD: (where: string, soft: number, hard: number) =>
+    `${where}: option "timeout": soft (${soft} ms) must not be longer than hard (${hard} ms). ` +
+    `Past soft a call may get an expired value; past hard it gets one or a LoadTimeoutError.`,
+  SOFT_TIMEOUT_WITHOUT_STALE: (where: string) =>
+    `${where}: option "timeout.soft" only answers a call with an expired value, and this method keeps none. ` +
+    `Add failSafe or staleWhileRevalidate, or use timeout.hard.`,
+  EMPTY_TIMEOUT: (where: string) =>
+    `${where}: option "timeout" must set soft, hard or both, e.g. { soft: '200ms', hard: '2s' }.`,
+  REFRESH_AHEAD_WITH_TTL_FUNCTION: (where: string) =>
+    `${where}: option "refreshAhead" needs a fixed ttl (a fraction of it), and "ttl" is a function. ` +
+    `Give ttl as a duration, or remove refreshAhead.`,
+  BAD_TTL_RESULT: (where: string, value: unknown) =>
+    `${where}: option "ttl" (a function) must return a positive duration or undefined (the default TTL); ` +
+    `got ${show(value)}. The value was returned to the caller and not cached.`,
+  LOAD_TIMEOUT: (where: string, ms: number) =>
+    `${where}: the load took longer than timeout.hard (${ms} ms) and no expired value was allowed to stand in. ` +
+    `It goes on and is cached when it completes; raise timeout.hard, or allow an expired value with failSafe.`,
   BAD_NONNEGATIVE_NUMBER: (where: string, option: string, value: unknown) =>
     `${where}: option "${option}" must be a finite number >= 0; got ${show(value)}.`,
   BAD_BOOLEAN_OPTION: (where: string, option: string, value: unknown) =>
@@ -144,6 +171,9 @@ export const messages = {
   STORE_LACKS_CAPABILITY: (where: string, kind: string, capability: string) =>
     `${where}: the ${JSON.stringify(kind)} store has no ${capability}() (an optional capability of CacheStore, ` +
     `which it cannot do without). Use a store that has it (the memory, Redis and tiered stores do), or add ${capability}() to the store.`,
+  SWR_NEEDS_STALE_READS: (where: string, kind: string) =>
+    `${where}: option "staleWhileRevalidate" needs a store that keeps expired entries (getFailSafe()), ` +
+    `and the ${JSON.stringify(kind)} store has none. Remove staleWhileRevalidate, or use the memory, Redis or tiered store.`,
   FAIL_SAFE_NEEDS_STALE_READS: (where: string, kind: string) =>
     `${where}: option "failSafe" needs a store that keeps expired entries for fail-safe reads (getFailSafe()), ` +
     `and the ${JSON.stringify(kind)} store has none. Remove failSafe, or use the memory, Redis or tiered store.`,

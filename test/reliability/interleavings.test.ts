@@ -1,14 +1,15 @@
 /**
  * Interleaving explorer: loads vs invalidateCache vs invalidator mutations vs
  * clearCache / clear-all mutations vs TTL expiry (and fail-safe reloads while
- * the database is down), run through every ordering of their await points
- * (small scenarios) or thousands of seeded random orderings (larger ones).
+ * the database is down, stale-while-revalidate and refresh-ahead background
+ * reloads), run through every ordering of their await points (small
+ * scenarios) or thousands of seeded random orderings (larger ones).
  *
  * After every ordering:
  * - freshness: a caller that arrived after a mutation settled never got a value
  *   older than what that mutation wrote;
  * - expiry: a caller never got a cached value older than the TTL (TTL + the
- *   fail-safe window when one is configured);
+ *   longer of the fail-safe and stale-while-revalidate windows when set);
  * - once everything settled, the cache holds no value older than the database
  *   (every write in these scenarios is covered by an invalidation), and no
  *   load is left in flight;
@@ -42,6 +43,8 @@ type Actor =
   | { readonly do: 'writeAllThenClear' }
   /** The injected clock jumps past the TTL. */
   | { readonly do: 'expire' }
+  /** The injected clock jumps into the refresh-ahead zone (90% of the TTL). */
+  | { readonly do: 'age' }
   | { readonly do: 'outage' }
   | { readonly do: 'recover' };
 
@@ -51,6 +54,10 @@ interface Scenario {
   /** `sync`: a MemoryStore (the engine's synchronous path); `async`: a {@link GatedStore} over one. */
   readonly store: 'sync' | 'async';
   readonly failSafe?: boolean;
+  /** `staleWhileRevalidate: SWR` (TTL scenarios). */
+  readonly swr?: boolean;
+  /** `refreshAhead: 0.8` (TTL scenarios). */
+  readonly refreshAhead?: boolean;
   readonly keys: readonly number[];
   /** Every key is cached (version 0) before the actors start. */
   readonly warm: boolean;
@@ -65,6 +72,7 @@ interface Scenario {
 
 const TTL = 1_000;
 const FAIL_SAFE = 5_000;
+const SWR = 3_000;
 
 interface CallRecord {
   readonly actor: string;
@@ -90,12 +98,15 @@ interface World {
 }
 
 /** Scheduler steps an actor takes at least / at most (for the bounds on the number of orderings). */
-function stepBounds(actor: Actor, store: Scenario['store']): [min: number, max: number] {
-  const asyncStore = store === 'async';
+function stepBounds(actor: Actor, scenario: Scenario): [min: number, max: number] {
+  const asyncStore = scenario.store === 'async';
   switch (actor.do) {
-    case 'get':
+    case 'get': {
       // arrive [+ store.get] [+ read snapshot + read return] [+ store.set or store.getFailSafe]
-      return [1, asyncStore ? 5 : 3];
+      // [+ a background reload's store.getFailSafe, read snapshot, read return and store.set]
+      const background = scenario.swr === true || scenario.refreshAhead === true ? 4 : 0;
+      return [1, (asyncStore ? 5 : 3) + background];
+    }
     case 'mutate':
     case 'mutateThenFail':
     case 'mutateAll':
@@ -134,6 +145,8 @@ class Harness {
       store,
       ttl: TTL,
       ...(scenario.failSafe === true ? { failSafe: FAIL_SAFE } : {}),
+      ...(scenario.swr === true ? { staleWhileRevalidate: SWR } : {}),
+      ...(scenario.refreshAhead === true ? { refreshAhead: 0.8 } : {}),
       keys: scenario.keys,
     });
   }
@@ -216,6 +229,9 @@ class Harness {
       }
       case 'expire':
         this.clock.advance(TTL + 1);
+        return;
+      case 'age':
+        this.clock.advance(TTL * 0.9);
         return;
       case 'outage':
         db.down = true;
@@ -304,7 +320,7 @@ class Harness {
         // The read had returned (and its load finished) before the caller arrived: the value came from the cache.
         this.expiryChecks++;
         const age = call.arrivedClock - read.returnedClock;
-        const limit = TTL + (scenario.failSafe === true ? FAIL_SAFE : 0);
+        const limit = TTL + Math.max(scenario.failSafe === true ? FAIL_SAFE : 0, scenario.swr === true ? SWR : 0);
         if (age > limit)
           problems.push(`expiry: ${call.actor} was served a cached value ${age} ms old (limit ${limit})`);
       }
@@ -329,15 +345,18 @@ afterAll(() => {
 
 /** What the runs exercised: engine figures summed over every run, and how often each property applied. */
 function coverage(harness: Harness): string {
-  const { hits, misses, inflightJoins, loadErrors, failSafeServed } = harness.svc.engine().stats();
+  const { hits, misses, inflightJoins, loadErrors, failSafeServed, staleWhileRevalidateServed, refreshes } = harness.svc
+    .engine()
+    .stats();
   return (
-    `[hits ${hits}, misses ${misses}, joins ${inflightJoins}, load errors ${loadErrors}, stale served ${failSafeServed}; ` +
+    `[hits ${hits}, misses ${misses}, joins ${inflightJoins}, load errors ${loadErrors}, stale served ${failSafeServed}` +
+    `${refreshes > 0 ? `, background reloads ${refreshes}, stale-while-revalidate served ${staleWhileRevalidateServed}` : ''}; ` +
     `freshness checks ${harness.freshnessChecks}, expiry checks ${harness.expiryChecks}]`
   );
 }
 
 function bounds(scenario: Scenario): [number, number] {
-  const steps = scenario.actors.map((a) => stepBounds(a, scenario.store));
+  const steps = scenario.actors.map((a) => stepBounds(a, scenario));
   return [multinomial(steps.map((s) => s[0])), multinomial(steps.map((s) => s[1]))];
 }
 
@@ -611,6 +630,54 @@ const SYNC_SCENARIOS: readonly (readonly [title: string, scenario: Scenario])[] 
   ],
 ];
 
+const FRESHNESS_SCENARIOS: readonly (readonly [string, Scenario])[] = [
+  [
+    'stale-while-revalidate: expiry vs a mutation and two readers',
+    {
+      name: 'ttl+swr/warm/2 readers + mutate + expire',
+      kind: 'ttl',
+      store: 'sync',
+      swr: true,
+      keys: [1],
+      warm: true,
+      actors: [get(1), get(1), { do: 'mutate', key: 1 }, { do: 'expire' }],
+    },
+  ],
+  [
+    'stale-while-revalidate: expiry vs write + invalidateCache and two readers',
+    {
+      name: 'ttl+swr/warm/2 readers + write;invalidateCache + expire',
+      kind: 'ttl',
+      store: 'sync',
+      swr: true,
+      keys: [1],
+      warm: true,
+      actors: [get(1), get(1), { do: 'writeThenInvalidate', key: 1 }, { do: 'expire' }],
+    },
+  ],
+  [
+    'refresh-ahead: ageing vs a mutation and two readers',
+    {
+      name: 'ttl+refreshAhead/warm/2 readers + mutate + age',
+      kind: 'ttl',
+      store: 'sync',
+      refreshAhead: true,
+      keys: [1],
+      warm: true,
+      actors: [get(1), get(1), { do: 'mutate', key: 1 }, { do: 'age' }],
+    },
+  ],
+];
+
+describe('every ordering, freshness policies (MemoryStore)', () => {
+  for (const [title, scenario] of FRESHNESS_SCENARIOS) {
+    it(title, async () => {
+      const harness = await exhaustive(scenario);
+      expect(harness.svc.engine().stats().refreshes).toBeGreaterThan(0);
+    });
+  }
+});
+
 describe('every ordering (MemoryStore, synchronous engine path)', () => {
   for (const [title, scenario] of SYNC_SCENARIOS) {
     it(title, async () => {
@@ -728,6 +795,69 @@ describe('seeded random orderings of larger scenarios', () => {
       },
       1_500,
     );
+  });
+
+  it('TTL + stale-while-revalidate + refresh-ahead + fail-safe, two keys: readers, mutations, ageing, expiry, outage', async () => {
+    const harness = await random(
+      {
+        name: 'ttl+swr+refreshAhead+failSafe/mixed/12 actors',
+        kind: 'ttl',
+        store: 'sync',
+        failSafe: true,
+        swr: true,
+        refreshAhead: true,
+        keys: [1, 2],
+        warm: true,
+        actors: [
+          get(1),
+          get(1),
+          get(2),
+          get(1),
+          get(2),
+          { do: 'mutate', key: 1 },
+          { do: 'writeThenInvalidate', key: 2 },
+          { do: 'mutateAll' },
+          { do: 'age' },
+          { do: 'expire' },
+          { do: 'outage' },
+          { do: 'recover' },
+        ],
+      },
+      2_000,
+    );
+    expect(harness.svc.engine().stats()).toMatchObject({
+      refreshes: expect.any(Number),
+      staleWhileRevalidateServed: expect.any(Number),
+    });
+    expect(harness.svc.engine().stats().refreshes).toBeGreaterThan(0);
+    expect(harness.svc.engine().stats().staleWhileRevalidateServed).toBeGreaterThan(0);
+  });
+
+  it('slow FIFO store with TTL + stale-while-revalidate + refresh-ahead: readers, mutations, ageing, expiry', async () => {
+    const harness = await random(
+      {
+        name: 'async/ttl+swr+refreshAhead/mixed/9 actors',
+        kind: 'ttl',
+        store: 'async',
+        swr: true,
+        refreshAhead: true,
+        keys: [1],
+        warm: true,
+        actors: [
+          get(1),
+          get(1),
+          get(1),
+          { do: 'mutate', key: 1 },
+          { do: 'writeThenInvalidate', key: 1 },
+          { do: 'age' },
+          { do: 'expire' },
+          get(1),
+          { do: 'mutateThenFail', key: 1 },
+        ],
+      },
+      1_500,
+    );
+    expect(harness.svc.engine().stats().refreshes).toBeGreaterThan(0);
   });
 
   it('slow FIFO store with TTL + fail-safe: readers, mutation, expiry, outage', async () => {

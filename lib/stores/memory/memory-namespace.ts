@@ -72,7 +72,6 @@ export class MemoryNamespace implements CacheStore {
   readonly #clock: Clock;
   /** The entry if it is fresh and none of its tags was invalidated (deleting it otherwise). */
   readonly #fresh: (key: StoreKey, entry: MemoryEntry | undefined) => MemoryEntry | undefined;
-  readonly #read: (key: StoreKey) => MemoryEntry | undefined;
   #evictions = 0;
   #lastTtlOption: LruSetOption | undefined = undefined;
   readonly #evictListeners = new Set<(key: StoreKey) => void>();
@@ -121,7 +120,6 @@ export class MemoryNamespace implements CacheStore {
       lru.set(key, entry, { noUpdateTTL: true, noDisposeOnSet: true });
       return entry;
     };
-    this.#read = read;
     const clock = shared.perf ?? performance;
     this.#clock = clock;
     // An entry whose tags were invalidated after its load started is gone for every reader.
@@ -134,12 +132,27 @@ export class MemoryNamespace implements CacheStore {
     const fresh = (entry: MemoryEntry | undefined): MemoryEntry | undefined =>
       entry === undefined || entry.freshUntil === 0 || entry.freshUntil > clock.now() ? entry : undefined;
     this.#fresh = (key, entry) => untagged(key, fresh(entry));
+    // A stale entry is reported with how long ago it expired (a negative expiresIn); a fresh one as it is.
+    const staleRead = (entry: MemoryEntry | undefined): StoreEntry | undefined => {
+      if (entry === undefined || entry.freshUntil === 0) return entry;
+      const left = entry.freshUntil - clock.now();
+      return left > 0 ? entry : { value: entry.value, expiresIn: left };
+    };
     this.sync = {
       get: (key) => {
         const entry = fresh(read(key));
         return entry === undefined || entry.tags === undefined ? entry : untagged(key, entry);
       },
-      getFailSafe: (key) => untagged(key, read(key)),
+      getFailSafe: (key) => staleRead(untagged(key, read(key))),
+      expiresIn: (key) => {
+        const slot = lru.peek(key) as Slot | undefined;
+        if (slot === undefined) return undefined;
+        const left =
+          slot instanceof MemoryEntry && slot.freshUntil !== 0
+            ? slot.freshUntil - clock.now()
+            : lru.getRemainingTTL(key);
+        return left > 0 && Number.isFinite(left) ? left : undefined;
+      },
       set: (key, value, options) => {
         checkWriteTtl(options);
         const tags = options?.tags;
@@ -187,7 +200,7 @@ export class MemoryNamespace implements CacheStore {
   }
 
   getFailSafe(key: StoreKey): Promise<StoreEntry | undefined> {
-    return Promise.resolve(this.#read(key));
+    return Promise.resolve(this.sync.getFailSafe(key));
   }
 
   set(key: StoreKey, value: unknown, options?: StoreSetOptions): Promise<void> {

@@ -181,6 +181,10 @@ export interface ServiceOptions {
   readonly ttl?: number;
   /** Fail-safe window in ms (`kind: 'ttl'`). */
   readonly failSafe?: number;
+  /** `staleWhileRevalidate` window in ms (`kind: 'ttl'`). */
+  readonly staleWhileRevalidate?: number;
+  /** `refreshAhead` fraction (`kind: 'ttl'`). */
+  readonly refreshAhead?: number;
   /** Every key the clear-all mutation rewrites. */
   readonly keys: readonly number[];
 }
@@ -241,9 +245,14 @@ export function defineService(options: ServiceOptions): Service {
     method = LruService.prototype.get;
   } else {
     const ttl = options.ttl ?? 1_000;
-    const failSafe = options.failSafe;
+    const { failSafe, staleWhileRevalidate, refreshAhead } = options;
+    const policies = {
+      ...(failSafe === undefined ? {} : { failSafe }),
+      ...(staleWhileRevalidate === undefined ? {} : { staleWhileRevalidate }),
+      ...(refreshAhead === undefined ? {} : { refreshAhead }),
+    };
     class TtlService {
-      @AsyncTTL(failSafe === undefined ? { store, ttl, maxSize: 64 } : { store, ttl, maxSize: 64, failSafe: failSafe })
+      @AsyncTTL({ store, ttl, maxSize: 64, ...policies })
       get(key: number): Promise<Value> {
         return current().read(key);
       }
