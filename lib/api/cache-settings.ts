@@ -1,6 +1,12 @@
+import {
+  cacheFreshnessOf,
+  FRESHNESS_OPTIONS,
+  type FailSafeOption,
+  type FreshnessOptions,
+} from './freshness-settings.js';
 import { leaseOf, type LeaseOptions } from './lease.js';
 import { scopeNamespaceName, versionedName } from './namespaces.js';
-import type { EngineMethod, LeaseSettings, MethodStats } from '../engine/index.js';
+import type { EngineMethod, FreshnessSettings, LeaseSettings, MethodStats } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
@@ -31,7 +37,7 @@ export type CacheKey = string | number;
  * const cache = new Cache({ store: 'memory://?max=10000', ttl: '60s', failSafe: '5m' });
  * ```
  */
-export interface CacheOptions {
+export interface CacheOptions extends FreshnessOptions {
   /**
    * The store: an instance, or an in-process store's URL (`memory://…`,
    * `null://`), which {@link Cache.close} closes. For Redis, pass a store:
@@ -69,11 +75,12 @@ export interface CacheOptions {
   maxSize?: number;
   /**
    * When a `getOrSet` reload throws, serve the expired value for up to this
-   * long after its expiry (requires a `ttl`).
+   * long after its expiry (requires a `ttl`). `{ window, retryAfter }` also
+   * serves it for `retryAfter` before the loader is tried again.
    *
    * @default undefined (the loader's error propagates)
    */
-  failSafe?: Duration;
+  failSafe?: FailSafeOption;
   /**
    * Single-flight of `getOrSet` across processes on a shared store (Redis,
    * tiered): one process loads a missing key while the others wait for its
@@ -138,8 +145,8 @@ export interface CacheSetOptions {
  */
 export type CacheStats = MethodStats;
 
-const CACHE_OPTIONS = ['store', 'prefix', 'version', 'ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
-const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite'] as const;
+const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite', ...FRESHNESS_OPTIONS] as const;
+const CACHE_OPTIONS = ['store', 'prefix', 'version', ...SCOPE_OPTIONS] as const;
 
 /**
  * Options of {@link Cache.scope}: those of the cache that are not about its
@@ -169,6 +176,8 @@ export interface CacheSettings {
   readonly ttl: number | undefined;
   readonly maxSize: number | undefined;
   readonly failSafe: number | undefined;
+  /** Freshness policies of `getOrSet`; `undefined`: none. */
+  readonly freshness: FreshnessSettings | undefined;
   readonly lease: LeaseSettings | undefined;
   readonly awaitWrite: boolean;
   /** The options of a write that states neither `ttl` nor `tags`. */
@@ -176,9 +185,19 @@ export interface CacheSettings {
   readonly events: CacheEvents;
 }
 
-/** The options of a write with the cache's own `ttl` and `failSafe`. */
-function defaultWrite(ttl: number | undefined, failSafe: number | undefined): StoreSetOptions | undefined {
-  return ttl === undefined ? undefined : { ttl, failSafe };
+/** How long past expiry the store keeps an entry: the longer of the fail-safe and stale-while-revalidate windows. */
+function staleWindow(failSafe: number | undefined, freshness: FreshnessSettings | undefined): number | undefined {
+  const swr = freshness?.staleWhileRevalidate;
+  return failSafe === undefined && swr === undefined ? undefined : Math.max(failSafe ?? 0, swr ?? 0);
+}
+
+/** The options of a write with the cache's own `ttl` and stale window. */
+function defaultWrite(
+  ttl: number | undefined,
+  failSafe: number | undefined,
+  freshness: FreshnessSettings | undefined,
+): StoreSetOptions | undefined {
+  return ttl === undefined ? undefined : { ttl, failSafe: staleWindow(failSafe, freshness) };
 }
 
 /** Validates the options of `new Cache()` and opens (or creates) its store and namespace. */
@@ -203,7 +222,7 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
     throw new TypeError(messages.NOT_A_STORE(where, store));
   }
   const ttl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
-  const failSafe = options.failSafe === undefined ? undefined : parseDuration(options.failSafe, where, 'failSafe');
+  const { failSafe, freshness } = cacheFreshnessOf(where, options as Record<string, unknown>, ttl, undefined);
   const maxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
   const name = versionedName(prefix ?? 'cache', version);
   const namespace = root.namespace(name, { maxSize, ttl });
@@ -217,9 +236,10 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
     ttl,
     maxSize,
     failSafe,
+    freshness,
     lease: leaseOf(where, options.lease),
     awaitWrite: booleanOption(where, 'awaitWrite', options.awaitWrite, true),
-    write: defaultWrite(ttl, failSafe),
+    write: defaultWrite(ttl, failSafe, freshness),
     events: new CacheEvents(),
   };
 }
@@ -230,8 +250,12 @@ export function scopeSettings(parent: CacheSettings, name: string, options: Scop
   nonEmptyString(where, 'name', name);
   assertKnownOptions(where, options, SCOPE_OPTIONS);
   const statedTtl = options.ttl === undefined ? undefined : parseDuration(options.ttl, where, 'ttl');
-  const failSafe =
-    options.failSafe === undefined ? parent.failSafe : parseDuration(options.failSafe, where, 'failSafe');
+  const { failSafe, freshness } = cacheFreshnessOf(
+    where,
+    options as Record<string, unknown>,
+    statedTtl ?? parent.ttl,
+    parent,
+  );
   const statedMaxSize = positiveInt(where, 'maxSize', options.maxSize, undefined);
   const lease = options.lease === undefined ? parent.lease : leaseOf(where, options.lease);
   const awaitWrite = booleanOption(where, 'awaitWrite', options.awaitWrite, parent.awaitWrite);
@@ -253,9 +277,10 @@ export function scopeSettings(parent: CacheSettings, name: string, options: Scop
     ttl,
     maxSize: statedMaxSize ?? parent.maxSize,
     failSafe,
+    freshness,
     lease,
     awaitWrite,
-    write: defaultWrite(ttl, failSafe),
+    write: defaultWrite(ttl, failSafe, freshness),
   };
 }
 
@@ -268,7 +293,11 @@ export function writeOptions(
   const ttl =
     options.ttl === undefined ? settings.ttl : parseDuration(options.ttl, `Cache(${settings.name}).set`, 'ttl');
   if (options.tags !== undefined) assertTags(`Cache(${settings.name})`, options.tags);
-  return { ttl, failSafe: ttl === undefined ? undefined : settings.failSafe, tags: options.tags };
+  return {
+    ttl,
+    failSafe: ttl === undefined ? undefined : staleWindow(settings.failSafe, settings.freshness),
+    tags: options.tags,
+  };
 }
 
 const runLoader = (loader: unknown): unknown => (loader as () => unknown)();
@@ -287,6 +316,7 @@ export function keyedLoads(settings: CacheSettings): EngineMethod {
     original: runLoader,
     ttl: settings.ttl,
     failSafe: settings.failSafe,
+    freshness: settings.freshness,
     lease: settings.lease,
     awaitWrite: settings.awaitWrite,
     shouldCache: undefined,

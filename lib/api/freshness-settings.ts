@@ -118,7 +118,7 @@ function jitterOf(where: string, value: unknown): number | undefined {
   return value;
 }
 
-function timeoutOf(where: string, value: unknown): { soft?: number; hard?: number } {
+function timeoutOf(where: string, value: unknown): { soft?: number | undefined; hard?: number | undefined } {
   if (value === undefined) return {};
   assertKnownOptions(`${where}: option "timeout"`, value, ['soft', 'hard']);
   const { soft, hard } = value as { soft?: unknown; hard?: unknown };
@@ -133,8 +133,7 @@ function timeoutOf(where: string, value: unknown): { soft?: number; hard?: numbe
   return out;
 }
 
-function failSafeOf(where: string, value: unknown): { window?: number; retryAfter?: number } {
-  if (value === undefined) return {};
+function failSafeOf(where: string, value: unknown): { window: number; retryAfter?: number } {
   if (typeof value !== 'object' || value === null) return { window: parseDuration(value, where, 'failSafe') };
   assertKnownOptions(`${where}: option "failSafe"`, value, ['window', 'retryAfter']);
   const { window, retryAfter } = value as { window?: unknown; retryAfter?: unknown };
@@ -160,6 +159,51 @@ function ttlFunction(
   };
 }
 
+/** The validated fail-safe window and policies (without a TTL function). */
+interface Policies {
+  readonly failSafe: number | undefined;
+  readonly freshness: FreshnessSettings | undefined;
+}
+
+/** Validates `failSafe` and the freshness options; `ttlFunction`: the TTL is a function (no `refreshAhead`). */
+function policiesOf(
+  where: string,
+  raw: Record<string, unknown>,
+  ttlOf: FreshnessSettings['ttlOf'],
+  inherited: Policies | undefined,
+): Policies {
+  const failSafe = raw.failSafe === undefined ? undefined : failSafeOf(where, raw.failSafe);
+  const window = failSafe === undefined ? inherited?.failSafe : failSafe.window;
+  const before = inherited?.freshness;
+  const staleWhileRevalidate =
+    raw.staleWhileRevalidate === undefined
+      ? before?.staleWhileRevalidate
+      : parseDuration(raw.staleWhileRevalidate, where, 'staleWhileRevalidate');
+  const refreshAhead =
+    raw.refreshAhead === undefined ? before?.refreshAhead : fraction(where, 'refreshAhead', raw.refreshAhead, '0.8');
+  if (refreshAhead !== undefined && ttlOf !== undefined) {
+    throw new TypeError(messages.REFRESH_AHEAD_WITH_TTL_FUNCTION(where));
+  }
+  const timeout =
+    raw.timeout === undefined
+      ? { soft: before?.softTimeout, hard: before?.hardTimeout }
+      : timeoutOf(where, raw.timeout);
+  if (timeout.soft !== undefined && window === undefined && staleWhileRevalidate === undefined) {
+    throw new TypeError(messages.SOFT_TIMEOUT_WITHOUT_STALE(where));
+  }
+  const settings: FreshnessSettings = {
+    staleWhileRevalidate,
+    refreshAhead,
+    softTimeout: timeout.soft,
+    hardTimeout: timeout.hard,
+    failSafeRetryAfter: failSafe === undefined ? before?.failSafeRetryAfter : failSafe.retryAfter,
+    jitter: raw.jitter === undefined ? before?.jitter : jitterOf(where, raw.jitter),
+    ttlOf,
+  };
+  const any = Object.values(settings).some((v) => v !== undefined);
+  return { failSafe: window, freshness: any ? settings : undefined };
+}
+
 /**
  * Validates `ttl` (a duration or a function of the value), `failSafe` and
  * the freshness options of a TTL method; every mistake is a TypeError naming
@@ -171,29 +215,26 @@ export function freshnessOf(where: string, raw: Record<string, unknown>, default
   const ttlFn =
     typeof raw.ttl === 'function' ? ttlFunction(where, raw.ttl as (v: unknown, a: unknown) => unknown) : undefined;
   const ttl = parseDuration(ttlFn === undefined ? (raw.ttl ?? defaultTtl) : defaultTtl, where, 'ttl');
-  const failSafe = failSafeOf(where, raw.failSafe);
-  const staleWhileRevalidate =
-    raw.staleWhileRevalidate === undefined
-      ? undefined
-      : parseDuration(raw.staleWhileRevalidate, where, 'staleWhileRevalidate');
-  const refreshAhead = fraction(where, 'refreshAhead', raw.refreshAhead, '0.8');
-  if (refreshAhead !== undefined && ttlFn !== undefined) {
-    throw new TypeError(messages.REFRESH_AHEAD_WITH_TTL_FUNCTION(where));
+  return { ttl, ...policiesOf(where, raw, ttlFn, undefined) };
+}
+
+/**
+ * Validates the `failSafe` and freshness options of a `Cache` or scope
+ * (`inherited`: its parent's, for the options it omits). A policy that
+ * needs entries to expire needs a `ttl`.
+ *
+ * @internal
+ */
+export function cacheFreshnessOf(
+  where: string,
+  raw: Record<string, unknown>,
+  ttl: number | undefined,
+  inherited: Policies | undefined,
+): Policies {
+  const policies = policiesOf(where, raw, undefined, inherited);
+  if (ttl === undefined) {
+    const policy = FRESHNESS_OPTIONS.find((option) => raw[option] !== undefined);
+    if (policy !== undefined) throw new TypeError(messages.FRESHNESS_NEEDS_CACHE_TTL(where, policy));
   }
-  const timeout = timeoutOf(where, raw.timeout);
-  if (timeout.soft !== undefined && failSafe.window === undefined && staleWhileRevalidate === undefined) {
-    throw new TypeError(messages.SOFT_TIMEOUT_WITHOUT_STALE(where));
-  }
-  const jitter = jitterOf(where, raw.jitter);
-  const settings: FreshnessSettings = {
-    staleWhileRevalidate,
-    refreshAhead,
-    softTimeout: timeout.soft,
-    hardTimeout: timeout.hard,
-    failSafeRetryAfter: failSafe.retryAfter,
-    jitter,
-    ttlOf: ttlFn,
-  };
-  const any = Object.values(settings).some((v) => v !== undefined);
-  return { ttl, failSafe: failSafe.window, freshness: any ? settings : undefined };
+  return policies;
 }

@@ -40,6 +40,9 @@ export const messages = {
   FRESHNESS_NEEDS_TTL: (where: string, option: string) =>
     `${where}: option "${option}" needs entries that expire, and @AsyncLRU entries never do. ` +
     `Use @AsyncTTL({ ttl, ${option} }), or remove "${option}".`,
+  FRESHNESS_NEEDS_CACHE_TTL: (where: string, option: string) =>
+    `${where}: option "${option}" needs entries that expire, and this cache has no ttl. ` +
+    `Add ttl (e.g. { ttl: '1m', ${option} }), or remove "${option}".`,
   BAD_FRACTION: (where: string, option: string, value: unknown, example: string) =>
     `${where}: option "${option}" must be a number strictly between 0 and 1 (a fraction of the TTL, e.g. ${example}); ` +
     `got ${show(value)}.`,

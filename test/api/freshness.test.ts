@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   AsyncLRU,
   AsyncTTL,
+  Cache,
   cacheEvents,
   cacheStats,
   LoadTimeoutError,
@@ -376,6 +377,41 @@ describe('validation', () => {
   it('a freshness option on @AsyncLRU says it needs a TTL', () => {
     expect(define(() => AsyncLRU({ staleWhileRevalidate: '1m' } as never))).toThrow(
       /@AsyncLRU on Svc\.m: option "staleWhileRevalidate" needs entries that expire.*Use @AsyncTTL/,
+    );
+  });
+});
+
+describe('the manual Cache API and its scopes (injected clock)', () => {
+  it('getOrSet serves the expired value while it reloads (staleWhileRevalidate), and scopes inherit it', async () => {
+    const clock = new FakeClock();
+    const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '1s', staleWhileRevalidate: '10s' });
+    const scope = cache.scope('reports', { ttl: '2s' });
+    let loads = 0;
+    const pending: Deferred<string>[] = [];
+    const loader = (): Promise<string> => {
+      loads++;
+      if (loads === 1) return Promise.resolve('v1');
+      const d = deferred<string>();
+      pending.push(d);
+      return d.promise;
+    };
+    expect(await scope.getOrSet('r', loader)).toBe('v1');
+    clock.advance(2_500);
+    expect(await scope.getOrSet('r', loader)).toBe('v1'); // expired: served at once, reload pending
+    expect(pending).toHaveLength(1);
+    pending[0]!.resolve('v2');
+    await flush();
+    expect(await scope.getOrSet('r', loader)).toBe('v2');
+    expect(scope.stats()).toMatchObject({ staleWhileRevalidateServed: 1, refreshes: 1 });
+    await cache.close();
+  });
+
+  it('a freshness policy on a cache without ttl is a TypeError naming the option', () => {
+    expect(() => new Cache({ staleWhileRevalidate: '1m' })).toThrow(
+      /new Cache\(\): option "staleWhileRevalidate" needs entries that expire, and this cache has no ttl/,
+    );
+    expect(() => new Cache({ ttl: '1m' }).scope('s', { refreshAhead: 2 })).toThrow(
+      /scope\("s"\): option "refreshAhead" must be a number strictly between 0 and 1/,
     );
   });
 });
