@@ -102,14 +102,13 @@ export async function entriesOf(
   keys: readonly StoreKey[],
   rows: readonly unknown[],
 ): Promise<(StoreEntry | undefined)[]> {
-  // Read scripts return "<ms of freshness left, -1: no expiry>;<stored text>".
+  // Read scripts return "<ms of freshness left>;<stored text>" ("n": no expiry; negative: stale, expired that long ago).
   const expiries: (number | undefined)[] = [];
   const records = keys.map((key, i) => {
     const row = rows[i];
     if (typeof row !== 'string') return undefined;
     const split = row.indexOf(';');
-    const ttl = Number(row.slice(0, split));
-    expiries[i] = Number.isFinite(ttl) && ttl >= 0 ? ttl : undefined;
+    expiries[i] = freshnessLeft(row.slice(0, split));
     return parse(scope, key, row.slice(split + 1));
   });
   const valid = await checkTags(scope, op, keys, records);
@@ -119,6 +118,12 @@ export async function entriesOf(
     const expiresIn = expiries[i];
     return entry === undefined || expiresIn === undefined ? entry : { value: entry.value, expiresIn };
   });
+}
+
+/** A row's freshness field: an integer of at most 16 characters, else unknown (`n`: no expiry, or anything else). */
+function freshnessLeft(field: string): number | undefined {
+  if (field.length > 16 || !/^-?\d+$/.test(field)) return undefined;
+  return Number(field);
 }
 
 /**

@@ -93,12 +93,14 @@ local function stale(k, v)
   local s = string.match(v, '^${MAGIC}|[^|]*|(%d+)')
   return s ~= nil and redis.call('PTTL', k) <= tonumber(s)
 end
--- The row a read returns: "<ms of freshness left, -1: no expiry>;<stored text>".
+-- The row a read returns: "<ms of freshness left>;<stored text>", "n;<stored text>" when the key never expires.
+-- Freshness left is negative for an entry in its stale window: minus the ms since it expired.
 local function row(k, v)
   local ttl = redis.call('PTTL', k)
+  if ttl < 0 then return 'n;' .. v end
   local s = string.match(v, '^${MAGIC}|[^|]*|(%d+)')
-  if ttl >= 0 and s ~= nil then ttl = math.max(ttl - tonumber(s), 0) end
-  return ttl .. ';' .. v
+  if s ~= nil then ttl = ttl - tonumber(s) end
+  return string.format('%d', ttl) .. ';' .. v
 end
 `;
 /**
