@@ -12,7 +12,14 @@
 export { createBatchLoader } from './api/batch.js';
 export type { BatchLoader, BatchLoaderOptions, BatchResult } from './api/batch.js';
 export { Cache } from './api/cache.js';
-export type { CacheKey, CacheOptions, CacheSetOptions, CacheStats, ScopeOptions } from './api/cache-settings.js';
+export type {
+  CacheKey,
+  CacheOptions,
+  CacheSetOptions,
+  CacheStats,
+  LoaderContext,
+  ScopeOptions,
+} from './api/cache-settings.js';
 export { AsyncLRU, AsyncTTL } from './api/decorators.js';
 export type {
   AsyncLRUOptions,

@@ -300,7 +300,48 @@ export function writeOptions(
   };
 }
 
-const runLoader = (loader: unknown): unknown => (loader as () => unknown)();
+/**
+ * What a `getOrSet` loader that takes a parameter gets: it may set the
+ * entry's TTL from what it loaded, or keep the result out of the cache.
+ *
+ * @example
+ * ```ts
+ * const token = await cache.getOrSet('token', async (ctx) => {
+ *   const t = await fetchToken();
+ *   ctx.ttl = t.expiresInMs - 5_000; // cached until shortly before its own expiry
+ *   return t;
+ * });
+ * ```
+ */
+export interface LoaderContext {
+  /**
+   * This entry's time to live; set it in the loader. A value that is not a
+   * positive duration keeps the result out of the cache and is reported as
+   * an `error` event.
+   *
+   * @default undefined (the cache's ttl)
+   */
+  ttl: Duration | undefined;
+  /**
+   * Keeps this result out of the cache (the caller still gets it).
+   *
+   * @default not called (the result is cached)
+   */
+  skip(): void;
+}
+
+/** The context a loader with a parameter gets (see {@link LoaderContext}). @internal */
+export class LoadContext implements LoaderContext {
+  ttl: Duration | undefined = undefined;
+  skipped = false;
+  skip(): void {
+    this.skipped = true;
+  }
+}
+
+const runLoader = (loader: unknown, context: unknown): unknown =>
+  (loader as (context: LoaderContext | undefined) => unknown)(context as LoaderContext | undefined);
+const contextOf = (args: readonly unknown[]): LoadContext | undefined => args[1] as LoadContext | undefined;
 const firstArgument = (_self: unknown, args: readonly unknown[]): StoreKey => args[0] as StoreKey;
 
 /**
@@ -310,16 +351,28 @@ const firstArgument = (_self: unknown, args: readonly unknown[]): StoreKey => ar
  * single-flight, fail-safe, lease and write policy without a method.
  */
 export function keyedLoads(settings: CacheSettings): EngineMethod {
+  const where = `Cache(${settings.name}).getOrSet`;
   return {
     where: `Cache(${settings.name})`,
     id: settings.name,
     original: runLoader,
     ttl: settings.ttl,
     failSafe: settings.failSafe,
-    freshness: settings.freshness,
+    freshness: {
+      ...settings.freshness,
+      ttlOf: (_value, args) => {
+        const ttl = contextOf(args)?.ttl;
+        if (ttl === undefined) return undefined;
+        try {
+          return parseDuration(ttl, where, 'ttl');
+        } catch {
+          throw new TypeError(messages.BAD_LOADER_TTL(where, ttl));
+        }
+      },
+    },
     lease: settings.lease,
     awaitWrite: settings.awaitWrite,
-    shouldCache: undefined,
+    shouldCache: (_value, args) => contextOf(args)?.skipped !== true,
     keyOf: firstArgument,
   };
 }

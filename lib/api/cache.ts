@@ -2,6 +2,7 @@ import { createBatchLoader, type BatchResult } from './batch.js';
 import {
   cacheSettings,
   keyedLoads,
+  LoadContext,
   scopeSettings,
   writeOptions,
   type CacheKey,
@@ -9,6 +10,7 @@ import {
   type CacheSetOptions,
   type CacheSettings,
   type CacheStats,
+  type LoaderContext,
   type ScopeOptions,
 } from './cache-settings.js';
 import { MethodCache } from '../engine/index.js';
@@ -127,21 +129,33 @@ export class Cache<V = unknown> {
 
   /**
    * The cached value, or the loader's result (stored). Concurrent calls for
-   * one key run the loader once; a rejection is shared and never cached.
+   * one key run the loader once; a rejection is shared and never cached. A
+   * loader that takes a parameter gets a {@link LoaderContext}: it may set the
+   * entry's `ttl` from what it loaded, or `skip()` the write.
    *
    * @example
    * ```ts
    * const user = await cache.getOrSet('user:1', () => db.findUser(1), { ttl: '30s' });
+   * const found = await cache.getOrSet('user:2', async (ctx) => {
+   *   const u = await db.findUser(2);
+   *   if (u === null) ctx.ttl = '10s'; // misses are cached briefly
+   *   return u;
+   * });
    * ```
    */
-  getOrSet<T extends V>(key: CacheKey, loader: () => Promise<T>, options?: CacheSetOptions): Promise<T> {
+  getOrSet<T extends V>(
+    key: CacheKey,
+    loader: (context: LoaderContext) => Promise<T>,
+    options?: CacheSetOptions,
+  ): Promise<T> {
     try {
       if (typeof loader !== 'function')
         throw new TypeError(messages.BAD_FUNCTION_OPTION(`Cache(${this.name}).getOrSet`, 'loader', loader));
       return this.#engine.callWithKey(
         this.#key(key),
         undefined,
-        [loader],
+        // A loader that takes a parameter gets a context (its own TTL, or no write); the others cost nothing.
+        loader.length > 0 ? [loader, new LoadContext()] : [loader],
         undefined,
         this.#writeOptions(options),
       ) as Promise<T>;

@@ -63,6 +63,9 @@ export const messages = {
   BAD_TTL_RESULT: (where: string, value: unknown) =>
     `${where}: option "ttl" (a function) must return a positive duration or undefined (the default TTL); ` +
     `got ${show(value)}. The value was returned to the caller and not cached.`,
+  BAD_LOADER_TTL: (where: string, value: unknown) =>
+    `${where}: the loader set ctx.ttl to ${show(value)}, which is not a positive duration (e.g. 30000 or '30s'). ` +
+    `The value was returned to the caller and not cached.`,
   LOAD_TIMEOUT: (where: string, ms: number) =>
     `${where}: the load took longer than timeout.hard (${ms} ms) and no expired value was allowed to stand in. ` +
     `It goes on and is cached when it completes; raise timeout.hard, or allow an expired value with failSafe.`,

@@ -414,4 +414,46 @@ describe('the manual Cache API and its scopes (injected clock)', () => {
       /scope\("s"\): option "refreshAhead" must be a number strictly between 0 and 1/,
     );
   });
+
+  it('a loader with a parameter sets its entry TTL from the value, or skips the write', async () => {
+    const clock = new FakeClock();
+    const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '10m' });
+    let loads = 0;
+    const find = (id: number) =>
+      cache.getOrSet(`user:${id}`, async (ctx) => {
+        loads++;
+        if (id === 0) ctx.ttl = '10s'; // not found: cached briefly
+        if (id < 0) ctx.skip(); // never cached
+        return id === 0 ? null : `user${id}`;
+      });
+    await find(1);
+    await find(0);
+    await find(-1);
+    await find(-1);
+    expect(loads).toBe(4);
+    clock.advance(11_000);
+    await find(1);
+    await find(0);
+    expect(loads).toBe(5);
+    await cache.close();
+  });
+
+  it('a loader that sets a bad ttl gets its value; nothing is cached and the error is reported', async () => {
+    const cache = new Cache({ ttl: '10m' });
+    const errors: unknown[] = [];
+    const off = cache.events.on('error', (e) => errors.push(e.error));
+    let loads = 0;
+    const load = () =>
+      cache.getOrSet('k', async (ctx) => {
+        loads++;
+        ctx.ttl = '-3s' as never;
+        return 'v';
+      });
+    expect(await load()).toBe('v');
+    expect(await load()).toBe('v');
+    expect(loads).toBe(2);
+    expect(String(errors[0])).toMatch(/getOrSet: the loader set ctx\.ttl to "-3s", which is not a positive duration/);
+    off();
+    await cache.close();
+  });
 });
