@@ -71,4 +71,42 @@ describe('staleWhileRevalidate on the tiered store', () => {
     state.pending[1]!.resolve('a:3');
     expect(await call).toBe('a:3');
   });
+
+  it('refreshAhead: a process that re-reads Redis (its L1 copy expired) reloads an entry in the refresh zone', async () => {
+    const prefix = uniquePrefix('tiered-ahead');
+    const clock = new FakeClock();
+    const store = new TieredStore({
+      redis: { url: testRedisUrl(), prefix },
+      l1: new MemoryStore({ clock }),
+      l1Ttl: '10s',
+    });
+    opened.push(store);
+    expect(await store.ready(5000)).toBe(true);
+    const raw = rawClient();
+    clients.push(raw);
+    let loads = 0;
+    class Catalog {
+      @AsyncTTL({ ttl: '1m', refreshAhead: 0.5, store })
+      async item(id: string): Promise<string> {
+        loads++;
+        return `${id}:${loads}`;
+      }
+    }
+    const svc = new Catalog();
+    expect(await svc.item('a')).toBe('a:1');
+    let key: string | undefined;
+    for (const k of await raw.keys(`${prefix}:*`)) {
+      if ((await raw.type(k)) === 'string' && (await raw.get(k))?.startsWith('mk1|') === true) key = k;
+    }
+    expect(key).toBeDefined();
+    await raw.pexpire(key!, 20_000); // 20 s left of 60: inside the refresh zone (the last 30 s)
+    expect(await svc.item('a')).toBe('a:1'); // an L1 hit: L1 does not know the entry's age
+    clock.advance(10_001); // the L1 copy expired
+    expect(await svc.item('a')).toBe('a:1'); // read from Redis, found in the refresh zone
+    await eventually(async () => {
+      clock.advance(10_001);
+      return (await svc.item('a')) === 'a:2';
+    });
+    expect(cacheStats(svc.item)).toMatchObject({ refreshes: 1 });
+  });
 });
