@@ -23,6 +23,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cases, configurations, groups } from './cases/index.js';
 import { extractSection, spliceSection } from './e2e/section.js';
+import { runExpiryBench } from './freshness/expiry.js';
+import { EXPIRY_END, EXPIRY_START, spliceBetween } from './freshness/expiry-report.js';
+
+/** `--only expiry`: the "Expiry under load" benchmark (not a group of cases). */
+const EXPIRY_GROUP = 'expiry';
 import {
   cpuShare,
   document,
@@ -84,7 +89,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--only') only = (argv[++i] ?? usage('--only needs a list of groups')).split(',');
     else usage(`unknown argument: ${arg}`);
   }
-  const known = new Set(groups.map((g) => g.id));
+  const known = new Set([...groups.map((g) => g.id), EXPIRY_GROUP]);
   const unknown = only?.filter((g) => !known.has(g)) ?? [];
   if (unknown.length > 0) usage(`unknown group(s): ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   return { quick, only, write: !quick && !noWrite && only === undefined };
@@ -161,10 +166,21 @@ async function main(): Promise<void> {
   const settings: Settings = { ...base, quick: flags.quick };
   const { cases: selected, redis } = await redisFor(selectCases(flags));
   try {
-    measure(flags, settings, selected, redis);
+    if (selected.length > 0) measure(flags, settings, selected, redis);
   } finally {
     await redis?.stop();
   }
+  if (flags.only === undefined || flags.only.includes(EXPIRY_GROUP)) expiryUnderLoad(flags);
+}
+
+/** The "Expiry under load" benchmark (bench/freshness): its own section of the page, its own targets. */
+function expiryUnderLoad(flags: Flags): void {
+  const { section, targets } = runExpiryBench(flags.quick);
+  if (flags.write) {
+    writeFileSync(docPath, spliceBetween(readFileSync(docPath, 'utf8'), EXPIRY_START, EXPIRY_END, section));
+    console.log(`\nwrote the "Expiry under load" section of ${docPath}`);
+  }
+  if (targets.some((t) => !t.met)) process.exitCode = 1;
 }
 
 function measure(flags: Flags, settings: Settings, selected: BenchCase[], redis: BenchRedis | undefined): void {
@@ -232,7 +248,8 @@ measuring again: ${[...recheck].join(', ')} (a row missed its target beyond the 
 
   if (flags.write) {
     // The "End to end" section is written by `npm run bench:e2e`: carried over as it is.
-    const e2e = existsSync(docPath) ? extractSection(readFileSync(docPath, 'utf8')) : undefined;
+    const old = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+    const e2e = extractSection(old);
     const text = document(body, env, configs, new Date());
     writeFileSync(docPath, e2e === undefined ? text : spliceSection(text, e2e));
     console.log(`\nwrote ${docPath}`);
