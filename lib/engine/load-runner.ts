@@ -222,17 +222,12 @@ export class LoadRunner {
           return this.#load(load, self, args, key, withToken(options, read.token), read.lease, false);
         return this.#staleOrLoad(load, self, args, key, options, read, swr);
       }
-      try {
-        this.#counters.hits++;
-        if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
-        return entry.value;
-      } finally {
-        this.#inFlight.release(key, load);
-        const below = this.#refreshBelow;
-        if (below !== undefined && entry.expiresIn !== undefined && entry.expiresIn < below) {
-          void this.refresh(self, args, key, setOptions, entry, 'ahead');
-        }
+      const value = this.#hit(load, key, entry);
+      const below = this.#refreshBelow;
+      if (below !== undefined && entry.expiresIn !== undefined && entry.expiresIn < below) {
+        void this.refresh(self, args, key, setOptions, entry, 'ahead');
       }
+      return value;
     });
   }
 

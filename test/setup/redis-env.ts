@@ -30,6 +30,15 @@ export function rawClient(url = testRedisUrl()): Redis {
   return client;
 }
 
+/** The Redis keys under `prefix` that hold stored entries (string values in memokit's envelope). */
+export async function entryKeys(raw: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const key of await raw.keys(`${prefix}:*`)) {
+    if ((await raw.type(key)) === 'string' && (await raw.get(key))?.startsWith('mk1|') === true) out.push(key);
+  }
+  return out;
+}
+
 /**
  * Store timeout of {@link connectedStore} unless a test gives its own. The
  * suites that use it check values, keys and guards, not timing: with the

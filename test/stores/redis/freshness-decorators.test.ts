@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AsyncTTL, cacheStats, TTLInvalidator } from '../../../lib/index.js';
 import type { RedisStore } from '../../../lib/stores/redis/index.js';
 import { deferred, type Deferred } from '../../helpers/deferred.js';
-import { connectedStore, eventually, rawClient, uniquePrefix } from '../../setup/redis-env.js';
+import { connectedStore, entryKeys, eventually, rawClient, uniquePrefix } from '../../setup/redis-env.js';
 
 /**
  * Freshness policies on a real Redis (a private server). Redis keeps its own
@@ -40,18 +40,7 @@ async function setup(label: string) {
     @TTLInvalidator(() => Catalog.prototype.item)
     async rename(_id: string): Promise<void> {}
   }
-  /** The Redis keys of stored entries (values start with the envelope's magic). */
-  const entryKeys = async (): Promise<string[]> => {
-    const keys = await raw.keys(`${prefix}:*`);
-    const out: string[] = [];
-    for (const key of keys) {
-      if ((await raw.type(key)) !== 'string') continue;
-      const value = await raw.get(key);
-      if (value?.startsWith('mk1|') === true) out.push(key);
-    }
-    return out;
-  };
-  return { svc: new Catalog(), state, raw, entryKeys };
+  return { svc: new Catalog(), state, raw, entryKeys: () => entryKeys(raw, prefix) };
 }
 
 describe('staleWhileRevalidate on the Redis store', () => {

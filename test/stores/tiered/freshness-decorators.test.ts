@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AsyncTTL, cacheStats, MemoryStore, TTLInvalidator } from '../../../lib/index.js';
 import { TieredStore } from '../../../lib/tiered.js';
 import { deferred, FakeClock, type Deferred } from '../../helpers/deferred.js';
-import { eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
+import { entryKeys, eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
 
 /**
  * staleWhileRevalidate on the tiered store: L1 runs on an injected clock, and
@@ -44,10 +44,9 @@ describe('staleWhileRevalidate on the tiered store', () => {
     }
     const svc = new Catalog();
     const entryKey = async (): Promise<string> => {
-      for (const key of await raw.keys(`${prefix}:*`)) {
-        if ((await raw.type(key)) === 'string' && (await raw.get(key))?.startsWith('mk1|') === true) return key;
-      }
-      throw new Error('no entry in Redis');
+      const [key] = await entryKeys(raw, prefix);
+      if (key === undefined) throw new Error('no entry in Redis');
+      return key;
     };
 
     expect(await svc.item('a')).toBe('a:1');
@@ -94,10 +93,7 @@ describe('staleWhileRevalidate on the tiered store', () => {
     }
     const svc = new Catalog();
     expect(await svc.item('a')).toBe('a:1');
-    let key: string | undefined;
-    for (const k of await raw.keys(`${prefix}:*`)) {
-      if ((await raw.type(k)) === 'string' && (await raw.get(k))?.startsWith('mk1|') === true) key = k;
-    }
+    const [key] = await entryKeys(raw, prefix);
     expect(key).toBeDefined();
     await raw.pexpire(key!, 20_000); // 20 s left of 60: inside the refresh zone (the last 30 s)
     expect(await svc.item('a')).toBe('a:1'); // an L1 hit: L1 does not know the entry's age
