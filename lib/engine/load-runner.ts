@@ -302,15 +302,22 @@ export class LoadRunner {
     const { softTimeout, hardTimeout } = freshness;
     return softTimeout === undefined && hardTimeout === undefined
       ? loading
-      : this.#bounded(key, loading, softTimeout, hardTimeout);
+      : this.#bounded(load, key, loading, softTimeout, hardTimeout);
   }
 
   /**
    * 2. (timeout) Settles with the load, or, past `soft`, with an expired
    * value still allowed, or, past `hard`, with one or a `LoadTimeoutError`.
-   * The load goes on either way and stores its value when it completes.
+   * The load goes on either way and stores its value when it completes;
+   * after a `LoadTimeoutError`, callers that join it get a wait of their own.
    */
-  #bounded(key: StoreKey, loading: Promise<unknown>, soft: number | undefined, hard: number | undefined) {
+  #bounded(
+    load: Load,
+    key: StoreKey,
+    loading: Promise<unknown>,
+    soft: number | undefined,
+    hard: number | undefined,
+  ): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let settled = false;
       const timers: ReturnType<typeof setTimeout>[] = [];
@@ -336,6 +343,8 @@ export class LoadRunner {
           } else if (final) {
             settle();
             this.#counters.timeouts++;
+            // A caller arriving later has not waited: it joins the load with its own timeouts.
+            load.promise = this.#bounded(load, key, loading, soft, hard);
             const ms = hard ?? 0;
             reject(new LoadTimeoutError(this.#method.where, ms, messages.LOAD_TIMEOUT(this.#method.where, ms)));
           }

@@ -203,7 +203,11 @@ describe('timeout (fake timers; entry ages on the injected clock)', () => {
     expect(error).toBeInstanceOf(LoadTimeoutError);
     expect(error).toMatchObject({ code: 'E_LOAD_TIMEOUT', timeoutMs: 2_000 });
     expect((error as Error).message).toMatch(/Reports\.build.*timeout\.hard \(2000 ms\)/);
+    // A caller arriving after the timeout joins the same load with a wait of its own, not the old error.
+    const late = svc.build('r');
+    await jest.advanceTimersByTimeAsync(1_000);
     state.pending[0]!.resolve('r:1');
+    expect(await late).toBe('r:1');
     await flush();
     expect(await svc.build('r')).toBe('r:1');
     expect(state.loads).toBe(1);
