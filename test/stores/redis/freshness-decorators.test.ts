@@ -95,4 +95,29 @@ describe('staleWhileRevalidate on the Redis store', () => {
     await store.set('forever', 'w');
     expect((await store.getFailSafe('forever'))?.expiresIn).toBeUndefined();
   });
+
+  it('refreshAhead with lease: a hit read under the lease in the refresh zone starts one background reload', async () => {
+    const prefix = uniquePrefix('ahead-lease');
+    const store = await connectedStore({ label: 'ahead-lease', prefix });
+    stores.push(store);
+    const raw = rawClient();
+    clients.push(raw);
+    let loads = 0;
+    class Rates {
+      @AsyncTTL({ ttl: '1m', refreshAhead: 0.5, lease: true, store })
+      async rate(currency: string): Promise<string> {
+        loads++;
+        return `${currency}:${loads}`;
+      }
+    }
+    const svc = new Rates();
+    expect(await svc.rate('EUR')).toBe('EUR:1');
+    expect(await svc.rate('EUR')).toBe('EUR:1'); // 60 s left of 60: no reload
+    expect(loads).toBe(1);
+    const [key] = await entryKeys(raw, prefix);
+    await raw.pexpire(key!, 20_000); // 20 s left: inside the refresh zone (the last 30 s)
+    expect(await svc.rate('EUR')).toBe('EUR:1'); // the current value, at once
+    await eventually(async () => (await svc.rate('EUR')) === 'EUR:2');
+    expect(cacheStats(svc.rate)).toMatchObject({ refreshes: 1, loads: 2 });
+  });
 });
