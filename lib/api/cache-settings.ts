@@ -363,6 +363,8 @@ export function keyedLoads(settings: CacheSettings): EngineMethod {
       ttlOf: (_value, args) => {
         const ttl = contextOf(args)?.ttl;
         if (ttl === undefined) return undefined;
+        if (settings.freshness?.refreshAhead !== undefined)
+          throw new TypeError(messages.REFRESH_AHEAD_WITH_LOADER_TTL(where));
         try {
           return parseDuration(ttl, where, 'ttl');
         } catch {

@@ -184,6 +184,11 @@ function policiesOf(
   if (refreshAhead !== undefined && ttlOf !== undefined) {
     throw new TypeError(messages.REFRESH_AHEAD_WITH_TTL_FUNCTION(where));
   }
+  const jitter = raw.jitter === undefined ? before?.jitter : jitterOf(where, raw.jitter);
+  // An entry whose TTL jitter shortened by more than the refresh zone would be in the zone when written.
+  if (jitter !== undefined && refreshAhead !== undefined && jitter >= refreshAhead) {
+    throw new TypeError(messages.JITTER_OVER_REFRESH_AHEAD(where, jitter, refreshAhead));
+  }
   const timeout =
     raw.timeout === undefined
       ? { soft: before?.softTimeout, hard: before?.hardTimeout }
@@ -197,7 +202,7 @@ function policiesOf(
     softTimeout: timeout.soft,
     hardTimeout: timeout.hard,
     failSafeRetryAfter: failSafe === undefined ? before?.failSafeRetryAfter : failSafe.retryAfter,
-    jitter: raw.jitter === undefined ? before?.jitter : jitterOf(where, raw.jitter),
+    jitter,
     ttlOf,
   };
   const any = Object.values(settings).some((v) => v !== undefined);

@@ -23,6 +23,11 @@ export class Load {
   meanwhile: Promise<unknown> | undefined = undefined;
   /** Whether {@link Load.meanwhile} is an expired value (stale-while-revalidate) rather than a current one. */
   meanwhileStale = false;
+  /**
+   * Set once the load passed `timeout.hard` for its first callers: a caller
+   * joining later gets its own bounded wait from this, not their error.
+   */
+  rejoin: (() => Promise<unknown>) | undefined = undefined;
   /** @param epoch the {@link InFlight.epoch} when the load started. */
   constructor(readonly epoch: number) {}
 }

@@ -120,6 +120,19 @@ export class LoadRunner {
   }
 
   /**
+   * {@link LoadRunner.refreshBelow} for entries written with `setOptions`: a
+   * call's own `ttl` (the manual API) moves the refresh zone with it, so an
+   * entry is never in the zone when it is written.
+   */
+  refreshBelowFor(setOptions: StoreSetOptions | undefined): number | undefined {
+    const fraction = this.#freshness?.refreshAhead;
+    const ttl = setOptions?.ttl;
+    return fraction === undefined || ttl === undefined || ttl === this.#method.ttl
+      ? this.#refreshBelow
+      : ttl * (1 - fraction);
+  }
+
+  /**
    * Whether a stale read may stand in under a window of `window` ms: it
    * expired at most that long ago. A store that does not say when it expired
    * kept it no longer than its stale window, so it is allowed when `window`
@@ -223,7 +236,7 @@ export class LoadRunner {
         return this.#staleOrLoad(load, self, args, key, options, read, swr);
       }
       const value = this.#hit(load, key, entry);
-      const below = this.#refreshBelow;
+      const below = this.refreshBelowFor(setOptions);
       if (below !== undefined && entry.expiresIn !== undefined && entry.expiresIn < below) {
         void this.refresh(self, args, key, setOptions, entry, 'ahead');
       }
@@ -309,7 +322,8 @@ export class LoadRunner {
    * 2. (timeout) Settles with the load, or, past `soft`, with an expired
    * value still allowed, or, past `hard`, with one or a `LoadTimeoutError`.
    * The load goes on either way and stores its value when it completes;
-   * after a `LoadTimeoutError`, callers that join it get a wait of their own.
+   * after a `LoadTimeoutError`, callers that join it get a wait of their own
+   * (each timed call counts in `timeouts`).
    */
   #bounded(
     load: Load,
@@ -343,8 +357,8 @@ export class LoadRunner {
           } else if (final) {
             settle();
             this.#counters.timeouts++;
-            // A caller arriving later has not waited: it joins the load with its own timeouts.
-            load.promise = this.#bounded(load, key, loading, soft, hard);
+            // A caller arriving later has not waited: it joins the load with timeouts of its own.
+            load.rejoin ??= () => this.#bounded(load, key, loading, soft, hard);
             const ms = hard ?? 0;
             reject(new LoadTimeoutError(this.#method.where, ms, messages.LOAD_TIMEOUT(this.#method.where, ms)));
           }

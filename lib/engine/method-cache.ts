@@ -174,7 +174,7 @@ export class MethodCache {
     const meanwhile = running.meanwhile;
     if (meanwhile === undefined) {
       this.#counters.joins++;
-      return running.promise;
+      return running.rejoin === undefined ? running.promise : running.rejoin();
     }
     if (running.meanwhileStale) this.#counters.staleWhileRevalidateServed++;
     else this.#counters.hits++;
@@ -191,7 +191,8 @@ export class MethodCache {
     entry: StoreEntry,
   ): void {
     const left = sync.expiresIn?.(key);
-    if (left !== undefined && left < (this.#refreshBelow ?? 0)) {
+    const below = setOptions === this.#setOptions ? this.#refreshBelow : this.#runner.refreshBelowFor(setOptions);
+    if (left !== undefined && left < (below ?? 0)) {
       void this.#runner.refresh(self, args, key, setOptions, entry, 'ahead');
     }
   }

@@ -35,7 +35,7 @@ export interface MethodStats {
   readonly staleWhileRevalidateServed: number;
   /** Calls answered with an expired value because the load passed `timeout.soft` or `timeout.hard`. */
   readonly timeoutServed: number;
-  /** Loads that passed `timeout.soft` or `timeout.hard` (answered with an expired value or a `LoadTimeoutError`). */
+  /** Calls whose load passed `timeout.soft` or `timeout.hard` (answered with an expired value or a `LoadTimeoutError`). */
   readonly timeouts: number;
   /** Background reloads started (`staleWhileRevalidate`, `refreshAhead`); each also counts in `loads`. */
   readonly refreshes: number;

@@ -49,6 +49,13 @@ export const messages = {
   BAD_JITTER: (where: string, value: unknown) =>
     `${where}: option "jitter" must be a number from 0 up to (not including) 1 (e.g. 0.1 spreads each TTL by ±10%); ` +
     `got ${show(value)}.`,
+  JITTER_OVER_REFRESH_AHEAD: (where: string, jitter: number, refreshAhead: number) =>
+    `${where}: option "jitter" (${jitter}) must be smaller than "refreshAhead" (${refreshAhead}): an entry whose ` +
+    `TTL jitter shortens by more than that would be due for a refresh as soon as it is written. Lower jitter.`,
+  REFRESH_AHEAD_WITH_LOADER_TTL: (where: string) =>
+    `${where}: the loader set ctx.ttl, and this cache has refreshAhead (a fraction of the cache's ttl): an entry ` +
+    `with its own shorter TTL would be reloaded on every hit. The value was returned and not cached; remove ` +
+    `refreshAhead from this cache or scope, or do not set ctx.ttl.`,
   SOFT_AFTER_HARD: (where: string, soft: number, hard: number) =>
     `${where}: option "timeout": soft (${soft} ms) must not be longer than hard (${hard} ms). ` +
     `Past soft a call may get an expired value; past hard it gets one or a LoadTimeoutError.`,

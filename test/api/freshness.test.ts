@@ -213,6 +213,31 @@ describe('timeout (fake timers; entry ages on the injected clock)', () => {
     expect(state.loads).toBe(1);
   });
 
+  it('after a hard timeout nothing rejects unobserved, and one timed-out call counts once', async () => {
+    jest.useFakeTimers({ doNotFake: ['performance'] });
+    const clock = new FakeClock();
+    const { svc, state } = service(clock, { timeout: { hard: '50ms' } });
+    state.auto = false;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const outcome = svc.build('r').then(
+        () => 'resolved',
+        (error: unknown) => (error instanceof LoadTimeoutError ? 'timed out' : 'other'),
+      );
+      await jest.advanceTimersByTimeAsync(300); // six hard periods while the load runs
+      expect(await outcome).toBe('timed out');
+      state.pending[0]!.resolve('r:1');
+      await jest.advanceTimersByTimeAsync(300);
+      await flush();
+      expect(unhandled).toEqual([]);
+      expect(cacheStats(svc.build).timeouts).toBe(1);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a load that finishes in time is not affected', async () => {
     jest.useFakeTimers({ doNotFake: ['performance'] });
     const clock = new FakeClock();
@@ -459,5 +484,54 @@ describe('the manual Cache API and its scopes (injected clock)', () => {
     expect(String(errors[0])).toMatch(/getOrSet: the loader set ctx\.ttl to "-3s", which is not a positive duration/);
     off();
     await cache.close();
+  });
+
+  it("refreshAhead follows a call's own ttl: an entry is never due for a refresh when it is written", async () => {
+    const clock = new FakeClock();
+    const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '1h', refreshAhead: 0.8 });
+    let loads = 0;
+    const load = () =>
+      cache.getOrSet(
+        'k',
+        async () => {
+          loads++;
+          return loads;
+        },
+        { ttl: '1m' },
+      );
+    for (let i = 0; i < 6; i++) await load();
+    await flush();
+    expect(loads).toBe(1);
+    clock.advance(50_000); // 10 s left of 1 min: in the zone of this entry
+    await load();
+    await flush();
+    expect(loads).toBe(2);
+    expect(cache.stats().refreshes).toBe(1);
+    await cache.close();
+  });
+
+  it('a loader that sets ctx.ttl on a cache with refreshAhead gets its value; nothing is cached; the error says why', async () => {
+    const cache = new Cache({ ttl: '1h', refreshAhead: 0.8 });
+    const errors: unknown[] = [];
+    const off = cache.events.on('error', (e) => errors.push(e.error));
+    let loads = 0;
+    const load = () =>
+      cache.getOrSet('k', async (ctx) => {
+        loads++;
+        ctx.ttl = '1m';
+        return 'v';
+      });
+    expect(await load()).toBe('v');
+    expect(await load()).toBe('v');
+    expect(loads).toBe(2);
+    expect(String(errors[0])).toMatch(/the loader set ctx\.ttl, and this cache has refreshAhead/);
+    off();
+    await cache.close();
+  });
+
+  it('jitter must be smaller than refreshAhead', () => {
+    expect(() => new Cache({ ttl: '1h', refreshAhead: 0.2, jitter: 0.3 })).toThrow(
+      /option "jitter" \(0\.3\) must be smaller than "refreshAhead" \(0\.2\)/,
+    );
   });
 });
