@@ -16,6 +16,7 @@ export type {
   CacheKey,
   CacheOptions,
   CacheSetOptions,
+  GetOrSetOptions,
   CacheStats,
   LoaderContext,
   ScopeOptions,

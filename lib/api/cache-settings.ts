@@ -6,7 +6,14 @@ import {
 } from './freshness-settings.js';
 import { leaseOf, type LeaseOptions } from './lease.js';
 import { scopeNamespaceName, versionedName } from './namespaces.js';
-import type { EngineMethod, FreshnessSettings, LeaseSettings, MethodStats } from '../engine/index.js';
+import {
+  loadPolicy,
+  type EngineMethod,
+  type FreshnessSettings,
+  type LeaseSettings,
+  type LoadPolicy,
+  type MethodStats,
+} from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
@@ -136,6 +143,27 @@ export interface CacheSetOptions {
 }
 
 /**
+ * Options of one `getOrSet` call: the write's `ttl` and `tags`, and the
+ * cache's freshness policies for this call (each omitted one is the cache's
+ * or scope's). A policy applies to this call's read and to the entry it
+ * writes: how long an expired entry is kept (the longer of `failSafe` and
+ * `staleWhileRevalidate`) is fixed when the entry is written.
+ *
+ * @example
+ * ```ts
+ * const rates = await cache.getOrSet('rates', fetchRates, { ttl: '1m', staleWhileRevalidate: '10m' });
+ * ```
+ */
+export interface GetOrSetOptions extends CacheSetOptions, FreshnessOptions {
+  /**
+   * This call's fail-safe window (and retry throttle): see {@link CacheOptions.failSafe}.
+   *
+   * @default the cache's failSafe
+   */
+  failSafe?: FailSafeOption;
+}
+
+/**
  * Figures of a cache or scope: the same shape as a cached method's.
  *
  * @example
@@ -146,6 +174,7 @@ export interface CacheSetOptions {
 export type CacheStats = MethodStats;
 
 const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite', ...FRESHNESS_OPTIONS] as const;
+const GET_OR_SET_OPTIONS = ['ttl', 'tags', 'failSafe', ...FRESHNESS_OPTIONS] as const;
 const CACHE_OPTIONS = ['store', 'prefix', 'version', ...SCOPE_OPTIONS] as const;
 
 /**
@@ -302,7 +331,7 @@ export function writeOptions(
 
 /**
  * What a `getOrSet` loader that takes a parameter gets: it may set the
- * entry's TTL from what it loaded, or keep the result out of the cache.
+ * entry's TTL and tags from what it loaded, or keep the result out of the cache.
  *
  * @example
  * ```ts
@@ -323,6 +352,23 @@ export interface LoaderContext {
    */
   ttl: Duration | undefined;
   /**
+   * This entry's tags (replacing the call's `tags`); set them in the loader.
+   * Tags that are not an array of non-empty strings keep the result out of
+   * the cache and are reported as an `error` event. A tag invalidated while
+   * the loader ran keeps the entry out, as for tags known up front.
+   *
+   * @default undefined (the call's tags, if any)
+   * @example
+   * ```ts
+   * const order = await cache.getOrSet(`order:${id}`, async (ctx) => {
+   *   const o = await db.findOrder(id);
+   *   ctx.tags = [`customer:${o.customerId}`];
+   *   return o;
+   * });
+   * ```
+   */
+  tags: readonly string[] | undefined;
+  /**
    * Keeps this result out of the cache (the caller still gets it).
    *
    * @default not called (the result is cached)
@@ -333,6 +379,7 @@ export interface LoaderContext {
 /** The context a loader with a parameter gets (see {@link LoaderContext}). @internal */
 export class LoadContext implements LoaderContext {
   ttl: Duration | undefined = undefined;
+  tags: readonly string[] | undefined = undefined;
   skipped = false;
   skip(): void {
     this.skipped = true;
@@ -347,34 +394,71 @@ const firstArgument = (_self: unknown, args: readonly unknown[]): StoreKey => ar
 /**
  * What the engine is told about a cache's loads: the key is given by the
  * caller (`callWithKey`), and the "method" it runs is the loader passed as
- * the call's single argument. This is how `getOrSet` gets the engine's
- * single-flight, fail-safe, lease and write policy without a method.
+ * the call's first argument (its {@link LoadContext} is the second). This is
+ * how `getOrSet` gets the engine's single-flight, fail-safe, lease and write
+ * policy without a method.
  */
 export function keyedLoads(settings: CacheSettings): EngineMethod {
-  const where = `Cache(${settings.name}).getOrSet`;
   return {
     where: `Cache(${settings.name})`,
     id: settings.name,
     original: runLoader,
     ttl: settings.ttl,
     failSafe: settings.failSafe,
-    freshness: {
-      ...settings.freshness,
-      ttlOf: (_value, args) => {
-        const ttl = contextOf(args)?.ttl;
-        if (ttl === undefined) return undefined;
-        if (settings.freshness?.refreshAhead !== undefined)
-          throw new TypeError(messages.REFRESH_AHEAD_WITH_LOADER_TTL(where));
-        try {
-          return parseDuration(ttl, where, 'ttl');
-        } catch {
-          throw new TypeError(messages.BAD_LOADER_TTL(where, ttl));
-        }
-      },
-    },
+    freshness: settings.freshness,
     lease: settings.lease,
     awaitWrite: settings.awaitWrite,
     shouldCache: (_value, args) => contextOf(args)?.skipped !== true,
     keyOf: firstArgument,
   };
+}
+
+/** Freshness with the entry's TTL and tags read from the loader's context (`ctx.ttl`, `ctx.tags`). */
+function withLoaderContext(where: string, freshness: FreshnessSettings | undefined): FreshnessSettings {
+  return {
+    ...freshness,
+    ttlOf: (_value, args) => {
+      const ttl = contextOf(args)?.ttl;
+      if (ttl === undefined) return undefined;
+      if (freshness?.refreshAhead !== undefined) throw new TypeError(messages.REFRESH_AHEAD_WITH_LOADER_TTL(where));
+      try {
+        return parseDuration(ttl, where, 'ttl');
+      } catch {
+        throw new TypeError(messages.BAD_LOADER_TTL(where, ttl));
+      }
+    },
+    tagsOf: (_value, args) => {
+      const tags = contextOf(args)?.tags;
+      if (tags !== undefined) assertTags(`${where}: ctx.tags`, tags);
+      return tags;
+    },
+  };
+}
+
+/**
+ * The policy a `getOrSet` call loads under: the cache's, or, for a call that
+ * states options, the cache's with those (validated; a `TypeError` names the
+ * option). `context`: the loader takes a {@link LoaderContext}, whose `ttl`
+ * and `tags` the write reads.
+ */
+export function keyedPolicy(settings: CacheSettings, context: boolean, options?: GetOrSetOptions): LoadPolicy {
+  const where = `Cache(${settings.name}).getOrSet`;
+  let { ttl, failSafe, freshness } = settings;
+  let tags: readonly string[] | undefined;
+  if (options !== undefined) {
+    assertKnownOptions(where, options, GET_OR_SET_OPTIONS);
+    if (options.ttl !== undefined) ttl = parseDuration(options.ttl, where, 'ttl');
+    if (options.tags !== undefined) {
+      assertTags(where, options.tags);
+      tags = options.tags;
+    }
+    ({ failSafe, freshness } = cacheFreshnessOf(where, options as Record<string, unknown>, ttl, settings));
+    const store = settings.namespace;
+    if (store.getFailSafe === undefined) {
+      if (options.failSafe !== undefined) throw new TypeError(messages.FAIL_SAFE_NEEDS_STALE_READS(where, store.kind));
+      if (options.staleWhileRevalidate !== undefined)
+        throw new TypeError(messages.SWR_NEEDS_STALE_READS(where, store.kind));
+    }
+  }
+  return loadPolicy(ttl, failSafe, context ? withLoaderContext(where, freshness) : freshness, tags);
 }

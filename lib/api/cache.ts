@@ -2,6 +2,7 @@ import { createBatchLoader, type BatchResult } from './batch.js';
 import {
   cacheSettings,
   keyedLoads,
+  keyedPolicy,
   LoadContext,
   scopeSettings,
   writeOptions,
@@ -10,10 +11,11 @@ import {
   type CacheSetOptions,
   type CacheSettings,
   type CacheStats,
+  type GetOrSetOptions,
   type LoaderContext,
   type ScopeOptions,
 } from './cache-settings.js';
-import { MethodCache } from '../engine/index.js';
+import { MethodCache, type LoadPolicy } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
@@ -21,7 +23,14 @@ import { keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
 import type { CacheStore, StoreSetOptions } from '../stores/contract.js';
 import { assertTags } from '../stores/tags.js';
 
-export type { CacheKey, CacheOptions, CacheSetOptions, CacheStats, ScopeOptions } from './cache-settings.js';
+export type {
+  CacheKey,
+  CacheOptions,
+  CacheSetOptions,
+  CacheStats,
+  GetOrSetOptions,
+  ScopeOptions,
+} from './cache-settings.js';
 
 const INTERNAL = Symbol('memokit:cache-internal');
 
@@ -45,6 +54,8 @@ export class Cache<V = unknown> {
   readonly name: string;
   readonly #r: CacheSettings;
   readonly #engine: MethodCache;
+  /** The policy of a `getOrSet` without options whose loader takes a context (`ctx.ttl`, `ctx.tags`). */
+  readonly #contextual: LoadPolicy;
   #hits = 0;
   #misses = 0;
   #closed = false;
@@ -55,6 +66,13 @@ export class Cache<V = unknown> {
     this.name = settings.name;
     this.events = settings.events;
     this.#engine = new MethodCache(keyedLoads(settings), settings.namespace, settings.events);
+    this.#contextual = keyedPolicy(settings, true);
+  }
+
+  /** What a `getOrSet` loads and writes under (see {@link keyedPolicy}). */
+  #policy(context: boolean, options: GetOrSetOptions | undefined): LoadPolicy {
+    if (options !== undefined) return keyedPolicy(this.#r, context, options);
+    return context ? this.#contextual : this.#engine.policy;
   }
 
   /** The store namespace this cache's entries live in. */
@@ -131,7 +149,9 @@ export class Cache<V = unknown> {
    * The cached value, or the loader's result (stored). Concurrent calls for
    * one key run the loader once; a rejection is shared and never cached. A
    * loader that takes a parameter gets a {@link LoaderContext}: it may set the
-   * entry's `ttl` from what it loaded, or `skip()` the write.
+   * entry's `ttl` and `tags` from what it loaded, or `skip()` the write.
+   * `options` may also set this call's freshness policies
+   * (`staleWhileRevalidate`, `refreshAhead`, `timeout`, `failSafe`, `jitter`).
    *
    * @example
    * ```ts
@@ -141,23 +161,25 @@ export class Cache<V = unknown> {
    *   if (u === null) ctx.ttl = '10s'; // misses are cached briefly
    *   return u;
    * });
+   * const rates = await cache.getOrSet('rates', () => fetchRates(), { ttl: '1m', refreshAhead: 0.8 });
    * ```
    */
   getOrSet<T extends V>(
     key: CacheKey,
     loader: (context: LoaderContext) => Promise<T>,
-    options?: CacheSetOptions,
+    options?: GetOrSetOptions,
   ): Promise<T> {
     try {
       if (typeof loader !== 'function')
         throw new TypeError(messages.BAD_FUNCTION_OPTION(`Cache(${this.name}).getOrSet`, 'loader', loader));
+      // A loader that takes a parameter gets a context (its own TTL and tags, or no write); the others cost nothing.
+      const context = loader.length > 0;
       return this.#engine.callWithKey(
         this.#key(key),
         undefined,
-        // A loader that takes a parameter gets a context (its own TTL, or no write); the others cost nothing.
-        loader.length > 0 ? [loader, new LoadContext()] : [loader],
+        context ? [loader, new LoadContext()] : [loader],
         undefined,
-        this.#writeOptions(options),
+        this.#policy(context, options),
       ) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
@@ -193,7 +215,7 @@ export class Cache<V = unknown> {
   ): Promise<T[]> {
     const storeKeys = keys.map((key) => this.#key(key));
     const entries = await this.#r.namespace.getMany(storeKeys);
-    const setOptions = this.#writeOptions(options);
+    const policy = this.#policy(false, options);
     const loader = createBatchLoader<K, T>({ loadMany, window: 0, maxBatch: Math.max(1, keys.length) });
     const results = keys.map((key, i) => {
       const entry = entries[i];
@@ -203,7 +225,7 @@ export class Cache<V = unknown> {
         return Promise.resolve(entry.value as T);
       }
       this.#misses++;
-      return this.#engine.loadMissing(storeKey, undefined, [() => loader.load(key)], setOptions) as Promise<T>;
+      return this.#engine.loadMissing(storeKey, undefined, [() => loader.load(key)], policy) as Promise<T>;
     });
     return Promise.all(results);
   }

@@ -8,6 +8,13 @@
 export { MethodCache } from './method-cache.js';
 export { InFlight, Load } from './in-flight.js';
 export { invokeMethod, LoadRunner } from './load-runner.js';
-export type { CallOptions, EngineMethod, FreshnessSettings, LeaseSettings } from './method.js';
+export {
+  loadPolicy,
+  type CallOptions,
+  type EngineMethod,
+  type FreshnessSettings,
+  type LeaseSettings,
+  type LoadPolicy,
+} from './method.js';
 export { MethodCounters, sumStats, type MethodStats } from './stats.js';
 export { EngineStore, type Read } from './store-adapter.js';

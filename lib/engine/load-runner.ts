@@ -4,7 +4,7 @@ import { messages } from '../util/messages.js';
 import type { StoreKey } from '../keys/keys.js';
 import type { StoreEntry, StoreSetOptions } from '../stores/contract.js';
 import type { InFlight, Load } from './in-flight.js';
-import type { EngineMethod, FreshnessSettings } from './method.js';
+import type { EngineMethod, LoadPolicy } from './method.js';
 import type { MethodCounters } from './stats.js';
 import type { EngineStore, Read } from './store-adapter.js';
 
@@ -75,7 +75,7 @@ export function invokeMethod(method: EngineMethod, self: unknown, args: unknown[
  * @example
  * ```ts
  * const runner = new LoadRunner(method, adapter, inFlight, counters, cacheEvents);
- * const value = await runner.start(svc, [42], 42, true, undefined);
+ * const value = await runner.start(svc, [42], 42, true, loadPolicy(method.ttl, method.failSafe, method.freshness));
  * ```
  */
 export class LoadRunner {
@@ -86,11 +86,6 @@ export class LoadRunner {
   readonly #events: CacheEvents;
   /** Loads write to an asynchronous store without waiting for it (`awaitWrite: false`). */
   readonly #backgroundWrite: boolean;
-  readonly #freshness: FreshnessSettings | undefined;
-  /** How long past its expiry the store keeps an entry: the longer of the fail-safe and SWR windows. */
-  readonly #staleWindow: number;
-  /** A hit with less freshness left than this starts a background reload (`refreshAhead`). */
-  readonly #refreshBelow: number | undefined;
 
   constructor(
     method: EngineMethod,
@@ -105,43 +100,18 @@ export class LoadRunner {
     this.#counters = counters;
     this.#events = events;
     this.#backgroundWrite = method.awaitWrite === false;
-    const freshness = method.freshness;
-    this.#freshness = freshness;
-    this.#staleWindow = Math.max(method.failSafe ?? 0, freshness?.staleWhileRevalidate ?? 0);
-    this.#refreshBelow =
-      freshness?.refreshAhead === undefined || method.ttl === undefined
-        ? undefined
-        : method.ttl * (1 - freshness.refreshAhead);
-  }
-
-  /** Milliseconds of freshness below which a hit starts a background reload; `undefined`: never. */
-  get refreshBelow(): number | undefined {
-    return this.#refreshBelow;
-  }
-
-  /**
-   * {@link LoadRunner.refreshBelow} for entries written with `setOptions`: a
-   * call's own `ttl` (the manual API) moves the refresh zone with it, so an
-   * entry is never in the zone when it is written.
-   */
-  refreshBelowFor(setOptions: StoreSetOptions | undefined): number | undefined {
-    const fraction = this.#freshness?.refreshAhead;
-    const ttl = setOptions?.ttl;
-    return fraction === undefined || ttl === undefined || ttl === this.#method.ttl
-      ? this.#refreshBelow
-      : ttl * (1 - fraction);
   }
 
   /**
    * Whether a stale read may stand in under a window of `window` ms: it
    * expired at most that long ago. A store that does not say when it expired
-   * kept it no longer than its stale window, so it is allowed when `window`
-   * is that whole window.
+   * kept it no longer than the stale window it was written with
+   * (`policy.staleWindow`), so it is allowed when `window` is that whole window.
    */
-  within(entry: StoreEntry, window: number | undefined): boolean {
+  within(entry: StoreEntry, window: number | undefined, policy: LoadPolicy): boolean {
     if (window === undefined) return false;
     const left = entry.expiresIn;
-    return left === undefined ? window >= this.#staleWindow : left > 0 || -left <= window;
+    return left === undefined ? window >= policy.staleWindow : left > 0 || -left <= window;
   }
 
   /**
@@ -153,7 +123,7 @@ export class LoadRunner {
     self: unknown,
     args: unknown[],
     key: StoreKey,
-    setOptions: StoreSetOptions | undefined,
+    policy: LoadPolicy,
     current: StoreEntry,
     reason: RefreshReason,
   ): Promise<unknown> {
@@ -163,13 +133,12 @@ export class LoadRunner {
     const load = this.#inFlight.begin(key);
     load.promise = load.meanwhile = served;
     load.meanwhileStale = reason === 'stale';
-    const tagged = this.#method.tags !== undefined || setOptions?.tags !== undefined;
-    const options = tagged ? this.#withTags(load, setOptions, args) : setOptions;
+    const options = this.#startOptions(load, policy, args);
     const reload = this.#store.hasLoadTokens
       ? this.#store
           .loadToken(load, key)
-          .then((token) => this.#reload(load, self, args, key, withToken(options, token), undefined))
-      : this.#reload(load, self, args, key, options, undefined);
+          .then((token) => this.#reload(load, self, args, key, withToken(options, token), undefined, policy))
+      : this.#reload(load, self, args, key, options, undefined, policy);
     reload.then(undefined, () => {}); // counted and reported by #failed
     return served;
   }
@@ -182,10 +151,11 @@ export class LoadRunner {
     key: StoreKey,
     options: StoreSetOptions | undefined,
     lease: unknown,
+    policy: LoadPolicy,
   ): Promise<unknown> {
     this.#counters.refreshes++;
     if (this.#events.active) this.#events.emit('refresh', { source: this.#method.id, key });
-    return this.#load(load, self, args, key, options, lease, true);
+    return this.#load(load, self, args, key, options, lease, true, policy);
   }
 
   /**
@@ -193,24 +163,25 @@ export class LoadRunner {
    * `readFirst`: the store was not read yet (asynchronous stores); `false`
    * for an in-process store's miss, a refresh, or a key known to be missing.
    */
-  start(
-    self: unknown,
-    args: unknown[],
-    key: StoreKey,
-    readFirst: boolean,
-    setOptions: StoreSetOptions | undefined,
-  ): Promise<unknown> {
+  start(self: unknown, args: unknown[], key: StoreKey, readFirst: boolean, policy: LoadPolicy): Promise<unknown> {
     const load = this.#inFlight.begin(key);
-    const tagged = this.#method.tags !== undefined || setOptions?.tags !== undefined;
-    const options = tagged ? this.#withTags(load, setOptions, args) : setOptions;
+    const options = this.#startOptions(load, policy, args);
     load.promise = readFirst
-      ? this.#readFirst(load, self, args, key, options, setOptions)
+      ? this.#readFirst(load, self, args, key, options, policy)
       : this.#store.hasLoadTokens
         ? this.#store
             .loadToken(load, key)
-            .then((token) => this.#load(load, self, args, key, withToken(options, token), undefined, false))
-        : this.#load(load, self, args, key, options, undefined, false);
+            .then((token) => this.#load(load, self, args, key, withToken(options, token), undefined, false, policy))
+        : this.#load(load, self, args, key, options, undefined, false, policy);
     return load.promise;
+  }
+
+  /** The options a load starting now writes with: the policy's, with the entry's tags and the tag clock read now. */
+  #startOptions(load: Load, policy: LoadPolicy, args: unknown[]): StoreSetOptions | undefined {
+    const write = policy.write;
+    const tagged =
+      this.#method.tags !== undefined || write?.tags !== undefined || policy.freshness?.tagsOf !== undefined;
+    return tagged ? this.#withTags(load, write, args) : write;
   }
 
   /**
@@ -225,20 +196,20 @@ export class LoadRunner {
     args: unknown[],
     key: StoreKey,
     options: StoreSetOptions | undefined,
-    setOptions: StoreSetOptions | undefined,
+    policy: LoadPolicy,
   ): Promise<unknown> {
-    const swr = this.#freshness?.staleWhileRevalidate;
-    return this.#store.read(key, swr !== undefined).then((read) => {
+    const swr = policy.freshness?.staleWhileRevalidate;
+    const below = policy.refreshBelow;
+    return this.#store.read(key, swr !== undefined, below !== undefined).then((read) => {
       const entry = read.entry;
       if (entry === undefined) {
         if (swr === undefined)
-          return this.#load(load, self, args, key, withToken(options, read.token), read.lease, false);
-        return this.#staleOrLoad(load, self, args, key, options, read, swr);
+          return this.#load(load, self, args, key, withToken(options, read.token), read.lease, false, policy);
+        return this.#staleOrLoad(load, self, args, key, options, read, swr, policy);
       }
       const value = this.#hit(load, key, entry);
-      const below = this.refreshBelowFor(setOptions);
       if (below !== undefined && entry.expiresIn !== undefined && entry.expiresIn < below) {
-        void this.refresh(self, args, key, setOptions, entry, 'ahead');
+        void this.refresh(self, args, key, policy, entry, 'ahead');
       }
       return value;
     });
@@ -257,9 +228,10 @@ export class LoadRunner {
     options: StoreSetOptions | undefined,
     read: Read,
     swr: number,
+    policy: LoadPolicy,
   ): Promise<unknown> {
     return this.#store.readFailSafe(key).then((stale) => {
-      if (stale !== undefined && this.within(stale, swr)) {
+      if (stale !== undefined && this.within(stale, swr, policy)) {
         this.#counters.staleWhileRevalidateServed++;
         if (read.held === true) {
           this.#inFlight.release(key, load); // another process reloads it
@@ -267,18 +239,21 @@ export class LoadRunner {
         }
         load.meanwhile = Promise.resolve(stale.value);
         load.meanwhileStale = true;
-        this.#reload(load, self, args, key, withToken(options, read.token), read.lease).then(undefined, () => {});
+        this.#reload(load, self, args, key, withToken(options, read.token), read.lease, policy).then(
+          undefined,
+          () => {},
+        );
         return stale.value;
       }
       if (read.held !== true)
-        return this.#load(load, self, args, key, withToken(options, read.token), read.lease, false);
+        return this.#load(load, self, args, key, withToken(options, read.token), read.lease, false, policy);
       // Nothing to serve meanwhile: wait for the other process's load as any call does.
       return this.#store
-        .read(key, false)
+        .read(key, false, false)
         .then((again) =>
           again.entry !== undefined
             ? this.#hit(load, key, again.entry)
-            : this.#load(load, self, args, key, withToken(options, again.token), again.lease, false),
+            : this.#load(load, self, args, key, withToken(options, again.token), again.lease, false, policy),
         );
     });
   }
@@ -300,6 +275,7 @@ export class LoadRunner {
     options: StoreSetOptions | undefined,
     lease: unknown,
     refresh: boolean,
+    policy: LoadPolicy,
   ): Promise<unknown> {
     if (!refresh) {
       this.#counters.misses++;
@@ -307,15 +283,15 @@ export class LoadRunner {
     }
     const started = this.#counters.loadStarted();
     const loading = invokeMethod(this.#method, self, args).then(
-      (value) => this.#loaded(load, args, key, value, options, lease, started),
-      (error: unknown) => this.#failed(load, key, error, options, lease, refresh),
+      (value) => this.#loaded(load, args, key, value, options, lease, started, policy),
+      (error: unknown) => this.#failed(load, key, error, options, lease, refresh, policy),
     );
-    const freshness = this.#freshness;
+    const freshness = policy.freshness;
     if (refresh || freshness === undefined) return loading;
     const { softTimeout, hardTimeout } = freshness;
     return softTimeout === undefined && hardTimeout === undefined
       ? loading
-      : this.#bounded(load, key, loading, softTimeout, hardTimeout);
+      : this.#bounded(load, key, loading, policy, softTimeout, hardTimeout);
   }
 
   /**
@@ -329,6 +305,7 @@ export class LoadRunner {
     load: Load,
     key: StoreKey,
     loading: Promise<unknown>,
+    policy: LoadPolicy,
     soft: number | undefined,
     hard: number | undefined,
   ): Promise<unknown> {
@@ -349,7 +326,7 @@ export class LoadRunner {
         if (settled) return;
         void this.#store.readFailSafe(key).then((stale) => {
           if (settled) return;
-          if (stale !== undefined && this.within(stale, this.#staleWindow)) {
+          if (stale !== undefined && this.within(stale, policy.staleWindow, policy)) {
             settle();
             this.#counters.timeouts++;
             this.#counters.timeoutServed++;
@@ -358,7 +335,7 @@ export class LoadRunner {
             settle();
             this.#counters.timeouts++;
             // A caller arriving later has not waited: it joins the load with timeouts of its own.
-            load.rejoin ??= () => this.#bounded(load, key, loading, soft, hard);
+            load.rejoin ??= () => this.#bounded(load, key, loading, policy, soft, hard);
             const ms = hard ?? 0;
             reject(new LoadTimeoutError(this.#method.where, ms, messages.LOAD_TIMEOUT(this.#method.where, ms)));
           }
@@ -381,13 +358,14 @@ export class LoadRunner {
     options: StoreSetOptions | undefined,
     lease: unknown,
     started: number,
+    policy: LoadPolicy,
   ): unknown {
     this.#counters.loaded(started);
     let endsNow = true;
     try {
       if (!this.#inFlight.mayStore(load, key) || !this.#shouldCache(value, args)) return value;
-      if (this.#freshness !== undefined) {
-        const written = this.#writeOptions(options, value, args);
+      if (policy.freshness !== undefined) {
+        const written = this.#writeOptions(options, value, args, policy);
         if (written === false) return value;
         options = written;
       }
@@ -422,22 +400,23 @@ export class LoadRunner {
     options: StoreSetOptions | undefined,
     lease: unknown,
     refresh: boolean,
+    policy: LoadPolicy,
   ): unknown {
     this.#counters.loadErrors++;
     if (refresh) this.#counters.refreshErrors++;
     if (this.#events.active) this.#events.emit('error', { source: this.#method.id, operation: 'load', key, error });
-    const failSafe = this.#method.failSafe;
+    const failSafe = policy.failSafe;
     if (failSafe === undefined) {
       this.#done(load, key, lease);
       throw error;
     }
     return this.#store.readFailSafe(key).then((stale) => {
       try {
-        if (stale === undefined || !this.within(stale, failSafe)) throw error;
+        if (stale === undefined || !this.within(stale, failSafe, policy)) throw error;
         if (!refresh) this.#counters.failSafeServed++;
-        const retryAfter = this.#freshness?.failSafeRetryAfter;
+        const retryAfter = policy.freshness?.failSafeRetryAfter;
         if (retryAfter !== undefined && this.#inFlight.mayStore(load, key)) {
-          this.#throttle(key, stale, options, retryAfter);
+          this.#throttle(key, stale, options, retryAfter, policy.staleWindow);
         }
         return stale.value;
       } finally {
@@ -452,9 +431,15 @@ export class LoadRunner {
    * its stale window is the rest, so the value is gone when the original
    * window ends.
    */
-  #throttle(key: StoreKey, stale: StoreEntry, options: StoreSetOptions | undefined, retryAfter: number): void {
+  #throttle(
+    key: StoreKey,
+    stale: StoreEntry,
+    options: StoreSetOptions | undefined,
+    retryAfter: number,
+    staleWindow: number,
+  ): void {
     const expiredFor = stale.expiresIn === undefined ? 0 : Math.max(0, -stale.expiresIn);
-    const left = this.#staleWindow - expiredFor;
+    const left = staleWindow - expiredFor;
     if (left <= 0) return;
     const ttl = Math.min(retryAfter, left);
     const throttled = { ...options, ttl, failSafe: left - ttl };
@@ -464,29 +449,31 @@ export class LoadRunner {
   }
 
   /**
-   * A write's options with its TTL from the value (`ttl` as a function) and
-   * `jitter` applied; `false` when the TTL function failed (reported: the value
-   * is not stored).
+   * A write's options with its TTL (`ttl` as a function) and tags from the
+   * value, and `jitter` applied; `false` when one of those functions failed
+   * (reported: the value is not stored).
    */
   #writeOptions(
     options: StoreSetOptions | undefined,
     value: unknown,
     args: unknown[],
+    policy: LoadPolicy,
   ): StoreSetOptions | undefined | false {
-    const { ttlOf, jitter } = this.#freshness ?? {};
-    if (ttlOf === undefined && jitter === undefined) return options;
+    const { ttlOf, tagsOf, jitter } = policy.freshness ?? {};
+    if (ttlOf === undefined && tagsOf === undefined && jitter === undefined) return options;
     let ttl = options?.ttl;
-    if (ttlOf !== undefined) {
-      try {
-        ttl = ttlOf(value, args) ?? ttl;
-      } catch (error) {
-        this.#store.failed('set', undefined, error);
-        return false;
-      }
+    let tags: readonly string[] | undefined;
+    try {
+      if (ttlOf !== undefined) ttl = ttlOf(value, args) ?? ttl;
+      if (tagsOf !== undefined) tags = tagsOf(value, args);
+    } catch (error) {
+      this.#store.failed('set', undefined, error);
+      return false;
     }
+    if (tags !== undefined) options = { ...options, tags };
     if (ttl === undefined) return options;
     if (jitter !== undefined) ttl = Math.max(1, ttl * (1 + jitter * (2 * Math.random() - 1)));
-    return { ...options, ttl };
+    return ttl === options?.ttl ? options : { ...options, ttl };
   }
 
   /** 4. The load ends: later callers start a new one; the lease is given up. */

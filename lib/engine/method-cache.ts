@@ -1,10 +1,10 @@
 import { cacheEvents, type CacheEvents } from '../util/events.js';
 import type { StoreKey } from '../keys/keys.js';
 import { messages } from '../util/messages.js';
-import type { CacheStore, StoreEntry, StoreSetOptions, SyncStoreOps } from '../stores/contract.js';
+import type { CacheStore, StoreEntry, SyncStoreOps } from '../stores/contract.js';
 import { InFlight, type Load } from './in-flight.js';
 import { invokeMethod, LoadRunner } from './load-runner.js';
-import type { CallOptions, EngineMethod } from './method.js';
+import { loadPolicy, type CallOptions, type EngineMethod, type LoadPolicy } from './method.js';
 import { MethodCounters, type MethodStats } from './stats.js';
 import { EngineStore } from './store-adapter.js';
 
@@ -36,7 +36,8 @@ export class MethodCache {
   readonly #sync: SyncStoreOps | undefined;
   /** A miss must be read from the store before loading (no synchronous tier, or only a partial one). */
   readonly #readFirst: boolean;
-  readonly #setOptions: StoreSetOptions | undefined;
+  /** What this method's calls load and write under. */
+  readonly #policy: LoadPolicy;
   readonly #events: CacheEvents;
   readonly #counters = new MethodCounters();
   readonly #inFlight = new InFlight();
@@ -44,10 +45,6 @@ export class MethodCache {
   readonly #runner: LoadRunner;
   readonly #stopEvictEvents: (() => void) | undefined;
   readonly #stopRemote: (() => void) | undefined;
-  /** `staleWhileRevalidate` in ms. */
-  readonly #swr: number | undefined;
-  /** A hit with less freshness left than this starts a background reload (`refreshAhead`). */
-  readonly #refreshBelow: number | undefined;
 
   constructor(
     method: EngineMethod,
@@ -61,6 +58,7 @@ export class MethodCache {
     if (method.freshness?.staleWhileRevalidate !== undefined && store.getFailSafe === undefined) {
       throw new TypeError(messages.SWR_NEEDS_STALE_READS(method.where, store.kind));
     }
+    this.#policy = loadPolicy(method.ttl, method.failSafe, method.freshness);
     this.#method = method;
     this.#store = store;
     this.#events = events;
@@ -68,12 +66,6 @@ export class MethodCache {
     this.#runner = new LoadRunner(method, this.#adapter, this.#inFlight, this.#counters, events);
     this.#sync = store.sync;
     this.#readFirst = this.#adapter.owned === undefined;
-    const swr = method.freshness?.staleWhileRevalidate;
-    const staleWindow =
-      method.failSafe === undefined && swr === undefined ? undefined : Math.max(method.failSafe ?? 0, swr ?? 0);
-    this.#setOptions = method.ttl === undefined ? undefined : { ttl: method.ttl, failSafe: staleWindow };
-    this.#swr = swr;
-    this.#refreshBelow = this.#runner.refreshBelow;
     // In a bucket shared by several methods (a scope), an eviction cannot be attributed to one of them.
     if (options.ownsNamespace !== false && store.onEvict !== undefined) {
       this.#stopEvictEvents = store.onEvict((key) => {
@@ -89,6 +81,11 @@ export class MethodCache {
   /** The namespace this method's entries live in. */
   get store(): CacheStore {
     return this.#store;
+  }
+
+  /** What this method's calls load and write under (a manual call with options of its own derives one). */
+  get policy(): LoadPolicy {
+    return this.#policy;
   }
 
   /** Number of loads in flight (bounded by distinct keys being loaded). */
@@ -107,19 +104,19 @@ export class MethodCache {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.callWithKey(key, self, args, options, this.#setOptions);
+    return this.callWithKey(key, self, args, options, this.#policy);
   }
 
   /**
    * Serves one call whose key is already known (the manual `Cache` API uses
-   * it with per-call write options).
+   * it, with a policy of its own when the call states options).
    */
   callWithKey(
     key: StoreKey,
     self: unknown,
     args: unknown[],
     options: CallOptions | undefined,
-    setOptions: StoreSetOptions | undefined,
+    policy: LoadPolicy,
   ): Promise<unknown> {
     if (options === undefined) {
       const sync = this.#sync;
@@ -128,21 +125,23 @@ export class MethodCache {
         if (entry !== undefined) {
           this.#syncHits++;
           if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
-          if (this.#refreshBelow !== undefined) this.#refreshAhead(sync, key, self, args, setOptions, entry);
+          const below = policy.refreshBelow;
+          if (below !== undefined) this.#refreshAhead(sync, key, self, args, policy, entry, below);
           return (entry.promise ??= Promise.resolve(entry.value));
         }
       }
       const running = this.#inFlight.running(key);
       if (running !== undefined) return this.#join(running);
       const owned = this.#adapter.owned;
-      if (this.#swr !== undefined && owned !== undefined) {
+      const swr = policy.freshness?.staleWhileRevalidate;
+      if (swr !== undefined && owned !== undefined) {
         // An in-process store: an expired value within the window is served now, and reloaded in the background.
         const stale = owned.getFailSafe(key);
-        if (stale !== undefined && this.#runner.within(stale, this.#swr)) {
-          return this.#runner.refresh(self, args, key, setOptions, stale, 'stale');
+        if (stale !== undefined && this.#runner.within(stale, swr, policy)) {
+          return this.#runner.refresh(self, args, key, policy, stale, 'stale');
         }
       }
-      return this.#runner.start(self, args, key, this.#readFirst, setOptions);
+      return this.#runner.start(self, args, key, this.#readFirst, policy);
     }
     if (options.useCache === false) {
       this.#counters.bypassed++;
@@ -151,22 +150,17 @@ export class MethodCache {
     // refresh: a load already running may predate what the caller knows; it must not overwrite ours.
     const running = this.#inFlight.running(key);
     if (running !== undefined) running.stale = true;
-    return this.#runner.start(self, args, key, false, setOptions);
+    return this.#runner.start(self, args, key, false, policy);
   }
 
   /**
    * Joins the load in flight for `key`, or starts one without reading the
    * store first (the caller already knows it is a miss).
    */
-  loadMissing(
-    key: StoreKey,
-    self: unknown,
-    args: unknown[],
-    setOptions: StoreSetOptions | undefined,
-  ): Promise<unknown> {
+  loadMissing(key: StoreKey, self: unknown, args: unknown[], policy: LoadPolicy): Promise<unknown> {
     const running = this.#inFlight.running(key);
     if (running !== undefined) return this.#join(running);
-    return this.#runner.start(self, args, key, false, setOptions);
+    return this.#runner.start(self, args, key, false, policy);
   }
 
   /** A call for a key being loaded: it waits for the load, or gets the value a background reload stands in with. */
@@ -187,14 +181,12 @@ export class MethodCache {
     key: StoreKey,
     self: unknown,
     args: unknown[],
-    setOptions: StoreSetOptions | undefined,
+    policy: LoadPolicy,
     entry: StoreEntry,
+    below: number,
   ): void {
     const left = sync.expiresIn?.(key);
-    const below = setOptions === this.#setOptions ? this.#refreshBelow : this.#runner.refreshBelowFor(setOptions);
-    if (left !== undefined && left < (below ?? 0)) {
-      void this.#runner.refresh(self, args, key, setOptions, entry, 'ahead');
-    }
+    if (left !== undefined && left < below) void this.#runner.refresh(self, args, key, policy, entry, 'ahead');
   }
 
   /** A value for `key` is being written directly: a load in flight for it must not overwrite it. */

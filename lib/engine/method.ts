@@ -1,4 +1,5 @@
 import type { StoreKey } from '../keys/keys.js';
+import type { StoreSetOptions } from '../stores/contract.js';
 
 /**
  * Per-call control, applied with {@link withCacheOptions}.
@@ -127,4 +128,70 @@ export interface FreshnessSettings {
   readonly jitter?: number | undefined;
   /** Each write's TTL from the loaded value (milliseconds; `undefined`: the method's `ttl`). */
   readonly ttlOf?: ((value: unknown, args: readonly unknown[]) => number | undefined) | undefined;
+  /**
+   * Each write's tags, known once the value is loaded (`undefined`: those
+   * known at the load's start). A load under it always reads the store's
+   * tag clock at its start, so a tag invalidated meanwhile keeps the entry out.
+   */
+  readonly tagsOf?: ((value: unknown, args: readonly unknown[]) => readonly string[] | undefined) | undefined;
+}
+
+/**
+ * What one call loads and writes under: its write options and freshness
+ * policies, resolved once per method (a call of the manual API that states
+ * its own options gets one of its own), in milliseconds.
+ *
+ * @internal
+ *
+ * @example
+ * ```ts
+ * const policy = loadPolicy(60_000, undefined, { refreshAhead: 0.8 });
+ * policy.refreshBelow; // 12_000
+ * ```
+ */
+export interface LoadPolicy {
+  /** The options of the load's write: TTL and stale window (and tags, for a manual call that states them). */
+  readonly write: StoreSetOptions | undefined;
+  /** Milliseconds an expired value may still be served when the reload throws. */
+  readonly failSafe: number | undefined;
+  /** Freshness policies; `undefined`: none. */
+  readonly freshness: FreshnessSettings | undefined;
+  /** How long past its expiry the store keeps an entry: the longer of the fail-safe and SWR windows (0: none). */
+  readonly staleWindow: number;
+  /** A hit with less freshness left than this (ms) starts a background reload (`refreshAhead`); `undefined`: never. */
+  readonly refreshBelow: number | undefined;
+}
+
+/**
+ * The {@link LoadPolicy} of loads with this TTL, fail-safe window and
+ * freshness policies (and, for a manual call, these tags).
+ *
+ * @internal
+ *
+ * @example
+ * ```ts
+ * const policy = loadPolicy(60_000, 300_000, undefined);
+ * policy.write; // { ttl: 60_000, failSafe: 300_000 }
+ * ```
+ */
+export function loadPolicy(
+  ttl: number | undefined,
+  failSafe: number | undefined,
+  freshness: FreshnessSettings | undefined,
+  tags?: readonly string[],
+): LoadPolicy {
+  const swr = freshness?.staleWhileRevalidate;
+  const windowed = failSafe !== undefined || swr !== undefined;
+  const staleWindow = Math.max(failSafe ?? 0, swr ?? 0);
+  const fraction = freshness?.refreshAhead;
+  let write: StoreSetOptions | undefined;
+  if (ttl !== undefined) write = { ttl, failSafe: windowed ? staleWindow : undefined };
+  if (tags !== undefined) write = { ...write, tags };
+  return {
+    write,
+    failSafe,
+    freshness,
+    staleWindow,
+    refreshBelow: fraction === undefined || ttl === undefined ? undefined : ttl * (1 - fraction),
+  };
 }

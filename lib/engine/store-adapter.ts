@@ -41,6 +41,9 @@ const now = (): number => performance.now();
 
 const MISS: Read = { entry: undefined };
 
+/** A load read that must report a hit's remaining TTL (`refreshAhead`). */
+const WITH_EXPIRES_IN: LoadReadOptions = { expiresIn: true };
+
 /**
  * The store as one binding's engine uses it: every operation the load runner
  * and the invalidations need, none of which rejects. A store failure is
@@ -53,7 +56,7 @@ const MISS: Read = { entry: undefined };
  * @example
  * ```ts
  * const adapter = new EngineStore(method, store, counters, cacheEvents);
- * const read = await adapter.read('k'); // never rejects
+ * const read = await adapter.read('k', false, false); // never rejects
  * ```
  */
 export class EngineStore {
@@ -65,8 +68,6 @@ export class EngineStore {
   readonly #lease: LeaseSettings | undefined;
   /** The store's synchronous operations when they are the whole store (memory); `undefined` otherwise. */
   readonly owned: SyncStoreOps | undefined;
-  /** `refreshAhead` needs a hit's remaining TTL. */
-  readonly #readOptions: LoadReadOptions | undefined;
 
   constructor(method: EngineMethod, store: CacheStore, counters: MethodCounters, events: CacheEvents) {
     this.#method = method;
@@ -76,7 +77,6 @@ export class EngineStore {
     this.#lease = store.getOrLease === undefined ? undefined : method.lease;
     // A partial synchronous tier (tiered L1) answers hits; misses, writes and deletes go through the async store.
     this.owned = store.sync !== undefined && store.sync.complete !== false ? store.sync : undefined;
-    this.#readOptions = method.freshness?.refreshAhead === undefined ? undefined : { expiresIn: true };
   }
 
   /** The store has load tokens a load that does not read first must ask for ({@link EngineStore.loadToken}). */
@@ -95,13 +95,15 @@ export class EngineStore {
    * a miss with the lease taken (this process loads); while another process
    * holds the lease, reads again with growing pauses, and past `lease.wait`
    * reads once more without a lease (this process then loads too).
+   * `expiresIn`: a hit carries its remaining TTL (for `refreshAhead`).
    */
-  read(key: StoreKey, noWait = false): Promise<Read> {
-    return this.#lease === undefined ? this.#readForLoad(key) : this.#readWithLease(key, this.#lease, noWait);
+  read(key: StoreKey, noWait: boolean, expiresIn: boolean): Promise<Read> {
+    const lease = this.#lease;
+    return lease === undefined ? this.#readForLoad(key, expiresIn) : this.#readWithLease(key, lease, noWait, expiresIn);
   }
 
   /** `noWait`: while another process holds the lease, answer at once with `held` (it may have a stale value). */
-  async #readWithLease(key: StoreKey, lease: LeaseSettings, noWait: boolean): Promise<Read> {
+  async #readWithLease(key: StoreKey, lease: LeaseSettings, noWait: boolean, expiresIn: boolean): Promise<Read> {
     const store = this.#store as CacheStore & Required<Pick<CacheStore, 'getOrLease'>>;
     const deadline = now() + lease.wait;
     let pause = LEASE_FIRST_PAUSE_MS;
@@ -117,7 +119,7 @@ export class EngineStore {
       const left = deadline - now();
       if (left <= 0) {
         this.#counters.leaseTimeouts++;
-        return this.#readForLoad(key);
+        return this.#readForLoad(key, expiresIn);
       }
       this.#counters.leaseWaits++;
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
@@ -125,12 +127,13 @@ export class EngineStore {
     }
   }
 
-  #readForLoad(key: StoreKey): Promise<Read> {
+  /** `expiresIn`: a hit must carry its remaining TTL (`refreshAhead` needs it). */
+  #readForLoad(key: StoreKey, expiresIn: boolean): Promise<Read> {
     const store = this.#store;
     try {
       const reading =
         store.getForLoad !== undefined
-          ? store.getForLoad(key, this.#readOptions)
+          ? store.getForLoad(key, expiresIn ? WITH_EXPIRES_IN : undefined)
           : store.get(key).then((entry): Read => ({ entry }));
       return reading.catch((error: unknown) => this.#readFailed(key, error));
     } catch (error) {

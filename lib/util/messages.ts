@@ -53,9 +53,9 @@ export const messages = {
     `${where}: option "jitter" (${jitter}) must be smaller than "refreshAhead" (${refreshAhead}): an entry whose ` +
     `TTL jitter shortens by more than that would be due for a refresh as soon as it is written. Lower jitter.`,
   REFRESH_AHEAD_WITH_LOADER_TTL: (where: string) =>
-    `${where}: the loader set ctx.ttl, and this cache has refreshAhead (a fraction of the cache's ttl): an entry ` +
-    `with its own shorter TTL would be reloaded on every hit. The value was returned and not cached; remove ` +
-    `refreshAhead from this cache or scope, or do not set ctx.ttl.`,
+    `${where}: the loader set ctx.ttl, and this call has refreshAhead (a fraction of the call's ttl, from the ` +
+    `cache, its scope or the call's options): an entry with a TTL of its own would be due for a refresh too ` +
+    `early or too late. The value was returned and not cached; remove refreshAhead, or do not set ctx.ttl.`,
   SOFT_AFTER_HARD: (where: string, soft: number, hard: number) =>
     `${where}: option "timeout": soft (${soft} ms) must not be longer than hard (${hard} ms). ` +
     `Past soft a call may get an expired value; past hard it gets one or a LoadTimeoutError.`,

@@ -524,7 +524,7 @@ describe('the manual Cache API and its scopes (injected clock)', () => {
     expect(await load()).toBe('v');
     expect(await load()).toBe('v');
     expect(loads).toBe(2);
-    expect(String(errors[0])).toMatch(/the loader set ctx\.ttl, and this cache has refreshAhead/);
+    expect(String(errors[0])).toMatch(/the loader set ctx\.ttl, and this call has refreshAhead/);
     off();
     await cache.close();
   });

@@ -53,7 +53,7 @@ describe('EngineStore', () => {
     ['throws', true],
   ])('answers a miss when the store’s read %s, counted and reported', async (_how, throwSync) => {
     const { adapter, counters, errors } = adapterFor(failingStore({}, throwSync));
-    await expect(adapter.read(1)).resolves.toEqual({ entry: undefined });
+    await expect(adapter.read(1, false, false)).resolves.toEqual({ entry: undefined });
     expect(counters.storeErrors).toBe(1);
     expect(errors).toEqual([{ source: 'Svc.get', operation: 'get', key: 1, error: broken }]);
   });
@@ -75,8 +75,8 @@ describe('EngineStore', () => {
         getForLoad: async (key) => (key === 1 ? { entry, token: 't1' } : { entry: undefined, token: 't2' }),
       }),
     );
-    await expect(adapter.read(1)).resolves.toEqual({ entry, token: 't1' });
-    await expect(adapter.read(2)).resolves.toEqual({ entry: undefined, token: 't2' });
+    await expect(adapter.read(1, false, false)).resolves.toEqual({ entry, token: 't1' });
+    await expect(adapter.read(2, false, false)).resolves.toEqual({ entry: undefined, token: 't2' });
   });
 
   it('waits while another process holds the lease, then reads without one', async () => {
@@ -90,7 +90,7 @@ describe('EngineStore', () => {
         getForLoad: async () => ({ entry: undefined, token: 'after' }),
       }),
     );
-    await expect(adapter.read(1)).resolves.toEqual({ entry: undefined, token: 'after' });
+    await expect(adapter.read(1, false, false)).resolves.toEqual({ entry: undefined, token: 'after' });
     expect(leaseReads).toBeGreaterThan(1);
     expect(counters.leaseWaits).toBe(leaseReads - 1);
     expect(counters.leaseTimeouts).toBe(1);
