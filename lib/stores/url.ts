@@ -15,11 +15,21 @@ export const isRedisScheme = (scheme: string): boolean => scheme === 'redis' || 
 export const unknownScheme = (url: string, scheme: string): TypeError =>
   new TypeError(messages.UNKNOWN_STORE_SCHEME(url, scheme, SCHEMES));
 
+/**
+ * Freshness policies: how a method or cache reads its entries (serve an
+ * expired value, reload early, bound a load), not what a store holds, so no
+ * store URL takes them; the store's own `ttl` is the default expiry.
+ */
+const READER_POLICIES: readonly string[] = ['staleWhileRevalidate', 'refreshAhead', 'failSafe', 'jitter', 'timeout'];
+
 /** Reads the query of a store URL, rejecting options the scheme does not know. @internal */
 export function queryOptions(url: URL, scheme: string, known: readonly string[]): Map<string, string> {
   const found = new Map<string, string>();
   for (const [key, value] of url.searchParams) {
-    if (!known.includes(key)) throw new TypeError(messages.UNKNOWN_URL_OPTION(url.href, scheme, key, known));
+    if (!known.includes(key)) {
+      if (READER_POLICIES.includes(key)) throw new TypeError(messages.POLICY_IN_STORE_URL(url.href, key));
+      throw new TypeError(messages.UNKNOWN_URL_OPTION(url.href, scheme, key, known));
+    }
     found.set(key, value);
   }
   return found;

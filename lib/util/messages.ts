@@ -169,6 +169,10 @@ export const messages = {
     `createStore: ${JSON.stringify(url)} is not a valid URL. Use e.g. 'memory://?max=10000', 'redis://127.0.0.1:6379/0?prefix=app' or 'null://'.`,
   UNKNOWN_STORE_SCHEME: (url: string, scheme: string, known: readonly string[]) =>
     `createStore(${JSON.stringify(url)}): unknown scheme "${scheme}://". Known schemes: ${known.map((k) => `${k}://`).join(', ')}.`,
+  POLICY_IN_STORE_URL: (url: string, option: string) =>
+    `createStore(${JSON.stringify(url)}): "${option}" is a freshness policy of the method or cache that reads ` +
+    `the store, not an option of the store. Set it on @AsyncTTL, new Cache() or a scope ` +
+    `(e.g. @AsyncTTL({ ttl: '1m', ${option}: … })), and remove it from the URL.`,
   UNKNOWN_URL_OPTION: (url: string, scheme: string, option: string, known: readonly string[]) =>
     `createStore(${JSON.stringify(url)}): unknown option "${option}" for ${scheme}://. ` +
     (known.length === 0 ? `${scheme}:// takes no options.` : `Known options: ${known.join(', ')}.`),

@@ -105,6 +105,18 @@ describe('createStore', () => {
     expect(typeErrorOf(() => createStore('not a url'))).toMatch(/is not a valid URL/);
   });
 
+  it('a freshness policy in a store URL says where it belongs (the reader, not the store)', () => {
+    expect(typeErrorOf(() => createStore('memory://?ttl=1m&staleWhileRevalidate=10m'))).toMatch(
+      /"staleWhileRevalidate" is a freshness policy of the method or cache that reads the store, not an option of the store\. Set it on @AsyncTTL, new Cache\(\) or a scope/,
+    );
+    expect(typeErrorOf(() => createStore(redisUrl('?refreshAhead=0.8')))).toMatch(
+      /"refreshAhead" is a freshness policy/,
+    );
+    expect(typeErrorOf(() => createStore('memory://?timeout=1s'))).toMatch(/"timeout" is a freshness policy/);
+    // A Redis store's own timeout (its commands') is a store option, as before.
+    expect(track(createStore(redisUrl(`?prefix=${uniquePrefix('url-timeout')}&timeout=250ms`))).kind).toBe('redis');
+  });
+
   it("memokit's own createStore builds in-process stores and sends redis:// to memokit/redis, naming it", () => {
     expect(track(createInProcessStore('memory://?max=2')).kind).toBe('memory');
     expect(track(createInProcessStore('null://')).kind).toBe('null');
