@@ -50,6 +50,14 @@ export { LoadTimeoutError, MemokitError, MemokitTypeError, NotAPromiseError } fr
 export type { MemokitErrorCode, MemokitErrorOptions } from './util/errors.js';
 export { CacheEvents, cacheEvents } from './util/events.js';
 export type { CacheErrorEvent, CacheEventMap, CacheEventName, InvalidateEvent, KeyEvent } from './util/events.js';
+export { CHANNEL_NAMES, channels } from './util/diagnostics.js';
+export type {
+  ChannelMessages,
+  LoadEndMessage,
+  LoadErrorMessage,
+  LoadStartMessage,
+  StoreStateMessage,
+} from './util/diagnostics.js';
 export { parseDuration } from './util/duration.js';
 export type { Duration, DurationUnit } from './util/duration.js';
 export { parseByteSize } from './util/byte-size.js';

@@ -17,6 +17,7 @@ import {
 } from './cache-settings.js';
 import { MethodCache, type LoadPolicy } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
+import { channels } from '../util/diagnostics.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import { keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
@@ -105,6 +106,7 @@ export class Cache<V = unknown> {
       throw new TypeError(messages.TAGS_UNSUPPORTED(`Cache(${this.name})`, store.kind));
     await store.invalidateTags(tags);
     if (this.events.active) this.events.emit('invalidate', { source: this.name, tags, all: false });
+    if (channels.invalidate.hasSubscribers) channels.invalidate.publish({ source: this.name, tags, all: false });
   }
 
   /**
@@ -122,10 +124,12 @@ export class Cache<V = unknown> {
     if (entry === undefined) {
       this.#misses++;
       if (this.events.active) this.events.emit('miss', { source: this.name, key: k });
+      if (channels.miss.hasSubscribers) channels.miss.publish({ source: this.name, key: k });
       return undefined;
     }
     this.#hits++;
     if (this.events.active) this.events.emit('hit', { source: this.name, key: k });
+    if (channels.hit.hasSubscribers) channels.hit.publish({ source: this.name, key: k });
     return entry.value as T;
   }
 

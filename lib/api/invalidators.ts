@@ -1,6 +1,7 @@
 import type { CachedFunction } from './control.js';
 import { createDualDecorator, type DecoratedMember } from './decorate.js';
 import type { MethodCache } from '../engine/index.js';
+import { channels } from '../util/diagnostics.js';
 import { cacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import { assertKnownOptions, booleanOption, functionOption } from '../util/options.js';
@@ -348,6 +349,8 @@ export function InvalidateTags<A extends unknown[] = never[], This = unknown>(
       invalidateTags(list).catch((error: unknown) => {
         // Fail open like the key invalidators: the mutation still runs; the failure is reported.
         if (cacheEvents.active) cacheEvents.emit('error', { source: member.where, operation: 'delete', error });
+        if (channels.storeError.hasSubscribers)
+          channels.storeError.publish({ source: member.where, operation: 'delete', error });
       });
     return async function invalidatingTags(this: unknown, ...args: unknown[]): Promise<unknown> {
       const list = tagsFor(this, args);

@@ -1,4 +1,5 @@
 import { LoadTimeoutError, NotAPromiseError } from '../util/errors.js';
+import { channels } from '../util/diagnostics.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import type { StoreKey } from '../keys/keys.js';
@@ -16,6 +17,8 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   value !== null &&
   typeof (value as { then?: unknown }).then === 'function';
+
+const now = (): number => performance.now();
 
 /** Timers of load timeouts must not keep the process alive. */
 const unref = (timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> => {
@@ -262,6 +265,7 @@ export class LoadRunner {
   #hit(load: Load, key: StoreKey, entry: StoreEntry): unknown {
     this.#counters.hits++;
     if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
+    if (channels.hit.hasSubscribers) channels.hit.publish({ source: this.#method.id, key });
     this.#inFlight.release(key, load);
     return entry.value;
   }
@@ -280,11 +284,15 @@ export class LoadRunner {
     if (!refresh) {
       this.#counters.misses++;
       if (this.#events.active) this.#events.emit('miss', { source: this.#method.id, key });
+      if (channels.miss.hasSubscribers) channels.miss.publish({ source: this.#method.id, key });
     }
-    const started = this.#counters.loadStarted();
+    let started = this.#counters.loadStarted();
+    if (channels.loadStart.hasSubscribers) channels.loadStart.publish({ source: this.#method.id, key, refresh });
+    // A subscriber to the load's end gets its duration: time it even when the figures would not sample it.
+    if (started < 0 && (channels.loadEnd.hasSubscribers || channels.loadError.hasSubscribers)) started = now();
     const loading = invokeMethod(this.#method, self, args).then(
-      (value) => this.#loaded(load, args, key, value, options, lease, started, policy),
-      (error: unknown) => this.#failed(load, key, error, options, lease, refresh, policy),
+      (value) => this.#loaded(load, args, key, value, options, lease, started, policy, refresh),
+      (error: unknown) => this.#failed(load, key, error, options, lease, refresh, policy, started),
     );
     const freshness = policy.freshness;
     if (refresh || freshness === undefined) return loading;
@@ -359,8 +367,12 @@ export class LoadRunner {
     lease: unknown,
     started: number,
     policy: LoadPolicy,
+    refresh: boolean,
   ): unknown {
     this.#counters.loaded(started);
+    if (channels.loadEnd.hasSubscribers && started >= 0) {
+      channels.loadEnd.publish({ source: this.#method.id, key, refresh, durationMs: now() - started });
+    }
     let endsNow = true;
     try {
       if (!this.#inFlight.mayStore(load, key) || !this.#shouldCache(value, args)) return value;
@@ -401,10 +413,15 @@ export class LoadRunner {
     lease: unknown,
     refresh: boolean,
     policy: LoadPolicy,
+    started: number,
   ): unknown {
     this.#counters.loadErrors++;
     if (refresh) this.#counters.refreshErrors++;
     if (this.#events.active) this.#events.emit('error', { source: this.#method.id, operation: 'load', key, error });
+    if (channels.loadError.hasSubscribers && started >= 0) {
+      const durationMs = now() - started;
+      channels.loadError.publish({ source: this.#method.id, key, refresh, durationMs, error });
+    }
     const failSafe = policy.failSafe;
     if (failSafe === undefined) {
       this.#done(load, key, lease);

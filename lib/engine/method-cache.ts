@@ -1,3 +1,4 @@
+import { channels } from '../util/diagnostics.js';
 import { cacheEvents, type CacheEvents } from '../util/events.js';
 import type { StoreKey } from '../keys/keys.js';
 import { messages } from '../util/messages.js';
@@ -125,6 +126,7 @@ export class MethodCache {
         if (entry !== undefined) {
           this.#syncHits++;
           if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
+          if (channels.hit.hasSubscribers) channels.hit.publish({ source: this.#method.id, key });
           const below = policy.refreshBelow;
           if (below !== undefined) this.#refreshAhead(sync, key, self, args, policy, entry, below);
           return (entry.promise ??= Promise.resolve(entry.value));
@@ -201,6 +203,7 @@ export class MethodCache {
   invalidateKey(key: StoreKey): Promise<boolean> {
     this.#inFlight.abandon(key);
     if (this.#events.active) this.#events.emit('invalidate', { source: this.#method.id, key, all: false });
+    if (channels.invalidate.hasSubscribers) channels.invalidate.publish({ source: this.#method.id, key, all: false });
     return this.#adapter.delete(key);
   }
 
@@ -219,6 +222,7 @@ export class MethodCache {
   clear(): Promise<void> {
     this.#inFlight.abandonAll();
     if (this.#events.active) this.#events.emit('invalidate', { source: this.#method.id, all: true });
+    if (channels.invalidate.hasSubscribers) channels.invalidate.publish({ source: this.#method.id, all: true });
     return this.#adapter.clear();
   }
 

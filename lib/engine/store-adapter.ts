@@ -1,3 +1,4 @@
+import { channels } from '../util/diagnostics.js';
 import type { CacheErrorEvent, CacheEvents } from '../util/events.js';
 import type { StoreKey } from '../keys/keys.js';
 import type {
@@ -210,5 +211,7 @@ export class EngineStore {
   failed(operation: CacheErrorEvent['operation'], key: StoreKey | undefined, error: unknown): void {
     this.#counters.storeErrors++;
     if (this.#events.active) this.#events.emit('error', { source: this.#method.id, operation, key, error });
+    if (channels.storeError.hasSubscribers)
+      channels.storeError.publish({ source: this.#method.id, operation, key, error });
   }
 }

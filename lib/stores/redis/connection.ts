@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { StoreKey } from '../../keys/keys.js';
+import { channels } from '../../util/diagnostics.js';
 import { messages } from '../../util/messages.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { DeadlineQueue, withDeadline, type Deadlined } from '../resilience/deadline.js';
@@ -193,6 +194,8 @@ export class RedisConnection {
   #markDown(error: RedisStoreError): void {
     if (this.#closed || !this.#breaker.trip()) return;
     this.emitter.emit('unavailable', error);
+    if (channels.storeState.hasSubscribers)
+      channels.storeState.publish({ store: this.label, state: 'unavailable', reason: error.message });
   }
 
   // Invalidations (deletes, clears, tag invalidations) that failed because Redis was unavailable or
@@ -270,6 +273,7 @@ export class RedisConnection {
   #up(): void {
     if (this.#closed || !this.#breaker.reset()) return;
     this.emitter.emit('available');
+    if (channels.storeState.hasSubscribers) channels.storeState.publish({ store: this.label, state: 'available' });
   }
 
   /** PINGs Redis (bounded by `timeout`); back up on PONG, else try again later. */

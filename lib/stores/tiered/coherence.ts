@@ -1,3 +1,4 @@
+import { channels } from '../../util/diagnostics.js';
 import { cacheEvents } from '../../util/events.js';
 import { messages } from '../../util/messages.js';
 import { BusMessageError } from './bus-errors.js';
@@ -38,6 +39,8 @@ export function keepCoherent(shared: TieredShared, l2: SharedTier): { readonly c
     dropped.count++;
     reset();
     cacheEvents.emit('error', { source: 'TieredStore', operation: 'bus', error });
+    if (channels.storeError.hasSubscribers)
+      channels.storeError.publish({ source: 'TieredStore', operation: 'bus', error });
   };
   bus.on('message', (message) => {
     try {
@@ -56,11 +59,17 @@ export function keepCoherent(shared: TieredShared, l2: SharedTier): { readonly c
     }
   });
   if (bus instanceof RedisBus) {
-    bus.on('invalid', (error: BusMessageError) =>
-      cacheEvents.emit('error', { source: 'TieredStore', operation: 'bus', error }),
-    );
+    bus.on('invalid', (error: BusMessageError) => {
+      cacheEvents.emit('error', { source: 'TieredStore', operation: 'bus', error });
+      if (channels.storeError.hasSubscribers)
+        channels.storeError.publish({ source: 'TieredStore', operation: 'bus', error });
+    });
   }
-  bus.on('reset', reset);
+  bus.on('reset', (reason: string) => {
+    reset();
+    if (channels.storeState.hasSubscribers)
+      channels.storeState.publish({ store: 'TieredStore', state: 'reset', reason });
+  });
   // Invalidations Redis missed during an outage and got on its return: tell the peers again,
   // since they may have read the entries back into their L1 meanwhile.
   l2.onReplay?.(async (replays) => {
