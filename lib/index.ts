@@ -92,6 +92,7 @@ export type {
   StoreCapabilities,
   StoreEntry,
   StoreSetOptions,
+  StoreStateChange,
   StoreStats,
   SyncStoreOps,
 } from './stores/contract.js';

@@ -238,8 +238,9 @@ export interface SyncStoreOps {
  * - `getForLoad`, `loadToken`, `tagStamp`: keep a load overtaken by an
  *   invalidation from storing (shared stores);
  * - `getOrLease`, `releaseLease`: cross-process single-flight (`lease`);
- * - `onInvalidate`, `onEvict`, `ready`: other processes' invalidations,
- *   evictions, readiness.
+ * - `onInvalidate`, `onEvict`, `ready`, `onStateChange`: other processes'
+ *   invalidations, evictions, readiness, and changes in how the store serves
+ *   calls.
  *
  * @example
  * ```ts
@@ -319,6 +320,53 @@ export interface StoreCapabilities {
    * ```
    */
   ready?(timeout?: Duration): Promise<boolean>;
+  /**
+   * Calls `listener` with each change in how the store serves calls (see
+   * {@link StoreStateChange}): never once per call, so a listener may log
+   * each one. Returns a function that stops listening. Absent on stores
+   * whose service never changes (memory, null).
+   *
+   * @example
+   * ```ts
+   * const off = store.onStateChange?.((change) => console.warn(`cache store ${change.state}`, change.reason));
+   * ```
+   */
+  onStateChange?(listener: (change: StoreStateChange) => void): () => void;
+}
+
+/**
+ * A change in how a store serves calls, as {@link StoreCapabilities.onStateChange} reports it.
+ *
+ * @example
+ * ```ts
+ * const change: StoreStateChange = { state: 'unavailable', reason: 'Redis did not answer within 250 ms' };
+ * ```
+ */
+export interface StoreStateChange {
+  /**
+   * - `unavailable`: calls skip the store (Redis stopped answering); reported
+   *   once per outage;
+   * - `available`: it serves calls again;
+   * - `reset`: a tiered store dropped its in-process copies, because
+   *   invalidations may have been missed (it just subscribed to its bus, lost
+   *   the bus's connection, or saw a gap in a peer's messages);
+   * - `oversized`: a value of {@link StoreStateChange.namespace} was larger
+   *   than the store's `maxValueSize` and was not stored (reported for the
+   *   first such value of each namespace; the store counts them all).
+   */
+  readonly state: 'available' | 'unavailable' | 'reset' | 'oversized';
+  /**
+   * Why, in words (for `unavailable`, `reset` and `oversized`).
+   *
+   * @default undefined
+   */
+  readonly reason?: string | undefined;
+  /**
+   * For `oversized`: the namespace (a method's id, or a cache's name).
+   *
+   * @default undefined
+   */
+  readonly namespace?: string | undefined;
 }
 
 /**

@@ -12,11 +12,13 @@ import type {
   NamespaceOptions,
   StoreEntry,
   StoreSetOptions,
+  StoreStateChange,
   StoreStats,
 } from '../contract.js';
 import type { Replay } from './connection.js';
 import type { NamespaceNode } from '../namespace-tree.js';
 import type { StoreContext } from './context.js';
+import type { RedisStoreError } from './errors.js';
 import type { RedisStoreEvents, RedisStoreListener, RedisStoreStats } from './events.js';
 import { positive, writeEntries, writeIfAbsent } from './entry-writer.js';
 import { isOne, newGeneration, suffixOf } from './keyspace.js';
@@ -301,6 +303,36 @@ export class RedisNamespace implements CacheStore {
   }
 
   /** Listens to the store's events (shared by all namespaces). */
+  /**
+   * Reports `unavailable` once per outage, `available` when Redis answers
+   * again, and `oversized` for the first value of each namespace larger than
+   * `maxValueSize` (the whole connection's, whichever namespace listens).
+   *
+   * @example
+   * ```ts
+   * const off = store.onStateChange((change) => console.warn(`Redis cache ${change.state}`));
+   * ```
+   */
+  onStateChange(listener: (change: StoreStateChange) => void): () => void {
+    const emitter = this.#context.connection.emitter;
+    const reported = new Set<string>(); // one per namespace: bounded by the namespaces opened
+    const down = (error: RedisStoreError): void => listener({ state: 'unavailable', reason: error.message });
+    const up = (): void => listener({ state: 'available' });
+    const failed = (error: RedisStoreError): void => {
+      if (error.code !== 'E_VALUE_TOO_LARGE' || reported.has(error.namespace)) return;
+      reported.add(error.namespace);
+      listener({ state: 'oversized', namespace: error.namespace, reason: error.message });
+    };
+    emitter.on('unavailable', down);
+    emitter.on('available', up);
+    emitter.on('error', failed);
+    return () => {
+      emitter.off('unavailable', down);
+      emitter.off('available', up);
+      emitter.off('error', failed);
+    };
+  }
+
   on<E extends keyof RedisStoreEvents>(event: E, listener: RedisStoreListener<E>): this {
     this.#context.connection.emitter.on(event, listener as (...args: unknown[]) => void);
     return this;

@@ -1,5 +1,6 @@
 import { parseDuration, type Duration } from '../../util/duration.js';
 import { NamespaceTree } from '../namespace-tree.js';
+import type { StoreStateChange } from '../contract.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { InvalidationBus } from './bus-message.js';
 import { RedisBus } from './bus.js';
@@ -32,6 +33,8 @@ export class TieredStore extends TieredNamespace {
   readonly #bus: InvalidationBus;
   /** Messages this store dropped itself (a bus other than a RedisBus, or one that failed to apply). */
   readonly #dropped: { readonly count: number };
+  /** Listeners of {@link TieredStore.onStateChange} (the bus's `reset` reaches them through one listener). */
+  readonly #stateListeners = new Set<(change: StoreStateChange) => void>();
 
   constructor(options: TieredStoreOptions) {
     const { l1, l2, ownsL2, bus, l1Ttl } = tiersOf(options, 'new TieredStore()');
@@ -57,6 +60,28 @@ export class TieredStore extends TieredNamespace {
     this.#l2Root = l2;
     this.#bus = bus;
     this.#dropped = keepCoherent(shared, l2);
+    bus.on('reset', (reason) => {
+      for (const listener of this.#stateListeners) listener({ state: 'reset', reason });
+    });
+  }
+
+  /**
+   * Reports what its Redis tier reports (`unavailable`, `available`,
+   * `oversized`), and `reset` each time it drops its L1 copies because
+   * invalidations may have been missed, with the reason.
+   *
+   * @example
+   * ```ts
+   * const off = store.onStateChange((change) => console.warn(`tiered cache ${change.state}`, change.reason));
+   * ```
+   */
+  onStateChange(listener: (change: StoreStateChange) => void): () => void {
+    const offL2 = this.#l2Root.onStateChange?.(listener);
+    this.#stateListeners.add(listener);
+    return () => {
+      offL2?.();
+      this.#stateListeners.delete(listener);
+    };
   }
 
   /**
