@@ -1,6 +1,7 @@
 import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { CacheStore, MemoryStoreOptions } from '../lib/index.js';
 import { MODULE_OPTIONS_TOKEN } from './cache.constants.js';
+import type { CacheLoggerOptions } from './cache.logging.js';
 
 /**
  * One store of {@link CacheModuleOptions.stores}: a store instance (left open
@@ -57,6 +58,21 @@ export interface CacheModuleOptions {
    * ```
    */
   defaultStore?: string | CacheStoreConfig;
+  /**
+   * Lines through Nest's `Logger` (context `memokit`), one per change in how
+   * a store serves calls, never one per call: a store unavailable (`warn`),
+   * answering again (`log`), a tiered store dropping its in-process copies
+   * (`warn`; `debug` when it just subscribed), the first value of a method
+   * too large for the Redis store's `maxValueSize` (`warn`). `false` writes
+   * none; `{ level }` writes those at `level` and above.
+   *
+   * @default true (level 'log')
+   * @example
+   * ```ts
+   * CacheModule.forRoot({ stores: { main: 'redis://127.0.0.1:6379/0' }, logger: { level: 'warn' } });
+   * ```
+   */
+  logger?: boolean | CacheLoggerOptions;
 }
 
 /**

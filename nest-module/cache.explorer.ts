@@ -5,6 +5,7 @@ import { registry, type MethodDefinition } from '../lib/internal.js';
 import { CacheBindings } from './cache.bindings.js';
 import { LOGGER_CONTEXT } from './cache.constants.js';
 import { CacheModuleConfiguredTwiceError } from './cache.errors.js';
+import { logStoreStates } from './cache.logging.js';
 import { messages } from './cache.messages.js';
 
 /** Methods already reported as used before binding: the warning is logged once per process. */
@@ -76,6 +77,8 @@ const scopeOf = (wrapper: InstanceWrapper): string => {
 export class CacheExplorer implements OnModuleInit, OnApplicationShutdown {
   readonly #logger = new Logger(LOGGER_CONTEXT);
   readonly #discovery: DiscoveryService;
+  /** Stops the state lines of the application's stores. */
+  #stopLogging: (() => void) | undefined;
 
   constructor(@Inject(DiscoveryService) discovery: DiscoveryService) {
     this.#discovery = discovery;
@@ -97,6 +100,9 @@ export class CacheExplorer implements OnModuleInit, OnApplicationShutdown {
     // Bootstrap resolves once the stores serve calls (or their connect timeout passed, with one
     // warning each): the first calls after app.init(), in this module's or later hooks, store their values.
     await bindings.stores.ready((message) => this.#logger.warn(message));
+    // From here on, a store going down or coming back is one line each (ready() reported the start).
+    const level = bindings.stores.logLevel;
+    if (level !== false) this.#stopLogging = logStoreStates(bindings.stores.distinct(), level);
   }
 
   /**
@@ -104,6 +110,8 @@ export class CacheExplorer implements OnModuleInit, OnApplicationShutdown {
    * `onModuleDestroy` and `beforeApplicationShutdown`.
    */
   async onApplicationShutdown(): Promise<void> {
+    this.#stopLogging?.();
+    this.#stopLogging = undefined;
     await Promise.all(this.#cacheBindings().map((app) => app.shutdown((message) => this.#logger.error(message))));
   }
 

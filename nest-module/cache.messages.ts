@@ -17,6 +17,22 @@ const describe = (value: unknown): string => {
 };
 
 export const messages = {
+  BAD_LOGGER_OPTION: (value: unknown, levels: readonly string[]) =>
+    `CacheModule: option "logger" must be true, false or { level } with level one of ${list(levels)} ` +
+    `(the lowest level of the lines memokit writes); got ${describe(value)}.`,
+  STORE_UNAVAILABLE: (name: string, kind: string, reason: string | undefined) =>
+    `store ${JSON.stringify(name)} (${kind}) is unavailable${reason === undefined ? '' : `: ${reason}`}. ` +
+    `Cached methods on it run without it (reads miss, writes are skipped) until it answers again.`,
+  STORE_AVAILABLE: (name: string, kind: string) =>
+    `store ${JSON.stringify(name)} (${kind}) answers again: cached methods use it.`,
+  STORE_RESET: (name: string, reason: string | undefined) =>
+    `store ${JSON.stringify(name)} dropped its in-process copies` +
+    `${reason === undefined ? '' : ` (${reason})`}: invalidations may have been missed. ` +
+    `Entries are read from Redis again.`,
+  VALUE_TOO_LARGE: (name: string, namespace: string | undefined, reason: string | undefined) =>
+    `store ${JSON.stringify(name)}: a value of ${namespace === undefined || namespace === '' ? 'a method' : namespace} ` +
+    `was not cached${reason === undefined ? '' : ` (${reason})`}. Later ones are counted in ` +
+    `redisStats().tooLarge and not logged; raise maxValueSize or cache less.`,
   BAD_MODULE_OPTIONS: (value: unknown) =>
     `CacheModule: the options must be an object such as { stores: { main: 'memory://' } }; got ${describe(value)}.`,
   UNKNOWN_MODULE_OPTION: (option: string, known: readonly string[]) =>

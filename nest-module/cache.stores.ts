@@ -2,6 +2,7 @@ import { createStore, MemoryStore, type CacheStore } from '../lib/index.js';
 import type { CacheModuleOptions } from './cache-module.options.js';
 import { DEFAULT_STORE_NAME, MODULE_OPTION_KEYS } from './cache.constants.js';
 import { CacheModuleOptionsError } from './cache.errors.js';
+import { logLevelOf, type CacheLogLevel } from './cache.logging.js';
 import { messages } from './cache.messages.js';
 
 const isStore = (value: unknown): value is CacheStore =>
@@ -28,6 +29,8 @@ export class ModuleStores {
   /** The URL each store created from one was created from (for messages; its password is redacted there). */
   readonly #urls: ReadonlyMap<CacheStore, string>;
   readonly defaultName: string;
+  /** The lowest level of the state lines (`logger` option); `false`: none. */
+  readonly logLevel: CacheLogLevel | false;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -35,11 +38,20 @@ export class ModuleStores {
     defaultName: string,
     owned: ReadonlyMap<CacheStore, string>,
     urls: ReadonlyMap<CacheStore, string> = new Map(),
+    logLevel: CacheLogLevel | false = 'log',
   ) {
     this.#byName = byName;
     this.defaultName = defaultName;
     this.#owned = owned;
     this.#urls = urls;
+    this.logLevel = logLevel;
+  }
+
+  /** Each distinct store, with the (first) name it is registered under. */
+  distinct(): Map<CacheStore, string> {
+    const out = new Map<CacheStore, string>();
+    for (const [name, store] of this.#byName) if (!out.has(store)) out.set(store, name);
+    return out;
   }
 
   /** Every store name, the default's included. */
@@ -157,8 +169,9 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
       throw new CacheModuleOptionsError(messages.UNKNOWN_MODULE_OPTION(key, MODULE_OPTION_KEYS));
     }
   }
-  const { stores = {}, defaultStore } = options as CacheModuleOptions;
+  const { stores = {}, defaultStore, logger } = options as CacheModuleOptions;
   if (!isPlainObject(stores)) throw new CacheModuleOptionsError(messages.BAD_STORES_OPTION(stores));
+  const logLevel = logLevelOf(logger);
 
   const byName = new Map<string, CacheStore>();
   const owned = new Map<CacheStore, string>();
@@ -197,7 +210,7 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
         throw new CacheModuleOptionsError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
       byName.set(DEFAULT_STORE_NAME, await create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
     }
-    return new ModuleStores(byName, defaultName, owned, urls);
+    return new ModuleStores(byName, defaultName, owned, urls, logLevel);
   } catch (error) {
     await closeAll(owned, () => undefined);
     throw error;

@@ -30,3 +30,4 @@ export type {
   CacheModuleOptionsFactory,
   CacheStoreConfig,
 } from './cache-module.options.js';
+export type { CacheLoggerOptions, CacheLogLevel } from './cache.logging.js';
