@@ -29,6 +29,7 @@ export type {
   CommonCacheOptions,
   KeyOptions,
   KeyPart,
+  VaryPart,
 } from './api/decorators.js';
 export type { LeaseOptions } from './api/lease.js';
 export type { FailSafeOption, FreshnessOptions } from './api/freshness-settings.js';
@@ -46,7 +47,7 @@ export { DefaultsLockedError, UnknownStoreError } from './api/errors.js';
 export type { MemokitDefaults } from './api/runtime.js';
 export { MethodCache } from './engine/index.js';
 export type { CallOptions, MethodStats } from './engine/index.js';
-export { LoadTimeoutError, MemokitError, MemokitTypeError, NotAPromiseError } from './util/errors.js';
+export { LoadTimeoutError, MemokitError, MemokitTypeError, NotAPromiseError, VaryError } from './util/errors.js';
 export type { MemokitErrorCode, MemokitErrorOptions } from './util/errors.js';
 export { CacheEvents, cacheEvents } from './util/events.js';
 export type { CacheErrorEvent, CacheEventMap, CacheEventName, InvalidateEvent, KeyEvent } from './util/events.js';

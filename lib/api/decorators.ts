@@ -141,7 +141,35 @@ export interface CommonCacheOptions<A extends unknown[], R> {
    * ```
    */
   awaitWrite?: boolean;
+  /**
+   * Parts of the request's context (a tenant id, a locale) added to every
+   * key, evaluated at each call: `vary: () => [tenantId()]` keeps each
+   * tenant's entries apart. Invalidators and `invalidateCache` evaluate it
+   * too, so they act on the current context's entry. A call where it throws
+   * or returns `undefined` (outside any request context) rejects with a
+   * `VaryError` and the method does not run: an entry is never shared across
+   * contexts by accident. `clearCache` clears every context's entries.
+   *
+   * @default undefined (one entry per arguments, shared by every caller)
+   * @example
+   * ```ts
+   * @AsyncTTL({ ttl: '5m', vary: () => [cls.get('tenantId')] })
+   * async settings(): Promise<Settings> { ... }
+   * ```
+   */
+  vary?: () => readonly VaryPart[] | undefined;
 }
+
+/**
+ * One part of a {@link CommonCacheOptions.vary} result: what a key can hold
+ * exactly (an object or a function there is a compile error).
+ *
+ * @example
+ * ```ts
+ * const parts: readonly VaryPart[] = ['tenant-a', 'de-CH'];
+ * ```
+ */
+export type VaryPart = string | number | boolean;
 
 /**
  * How the key is derived: from the arguments (optionally skipping leading

@@ -3,7 +3,31 @@ import { MethodEngines, type BindableMethod } from './method-engines.js';
 import type { MethodSettings } from './method-settings.js';
 import { versionedName } from './namespaces.js';
 import type { FreshnessSettings, LeaseSettings } from '../engine/index.js';
-import { keyForArgs, keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
+import { keyForArgs, keyForKeyFnResult, storeKeyToString, type StoreKey } from '../keys/keys.js';
+import { VaryError } from '../util/errors.js';
+import { messages } from '../util/messages.js';
+
+const isVaryPart = (part: unknown): boolean =>
+  typeof part === 'string' || typeof part === 'number' || typeof part === 'boolean';
+
+/**
+ * `key` inside the context `vary` gives now (length-prefixed, so no context
+ * and key pair reads as another); a {@link VaryError} when it throws or gives
+ * no parts a key can hold.
+ */
+function varyKey(vary: () => unknown, key: StoreKey, where: string): StoreKey {
+  let parts: unknown;
+  try {
+    parts = vary();
+  } catch (cause) {
+    throw new VaryError(where, messages.VARY_THREW(where, cause), { cause });
+  }
+  if (!Array.isArray(parts) || parts.length === 0 || !parts.every(isVaryPart)) {
+    throw new VaryError(where, messages.VARY_NO_PARTS(where, parts));
+  }
+  const context = storeKeyToString(keyForKeyFnResult(parts, where));
+  return `\0v${context.length}:${context}${typeof key === 'number' ? 'n' : 's'}${key}`;
+}
 
 /**
  * One decorated method as the registry knows it: who it is (class, name,
@@ -81,10 +105,12 @@ export class MethodDefinition implements BindableMethod {
   /** The store key of a call: from its arguments (or the `keyFn`), inside the scope's bucket when shared. */
   keyOf(self: unknown, args: readonly unknown[]): StoreKey {
     const keyFn = this.#keyFn;
-    const key =
+    let key =
       keyFn === undefined
         ? keyForArgs(args, this.#skipArgs, this.where)
         : keyForKeyFnResult(keyFn(args as unknown[], self), this.where);
+    const vary = this.settings.vary;
+    if (vary !== undefined) key = varyKey(vary, key, this.where);
     if (this.settings.scope === undefined) return key;
     // Methods sharing a scope's bucket: the method's id keeps their keys apart (and apart from
     // manual keys, whose encodings never start with "\0@").

@@ -57,6 +57,8 @@ export interface MethodSettings {
   readonly lease: LeaseSettings | undefined;
   /** `false`: loads write to asynchronous stores in the background (see the decorators' `awaitWrite`). */
   readonly awaitWrite: boolean;
+  /** Request-context parts of every key (the decorators' `vary`); `undefined`: none. */
+  readonly vary: (() => unknown) | undefined;
 }
 
 const COMMON_OPTIONS = [
@@ -69,6 +71,7 @@ const COMMON_OPTIONS = [
   'tags',
   'lease',
   'awaitWrite',
+  'vary',
 ] as const;
 const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
   lru: [...COMMON_OPTIONS, 'maxSize'],
@@ -125,6 +128,7 @@ export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, wh
   functionOption(where, 'keyFn', keyFn, undefined);
   if (keyFn !== undefined && skipArgs !== 0) throw new TypeError(messages.SKIP_ARGS_WITH_KEY_FN(where));
   functionOption(where, 'shouldCache', shouldCache, undefined);
+  functionOption(where, 'vary', raw.vary, undefined);
   assertVersion(where, version);
   if (store !== undefined && !isStore(store) && !(typeof store === 'string' && store !== '')) {
     throw new TypeError(messages.NOT_A_STORE(where, store));
@@ -146,5 +150,6 @@ export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, wh
     tags: tagsOf(where, tags),
     lease: leaseOf(where, raw.lease),
     awaitWrite: booleanOption(where, 'awaitWrite', raw.awaitWrite, true),
+    vary: raw.vary as MethodSettings['vary'],
   };
 }

@@ -37,6 +37,9 @@
  * - `E_LOAD_TIMEOUT`: a cached method's load passed its `timeout.hard` and no
  *   expired value was allowed (`LoadTimeoutError`); the load goes on and is
  *   stored when it completes.
+ * - `E_VARY`: a cached method's `vary` option threw or gave no context parts
+ *   (a call outside any request context); the call rejects and the method
+ *   does not run (`VaryError`).
  * - `E_DEFAULTS_LOCKED`: `configureMemokit()` was called again, or after a
  *   cached method used the process default store (`DefaultsLockedError`).
  *
@@ -66,7 +69,8 @@ export type MemokitErrorCode =
   | 'E_UNKNOWN_STORE'
   | 'E_NOT_BOUND'
   | 'E_DEFAULTS_LOCKED'
-  | 'E_LOAD_TIMEOUT';
+  | 'E_LOAD_TIMEOUT'
+  | 'E_VARY';
 
 /**
  * The options of every memokit error: the underlying error, if any, as the
@@ -195,5 +199,29 @@ export class LoadTimeoutError extends MemokitError {
     this.name = 'LoadTimeoutError';
     this.method = method;
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A call of a method whose `vary` option threw, or gave no parts a key can
+ * hold: outside any request context, its entry could only be shared by every
+ * context, so the call rejects and the method does not run.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof VaryError) console.error(error.method); // "SettingsService.get"
+ * ```
+ */
+export class VaryError extends MemokitError {
+  /** The code of every `VaryError`. */
+  static readonly code = 'E_VARY';
+  declare readonly code: typeof VaryError.code;
+  /** `Class.method` of the method whose `vary` failed. */
+  readonly method: string;
+
+  constructor(method: string, message: string, options?: MemokitErrorOptions) {
+    super(VaryError.code, message, options);
+    this.name = 'VaryError';
+    this.method = method;
   }
 }

@@ -21,6 +21,14 @@ const show = (value: unknown): string => {
 };
 
 export const messages = {
+  VARY_THREW: (where: string, cause: unknown) =>
+    `${where}: option "vary" threw (${cause instanceof Error ? cause.message : show(cause)}), so this call has no ` +
+    `context for its key; it was not run. Call it inside a request context (e.g. nestjs-cls's ClsService.run(), ` +
+    `or your AsyncLocalStorage's run()), or make vary return the parts when there is none.`,
+  VARY_NO_PARTS: (where: string, parts: unknown) =>
+    `${where}: option "vary" returned ${show(parts)}; it must return a non-empty array of strings, numbers or ` +
+    `booleans (e.g. [tenantId]). Without them this call would share an entry with every context; it was not run. ` +
+    `Call it inside a request context, or fix vary.`,
   // Options (util/options, duration, byte-size): every validator names where, the option and what it must be.
   BAD_OPTIONS_OBJECT: (where: string, value: unknown) =>
     `${where}: options must be an object or omitted; got ${show(value)}.`,

@@ -235,3 +235,34 @@ expectTypeOf(manual.getOrSet('k', async () => 'v')).resolves.toBeString();
 void manual.get({ id: 1 });
 // @ts-expect-error a Cache<string> stores strings
 void manual.set('k', 42);
+
+// ---- per-call freshness policies and ctx.tags ----
+void manual.getOrSet('k', async () => 'v', { ttl: '1m', staleWhileRevalidate: '10m', refreshAhead: 0.8 });
+void manual.getOrSet('k', async () => 'v', { timeout: { hard: '2s' }, failSafe: { window: '1h', retryAfter: '1m' } });
+void manual.getOrSet('k', async (ctx) => {
+  ctx.tags = ['t'];
+  return 'v';
+});
+// @ts-expect-error not an option of getOrSet
+void manual.getOrSet('k', async () => 'v', { refreshAhed: 0.8 });
+
+// ---- vary: request-context parts of a key ----
+declare function tenantId(): string | undefined;
+class Tenanted {
+  @AsyncTTL({ ttl: '5m', vary: () => [tenantId() ?? ''] })
+  async settings(): Promise<string> {
+    return 'x';
+  }
+
+  @AsyncLRU({ vary: () => (tenantId() === undefined ? undefined : [tenantId() ?? '', 42, true]) })
+  async profile(_id: number): Promise<string> {
+    return 'x';
+  }
+
+  // @ts-expect-error vary parts are strings, numbers or booleans: an object cannot key a tenant
+  @AsyncTTL({ vary: () => [{ tenant: 'a' }] })
+  async notEncodable(): Promise<string> {
+    return 'x';
+  }
+}
+void Tenanted;

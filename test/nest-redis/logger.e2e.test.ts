@@ -2,7 +2,9 @@
  * The module's state lines through Nest's Logger (context `memokit`): one
  * per change in how a store serves calls, never one per call, filtered by
  * the `logger` option. Real Nest applications over a Redis this suite starts
- * and stops (its own server: the shared one must stay up).
+ * and stops (its own server: the shared one must stay up). Here, not in
+ * test/nest: the NestJS 11 compatibility run copies test/nest alone, without
+ * the Redis test setup.
  */
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -11,9 +13,9 @@ import { AsyncTTL } from '../../lib/index.js';
 import { TieredStore } from '../../lib/tiered.js';
 import { CacheModule, CacheModuleOptionsError, CacheService } from '../../nest-module/index.js';
 import type { RedisStore } from '../../lib/stores/redis/index.js';
-import { startRedisServer, type RedisServer } from '../setup/redis-server.js';
+import { rawCommand, startRedisServer, type RedisServer } from '../setup/redis-server.js';
 import { eventually, uniquePrefix } from '../setup/redis-env.js';
-import { bootstrap, closeAll } from './helpers.js';
+import { bootstrap, closeAll } from '../nest/helpers.js';
 
 let server: RedisServer;
 beforeAll(async () => {
@@ -48,7 +50,6 @@ afterEach(async () => {
 });
 
 async function isUp(): Promise<boolean> {
-  const { rawCommand } = await import('../setup/redis-server.js');
   try {
     return (await rawCommand(server.port, 'PING', 300)).includes('PONG');
   } catch {
