@@ -8,6 +8,7 @@ import { assertKnownOptions, booleanOption, functionOption } from '../util/optio
 import type { MethodDefinition } from './method-definition.js';
 import { CACHE_DECORATOR, type CacheKind } from './method-settings.js';
 import { registry } from './registry.js';
+import type { StoreKey } from '../keys/keys.js';
 import { assertTags, invalidateTags } from '../stores/tags.js';
 
 /**
@@ -86,25 +87,38 @@ export interface InvalidatorClearAllOptions {
 }
 
 const KNOWN = ['keyFn', 'clearAll'] as const;
+const KNOWN_FOR_UPDATERS = ['keyFn', 'value'] as const;
 const NAME: Readonly<Record<CacheKind, string>> = { lru: 'LRUInvalidator', ttl: 'TTLInvalidator' };
+const UPDATER_NAME: Readonly<Record<CacheKind, string>> = { lru: 'LRUUpdater', ttl: 'TTLUpdater' };
 
 interface InvalidatorSettings {
   readonly keyFn: ((args: unknown[], self: unknown) => unknown) | undefined;
   readonly clearAll: boolean;
+  /** Write-through (an updater): store the mutation's result, or what this makes of it, instead of evicting. */
+  readonly update: false | { readonly value: ((result: unknown, args: unknown[]) => unknown) | undefined };
 }
 
-function settingsFor(decorator: string, where: string, options: unknown): InvalidatorSettings {
+function settingsFor(decorator: string, where: string, options: unknown, update: boolean): InvalidatorSettings {
   const at = `@${decorator} on ${where}`;
-  if (options === undefined) return { keyFn: undefined, clearAll: false };
+  if (options === undefined) return { keyFn: undefined, clearAll: false, update: update && { value: undefined } };
   if (typeof options === 'object' && options !== null && 'skipArgs' in options) {
     throw new TypeError(messages.INVALIDATOR_SKIP_ARGS(at));
   }
-  assertKnownOptions(at, options, KNOWN);
+  assertKnownOptions(at, options, update ? KNOWN_FOR_UPDATERS : KNOWN);
   const raw = options as Record<string, unknown>;
   const keyFn = functionOption<NonNullable<InvalidatorSettings['keyFn']>, undefined>(at, 'keyFn', raw.keyFn, undefined);
+  if (update) {
+    const value = functionOption<(result: unknown, args: unknown[]) => unknown, undefined>(
+      at,
+      'value',
+      raw.value,
+      undefined,
+    );
+    return { keyFn, clearAll: false, update: { value } };
+  }
   const clearAll = booleanOption(at, 'clearAll', raw.clearAll, false);
   if (clearAll && keyFn !== undefined) throw new TypeError(messages.CLEAR_ALL_WITH_KEY_FN(at));
-  return { keyFn, clearAll };
+  return { keyFn, clearAll, update: false };
 }
 
 /**
@@ -124,7 +138,7 @@ class Invalidator {
   ) {}
 
   get decorator(): string {
-    return NAME[this.kind];
+    return (this.settings.update === false ? NAME : UPDATER_NAME)[this.kind];
   }
 
   /** Resolves the target on first use; its kind must match the invalidator's. */
@@ -141,7 +155,12 @@ class Invalidator {
     if (definition.settings.kind !== this.kind) {
       const other = definition.settings.kind;
       throw new TypeError(
-        messages.INVALIDATOR_KIND_MISMATCH(where, definition.where, CACHE_DECORATOR[other], NAME[other]),
+        messages.INVALIDATOR_KIND_MISMATCH(
+          where,
+          definition.where,
+          CACHE_DECORATOR[other],
+          (this.settings.update === false ? NAME : UPDATER_NAME)[other],
+        ),
       );
     }
     if (!this.settings.clearAll && this.settings.keyFn === undefined && undercountsParameters(definition.original)) {
@@ -164,13 +183,53 @@ class Invalidator {
         await Promise.all(engines.map((e) => e.endClearAll()));
       }
     }
-    const key = target.keyOf(targetSelf, this.targetArgs(target, self, args));
+    const targetArgs = this.targetArgs(target, self, args);
+    const key = target.keyOf(targetSelf, targetArgs);
     await Promise.all(engines.map((e: MethodCache) => e.beginMutation(key)));
+    if (this.settings.update !== false) return this.#update(engines, key, targetArgs, self, args);
     try {
       return await this.member.original.apply(self, args);
     } finally {
       await Promise.all(engines.map((e) => e.endMutation(key)));
     }
+  }
+
+  /**
+   * Write-through: runs the mutation inside the window `run` opened, then
+   * stores its result (or what `value` makes of it) as the target's entry. A
+   * mutation that throws stores nothing (its key is evicted again); a
+   * `value` that throws is reported and the key evicted, and the mutation's
+   * result still returned.
+   */
+  async #update(
+    engines: MethodCache[],
+    key: StoreKey,
+    targetArgs: unknown[],
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
+    const update = this.settings.update as {
+      readonly value: ((result: unknown, args: unknown[]) => unknown) | undefined;
+    };
+    let result: unknown;
+    try {
+      result = await this.member.original.apply(self, args);
+    } catch (error) {
+      await Promise.all(engines.map((e) => e.endMutation(key)));
+      throw error;
+    }
+    let value = result;
+    try {
+      if (update.value !== undefined) value = update.value(result, args);
+    } catch (error) {
+      if (cacheEvents.active) cacheEvents.emit('error', { source: this.member.where, operation: 'set', key, error });
+      if (channels.storeError.hasSubscribers)
+        channels.storeError.publish({ source: this.member.where, operation: 'set', key, error });
+      await Promise.all(engines.map((e) => e.endMutation(key)));
+      return result;
+    }
+    await Promise.all(engines.map((e) => e.endMutationWith(key, value, targetArgs)));
+    return result;
   }
 
   targetArgs(target: MethodDefinition, self: unknown, args: unknown[]): unknown[] {
@@ -203,13 +262,13 @@ function undercountsParameters(fn: Function): boolean {
   return false;
 }
 
-function createInvalidator(kind: CacheKind, targetRef: unknown, options: unknown): Function {
-  const decorator = NAME[kind];
+function createInvalidator(kind: CacheKind, targetRef: unknown, options: unknown, update = false): Function {
+  const decorator = (update ? UPDATER_NAME : NAME)[kind];
   if (typeof targetRef !== 'function') {
     throw new TypeError(messages.INVALIDATOR_BAD_TARGET(`@${decorator}()`, targetRef));
   }
   return createDualDecorator(decorator, (member) => {
-    const invalidator = new Invalidator(kind, member, targetRef, settingsFor(decorator, member.where, options));
+    const invalidator = new Invalidator(kind, member, targetRef, settingsFor(decorator, member.where, options, update));
     return function invalidating(this: unknown, ...args: unknown[]): Promise<unknown> {
       try {
         return invalidator.run(this, args);
@@ -311,6 +370,168 @@ export const LRUInvalidator: InvalidatorFactory = (target: unknown, options?: un
  */
 export const TTLInvalidator: InvalidatorFactory = (target: unknown, options?: unknown) =>
   createInvalidator('ttl', target, options) as never;
+
+/**
+ * A method an updater accepts: parameters `P`, and a promise of `R` (what
+ * the updater stores, or what its `value` maps).
+ */
+type UpdatingMethod<P extends unknown[], R, This> = {
+  method(this: This, ...args: P): Promise<R>;
+}['method'];
+
+/**
+ * The decorator an updater factory returns: legacy (NestJS) and TC39
+ * standard forms, for methods whose parameters match `P` and that resolve
+ * with `R`.
+ *
+ * @example
+ * ```ts
+ * const deco: UpdaterDecorator<[number, ...unknown[]], User, unknown> = LRUUpdater(() => Users.prototype.get);
+ * ```
+ */
+export interface UpdaterDecorator<P extends unknown[], R, This> {
+  /** TC39 standard decorator form. */
+  <T extends UpdatingMethod<P, R, This>>(value: T, context: ClassMethodDecoratorContext<This, T>): T;
+  /** Legacy (`experimentalDecorators`) form, used by NestJS. */
+  <T extends UpdatingMethod<P, R, This>>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): TypedPropertyDescriptor<T>;
+}
+
+/**
+ * Options of {@link LRUUpdater} and {@link TTLUpdater}.
+ *
+ * @example
+ * ```ts
+ * @LRUUpdater(() => Users.prototype.get, { keyFn: ([user]: [User]) => [user.id] })
+ * async save(user: User): Promise<User> { ... }
+ * ```
+ */
+export interface UpdaterOptions<F extends CachedFunction, A extends unknown[], R, This> {
+  /**
+   * Maps the mutation's arguments to the target's arguments, as the
+   * invalidators' `keyFn` does.
+   *
+   * @default the mutation's leading arguments, as many as the target declares
+   */
+  keyFn?: (args: A, self: This | undefined) => [...Parameters<F>];
+  /**
+   * What to store, from the mutation's result and arguments; it must fit the
+   * target's return type. A `value` that throws stores nothing (the key is
+   * evicted, the error reported as an `error` event); the mutation's result
+   * is still returned.
+   *
+   * @default the mutation's result (which must then fit the target's return type)
+   */
+  value?: (result: R, args: A) => Awaited<ReturnType<F>>;
+}
+
+/**
+ * The signature of {@link LRUUpdater} and {@link TTLUpdater}: the target is
+ * the cached method or a thunk returning it, as for the invalidators.
+ *
+ * @example
+ * ```ts
+ * const update: UpdaterFactory = LRUUpdater;
+ * ```
+ */
+export interface UpdaterFactory {
+  // As for the invalidators: the keyFn overloads come first, so that keyFn's array literal gets the target's tuple type.
+  /** Stores `value(result, args)` as the entry `keyFn` derives (thunk form). */
+  <F extends CachedFunction, A extends unknown[], R, This = unknown>(
+    target: () => F,
+    options: {
+      keyFn: (args: A, self: This | undefined) => [...Parameters<F>];
+      value: (result: R, args: A) => Awaited<ReturnType<F>>;
+    },
+  ): UpdaterDecorator<[...A, ...unknown[]], R, This>;
+  /** Stores `value(result, args)` as the entry `keyFn` derives. */
+  <F extends CachedFunction, A extends unknown[], R, This = unknown>(
+    target: F,
+    options: {
+      keyFn: (args: A, self: This | undefined) => [...Parameters<F>];
+      value: (result: R, args: A) => Awaited<ReturnType<F>>;
+    },
+  ): UpdaterDecorator<[...A, ...unknown[]], R, This>;
+  /** Stores the mutation's result as the entry `keyFn` derives (thunk form). */
+  <F extends CachedFunction, A extends unknown[], This = unknown>(
+    target: () => F,
+    options: { keyFn: (args: A, self: This | undefined) => [...Parameters<F>] },
+  ): UpdaterDecorator<[...A, ...unknown[]], Awaited<ReturnType<F>>, This>;
+  /** Stores the mutation's result as the entry `keyFn` derives. */
+  <F extends CachedFunction, A extends unknown[], This = unknown>(
+    target: F,
+    options: { keyFn: (args: A, self: This | undefined) => [...Parameters<F>] },
+  ): UpdaterDecorator<[...A, ...unknown[]], Awaited<ReturnType<F>>, This>;
+  /** Stores `value(result, args)` as the entry for the mutation's leading arguments (thunk form). */
+  <F extends CachedFunction, R>(
+    target: () => F,
+    options: { value: (result: R, args: [...Parameters<F>, ...unknown[]]) => Awaited<ReturnType<F>> },
+  ): UpdaterDecorator<[...Parameters<F>, ...unknown[]], R, unknown>;
+  /** Stores `value(result, args)` as the entry for the mutation's leading arguments. */
+  <F extends CachedFunction, R>(
+    target: F,
+    options: { value: (result: R, args: [...Parameters<F>, ...unknown[]]) => Awaited<ReturnType<F>> },
+  ): UpdaterDecorator<[...Parameters<F>, ...unknown[]], R, unknown>;
+  /** Stores the mutation's result as the entry for its leading arguments (thunk form). */
+  <F extends CachedFunction>(
+    target: () => F,
+  ): UpdaterDecorator<[...Parameters<F>, ...unknown[]], Awaited<ReturnType<F>>, unknown>;
+  /** Stores the mutation's result as the entry for its leading arguments. */
+  <F extends CachedFunction>(
+    target: F,
+  ): UpdaterDecorator<[...Parameters<F>, ...unknown[]], Awaited<ReturnType<F>>, unknown>;
+}
+
+/**
+ * Write-through for an `@AsyncLRU` method (Spring's `@CachePut`): the
+ * mutation's result (or `value(result, args)`) becomes the target's entry
+ * for the key derived as the invalidators derive it, instead of only being
+ * evicted. The same guarantees as {@link LRUInvalidator}: the entry is
+ * evicted before the mutation runs; loads in flight, or started while it
+ * runs, never overwrite the new entry; a mutation that throws stores
+ * nothing. Across processes the write goes through the store (Redis, and
+ * the tiered store's bus drops the peers' copies). The stored value must fit
+ * the target's return type: a compile error otherwise.
+ *
+ * @param target - the cached method, or a thunk returning it
+ * @param options - `keyFn` to map arguments, `value` to map the result
+ * @example
+ * ```ts
+ * class UserService {
+ *   @AsyncLRU()
+ *   async getUser(id: number): Promise<User> { ... }
+ *
+ *   @LRUUpdater(() => UserService.prototype.getUser)
+ *   async updateUser(id: number, data: Partial<User>): Promise<User> { ... }
+ * }
+ * ```
+ */
+export const LRUUpdater: UpdaterFactory = (target: unknown, options?: unknown) =>
+  createInvalidator('lru', target, options, true) as never;
+
+/**
+ * Write-through for an `@AsyncTTL` method; the same guarantees as
+ * {@link LRUUpdater}. The entry gets the target's TTL (from its `ttl`
+ * function too, and with its `jitter`).
+ *
+ * @param target - the cached method, or a thunk returning it
+ * @param options - `keyFn` to map arguments, `value` to map the result
+ * @example
+ * ```ts
+ * class Sessions {
+ *   @AsyncTTL({ ttl: '30m' })
+ *   async getSession(id: string): Promise<Session | null> { ... }
+ *
+ *   @TTLUpdater(() => Sessions.prototype.getSession, { value: (session: Session) => session })
+ *   async touch(id: string): Promise<Session> { ... }
+ * }
+ * ```
+ */
+export const TTLUpdater: UpdaterFactory = (target: unknown, options?: unknown) =>
+  createInvalidator('ttl', target, options, true) as never;
 
 /**
  * Marks a mutation method that changes what tagged entries hold: before the

@@ -466,6 +466,25 @@ export class LoadRunner {
   }
 
   /**
+   * The options a value written for `args` gets under `policy` (write-through:
+   * the TTL function, jitter and the method's tags applied as for a load);
+   * `false` when one of them failed (reported: write nothing).
+   */
+  writeOptionsFor(value: unknown, args: unknown[], policy: LoadPolicy): StoreSetOptions | undefined | false {
+    let options = policy.write;
+    const tags = this.#method.tags;
+    if (tags !== undefined) {
+      try {
+        options = { ...options, tags: tags(args) };
+      } catch (error) {
+        this.#store.failed('set', undefined, error);
+        return false;
+      }
+    }
+    return policy.freshness === undefined ? options : this.#writeOptions(options, value, args, policy);
+  }
+
+  /**
    * A write's options with its TTL (`ttl` as a function) and tags from the
    * value, and `jitter` applied; `false` when one of those functions failed
    * (reported: the value is not stored).

@@ -241,6 +241,21 @@ export class MethodCache {
     return this.invalidateKey(key);
   }
 
+  /**
+   * Closes a mutation window on `key` by storing `value` as its entry
+   * (write-through): loads still in flight, or started during the window,
+   * never overwrite it. `args`: the call's arguments the entry is for (a
+   * `ttl` function reads them). A failed write is counted and reported; the
+   * entry is then absent, never stale.
+   */
+  endMutationWith(key: StoreKey, value: unknown, args: unknown[]): Promise<void> {
+    this.#inFlight.endMutation(key);
+    this.#inFlight.abandon(key);
+    const options = this.#runner.writeOptionsFor(value, args, this.#policy);
+    if (options === false) return this.invalidateKey(key).then(() => undefined);
+    return this.#adapter.write(key, value, options);
+  }
+
   /** Opens a clear-all mutation window: clears now, and no load stores until it ends. */
   beginClearAll(): Promise<void> {
     this.#inFlight.beginClearAll();

@@ -2,6 +2,8 @@
 import { expectTypeOf } from 'expect-type';
 import {
   AsyncLRU,
+  LRUUpdater,
+  TTLUpdater,
   AsyncTTL,
   Cache,
   cacheStats,
@@ -266,3 +268,70 @@ class Tenanted {
   }
 }
 void Tenanted;
+
+// ---- write-through: @LRUUpdater / @TTLUpdater ----
+interface Account {
+  id: number;
+  name: string;
+}
+class Accounts {
+  @AsyncLRU()
+  async get(id: number): Promise<Account> {
+    return { id, name: 'x' };
+  }
+
+  @LRUUpdater(() => Accounts.prototype.get)
+  async rename(id: number, name: string): Promise<Account> {
+    return { id, name };
+  }
+
+  @LRUUpdater(() => Accounts.prototype.get, { keyFn: ([account]: [Account]) => [account.id] })
+  async save(account: Account): Promise<Account> {
+    return account;
+  }
+
+  @LRUUpdater(() => Accounts.prototype.get, {
+    value: (result: { ok: boolean }, [id]) => ({ id, name: String(result.ok) }),
+  })
+  async mapped(id: number): Promise<{ ok: boolean }> {
+    return { ok: id > 0 };
+  }
+
+  // @ts-expect-error the mutation's result does not fit the target's return type (string, not Account)
+  @LRUUpdater(() => Accounts.prototype.get)
+  async wrongResult(_id: number): Promise<string> {
+    return 'x';
+  }
+
+  // @ts-expect-error value's result does not fit the target's return type
+  @LRUUpdater(() => Accounts.prototype.get, { value: (result: { ok: boolean }) => result })
+  async wrongValue(_id: number): Promise<{ ok: boolean }> {
+    return { ok: true };
+  }
+
+  // @ts-expect-error the mutation's leading parameter is not the target's (string, not number)
+  @LRUUpdater(() => Accounts.prototype.get)
+  async wrongKey(id: string): Promise<Account> {
+    return { id: Number(id), name: 'x' };
+  }
+
+  // @ts-expect-error keyFn's result does not fit the target's parameters (string, not number)
+  @LRUUpdater(() => Accounts.prototype.get, { keyFn: ([name]: [string]) => [name] })
+  async wrongKeyFn(_name: string): Promise<Account> {
+    return { id: 1, name: 'x' };
+  }
+}
+void Accounts;
+
+class Sessions {
+  @AsyncTTL({ ttl: '30m' })
+  async session(id: string): Promise<{ id: string; seen: number } | null> {
+    return { id, seen: 0 };
+  }
+
+  @TTLUpdater(() => Sessions.prototype.session)
+  async touch(id: string): Promise<{ id: string; seen: number }> {
+    return { id, seen: Date.now() };
+  }
+}
+void Sessions;
