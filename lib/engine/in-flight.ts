@@ -1,4 +1,5 @@
 import type { StoreKey } from '../keys/keys.js';
+import type { LoadMessage } from '../util/diagnostics.js';
 
 /**
  * One load in flight for one key. Callers that join it share `promise`.
@@ -28,6 +29,12 @@ export class Load {
    * joining later gets its own bounded wait from this, not their error.
    */
   rejoin: (() => Promise<unknown>) | undefined = undefined;
+  /**
+   * The message of `memokit:load:start`, while a subscriber listens to the
+   * load channels: `load:end` / `load:error` publish the same object with
+   * the outcome added, so a subscriber can pair them (a span per load).
+   */
+  message: LoadMessage | undefined = undefined;
   /** @param epoch the {@link InFlight.epoch} when the load started. */
   constructor(readonly epoch: number) {}
 }

@@ -1,5 +1,5 @@
 import { LoadTimeoutError, NotAPromiseError } from '../util/errors.js';
-import { channels } from '../util/diagnostics.js';
+import { channels, type LoadMessage } from '../util/diagnostics.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import type { StoreKey } from '../keys/keys.js';
@@ -287,11 +287,15 @@ export class LoadRunner {
       if (channels.miss.hasSubscribers) channels.miss.publish({ source: this.#method.id, key });
     }
     let started = this.#counters.loadStarted();
-    if (channels.loadStart.hasSubscribers) channels.loadStart.publish({ source: this.#method.id, key, refresh });
-    // A subscriber to the load's end gets its duration: time it even when the figures would not sample it.
-    if (started < 0 && (channels.loadEnd.hasSubscribers || channels.loadError.hasSubscribers)) started = now();
+    if (channels.loadStart.hasSubscribers || channels.loadEnd.hasSubscribers || channels.loadError.hasSubscribers) {
+      // A subscriber to the load's end gets its duration: time it even when the figures would not sample it.
+      if (started < 0) started = now();
+      const message: LoadMessage = { source: this.#method.id, key, store: this.#store.kind, refresh };
+      load.message = message;
+      channels.loadStart.publish(message);
+    }
     const loading = invokeMethod(this.#method, self, args).then(
-      (value) => this.#loaded(load, args, key, value, options, lease, started, policy, refresh),
+      (value) => this.#loaded(load, args, key, value, options, lease, started, policy),
       (error: unknown) => this.#failed(load, key, error, options, lease, refresh, policy, started),
     );
     const freshness = policy.freshness;
@@ -367,11 +371,12 @@ export class LoadRunner {
     lease: unknown,
     started: number,
     policy: LoadPolicy,
-    refresh: boolean,
   ): unknown {
     this.#counters.loaded(started);
-    if (channels.loadEnd.hasSubscribers && started >= 0) {
-      channels.loadEnd.publish({ source: this.#method.id, key, refresh, durationMs: now() - started });
+    const message = load.message;
+    if (message !== undefined && started >= 0) {
+      message.durationMs = now() - started;
+      channels.loadEnd.publish(message);
     }
     let endsNow = true;
     try {
@@ -418,9 +423,11 @@ export class LoadRunner {
     this.#counters.loadErrors++;
     if (refresh) this.#counters.refreshErrors++;
     if (this.#events.active) this.#events.emit('error', { source: this.#method.id, operation: 'load', key, error });
-    if (channels.loadError.hasSubscribers && started >= 0) {
-      const durationMs = now() - started;
-      channels.loadError.publish({ source: this.#method.id, key, refresh, durationMs, error });
+    const message = load.message;
+    if (message !== undefined && started >= 0) {
+      message.durationMs = now() - started;
+      message.error = error;
+      channels.loadError.publish(message);
     }
     const failSafe = policy.failSafe;
     if (failSafe === undefined) {

@@ -80,6 +80,11 @@ export class EngineStore {
     this.owned = store.sync !== undefined && store.sync.complete !== false ? store.sync : undefined;
   }
 
+  /** The store's kind (`memory`, `redis`, `tiered`...), for diagnostics. */
+  get kind(): string {
+    return this.#store.kind;
+  }
+
   /** The store has load tokens a load that does not read first must ask for ({@link EngineStore.loadToken}). */
   get hasLoadTokens(): boolean {
     return this.#store.loadToken !== undefined;

@@ -15,12 +15,16 @@ export interface LoadStartMessage {
   /** A cached method's id (`UserService.getUser`) or a `Cache`'s name, as in events. */
   readonly source: string;
   readonly key: StoreKey;
+  /** The kind of store the entry is loaded for (`memory`, `redis`, `tiered`...). */
+  readonly store: string;
   /** A background reload (`staleWhileRevalidate`, `refreshAhead`) rather than a caller's miss. */
   readonly refresh: boolean;
 }
 
 /**
- * Message of `memokit:load:end`: the load resolved.
+ * Message of `memokit:load:end`: the load resolved. It is the object
+ * `memokit:load:start` published for this load, with `durationMs` added (a
+ * subscriber may key a `WeakMap` by it to pair the two).
  *
  * @example
  * ```ts
@@ -34,7 +38,8 @@ export interface LoadEndMessage extends LoadStartMessage {
 
 /**
  * Message of `memokit:load:error`: the load rejected (callers get the error,
- * or a fail-safe value).
+ * or a fail-safe value). The `load:start` object, with `durationMs` and
+ * `error` added.
  *
  * @example
  * ```ts
@@ -43,6 +48,21 @@ export interface LoadEndMessage extends LoadStartMessage {
  */
 export interface LoadErrorMessage extends LoadEndMessage {
   readonly error: unknown;
+}
+
+/**
+ * The one object a load publishes on `load:start`, then, with its outcome
+ * filled in, on `load:end` or `load:error` (so subscribers can pair them).
+ *
+ * @internal
+ */
+export interface LoadMessage {
+  readonly source: string;
+  readonly key: StoreKey;
+  readonly store: string;
+  readonly refresh: boolean;
+  durationMs?: number;
+  error?: unknown;
 }
 
 /**

@@ -137,7 +137,9 @@ describe('@LRUUpdater (memory store)', () => {
         return id;
       }
     }
-    await expect(new Mixed().set(1)).rejects.toThrow('@LRUUpdater on Mixed.set targets Mixed.get, which is cached with @AsyncTTL. Use @TTLUpdater for it.');
+    await expect(new Mixed().set(1)).rejects.toThrow(
+      '@LRUUpdater on Mixed.set targets Mixed.get, which is cached with @AsyncTTL. Use @TTLUpdater for it.',
+    );
     expect(() => {
       class Bad {
         @AsyncLRU()

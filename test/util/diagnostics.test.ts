@@ -88,7 +88,8 @@ describe('diagnostics_channel', () => {
     expect(seen.every((p) => (p.message as { source: string }).source === source)).toBe(true);
     const [miss, start, end, hit, , , failed, invalidated] = seen.map((p) => p.message);
     expect(miss).toEqual({ source, key: hit && (hit as ChannelMessages['memokit:hit']).key });
-    expect(start).toMatchObject({ source, refresh: false });
+    expect(start).toMatchObject({ source, store: 'memory', refresh: false });
+    expect(end).toBe(start); // one object per load: subscribers pair start and end with it
     const ended = end as ChannelMessages['memokit:load:end'];
     expect(ended.refresh).toBe(false);
     expect(ended.durationMs).toBeGreaterThanOrEqual(0);
