@@ -8,4 +8,5 @@
  * @packageDocumentation
  */
 export { registry } from './api/registry.js';
+export { disableTelemetry } from './api/telemetry.js';
 export type { MethodDefinition } from './api/method-definition.js';

@@ -73,6 +73,19 @@ export interface CacheModuleOptions {
    * ```
    */
   logger?: boolean | CacheLoggerOptions;
+  /**
+   * `false`: the application's cached methods are never reported to
+   * OpenTelemetry. With `@opentelemetry/api` installed and an SDK registered
+   * before the application starts, memokit reports metrics and a span per
+   * load without further setup (see docs/observability.md).
+   *
+   * @default true
+   * @example
+   * ```ts
+   * CacheModule.forRoot({ telemetry: false });
+   * ```
+   */
+  telemetry?: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { MethodCache, CacheStore } from '../lib/index.js';
-import type { MethodDefinition } from '../lib/internal.js';
+import { disableTelemetry, type MethodDefinition } from '../lib/internal.js';
 import { UnknownStoreError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
 import type { ModuleStores } from './cache.stores.js';
@@ -62,6 +62,7 @@ export class CacheBindings {
     }
     // A `Cache` scope given in the decorator carries its own store, shared by every application.
     if (typeof scope === 'object') storeName = this.stores.nameOf(scope.store);
+    if (!this.stores.telemetry) disableTelemetry(definition.id);
     const binding: MethodBinding = { definition, engine: definition.engines.bind(store), storeName };
     this.#bindings.set(definition, binding);
     return binding;

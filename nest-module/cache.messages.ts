@@ -17,6 +17,8 @@ const describe = (value: unknown): string => {
 };
 
 export const messages = {
+  BAD_TELEMETRY_OPTION: (value: unknown) =>
+    `CacheModule: option "telemetry" must be true or false (false: never report to OpenTelemetry); got ${describe(value)}.`,
   BAD_LOGGER_OPTION: (value: unknown, levels: readonly string[]) =>
     `CacheModule: option "logger" must be true, false or { level } with level one of ${list(levels)} ` +
     `(the lowest level of the lines memokit writes); got ${describe(value)}.`,

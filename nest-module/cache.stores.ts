@@ -31,6 +31,8 @@ export class ModuleStores {
   readonly defaultName: string;
   /** The lowest level of the state lines (`logger` option); `false`: none. */
   readonly logLevel: CacheLogLevel | false;
+  /** Whether the application's methods are reported to OpenTelemetry (`telemetry` option). */
+  readonly telemetry: boolean;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -39,12 +41,14 @@ export class ModuleStores {
     owned: ReadonlyMap<CacheStore, string>,
     urls: ReadonlyMap<CacheStore, string> = new Map(),
     logLevel: CacheLogLevel | false = 'log',
+    telemetry = true,
   ) {
     this.#byName = byName;
     this.defaultName = defaultName;
     this.#owned = owned;
     this.#urls = urls;
     this.logLevel = logLevel;
+    this.telemetry = telemetry;
   }
 
   /** Each distinct store, with the (first) name it is registered under. */
@@ -169,7 +173,8 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
       throw new CacheModuleOptionsError(messages.UNKNOWN_MODULE_OPTION(key, MODULE_OPTION_KEYS));
     }
   }
-  const { stores = {}, defaultStore, logger } = options as CacheModuleOptions;
+  const { stores = {}, defaultStore, logger, telemetry = true } = options as CacheModuleOptions;
+  if (typeof telemetry !== 'boolean') throw new CacheModuleOptionsError(messages.BAD_TELEMETRY_OPTION(telemetry));
   if (!isPlainObject(stores)) throw new CacheModuleOptionsError(messages.BAD_STORES_OPTION(stores));
   const logLevel = logLevelOf(logger);
 
@@ -210,7 +215,7 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
         throw new CacheModuleOptionsError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
       byName.set(DEFAULT_STORE_NAME, await create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
     }
-    return new ModuleStores(byName, defaultName, owned, urls, logLevel);
+    return new ModuleStores(byName, defaultName, owned, urls, logLevel, telemetry);
   } catch (error) {
     await closeAll(owned, () => undefined);
     throw error;

@@ -116,6 +116,13 @@ export interface CacheOptions extends FreshnessOptions {
    * ```
    */
   awaitWrite?: boolean;
+  /**
+   * `false`: this cache (and its scopes) is never reported to OpenTelemetry
+   * (no load spans). See the decorators' `telemetry`.
+   *
+   * @default true
+   */
+  telemetry?: boolean;
 }
 
 /**
@@ -175,7 +182,7 @@ export type CacheStats = MethodStats;
 
 const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite', ...FRESHNESS_OPTIONS] as const;
 const GET_OR_SET_OPTIONS = ['ttl', 'tags', 'failSafe', ...FRESHNESS_OPTIONS] as const;
-const CACHE_OPTIONS = ['store', 'prefix', 'version', ...SCOPE_OPTIONS] as const;
+const CACHE_OPTIONS = ['store', 'prefix', 'version', 'telemetry', ...SCOPE_OPTIONS] as const;
 
 /**
  * Options of {@link Cache.scope}: those of the cache that are not about its
@@ -212,6 +219,8 @@ export interface CacheSettings {
   /** The options of a write that states neither `ttl` nor `tags`. */
   readonly write: StoreSetOptions | undefined;
   readonly events: CacheEvents;
+  /** `false`: never reported to OpenTelemetry. */
+  readonly telemetry: boolean;
 }
 
 /** How long past expiry the store keeps an entry: the longer of the fail-safe and stale-while-revalidate windows. */
@@ -270,6 +279,7 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
     awaitWrite: booleanOption(where, 'awaitWrite', options.awaitWrite, true),
     write: defaultWrite(ttl, failSafe, freshness),
     events: new CacheEvents(),
+    telemetry: booleanOption(where, 'telemetry', options.telemetry, true),
   };
 }
 

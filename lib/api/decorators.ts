@@ -158,6 +158,19 @@ export interface CommonCacheOptions<A extends unknown[], R> {
    * ```
    */
   vary?: () => readonly VaryPart[] | undefined;
+  /**
+   * `false`: this method is never reported to OpenTelemetry (no metrics, no
+   * load spans). With `@opentelemetry/api` installed and an SDK registered,
+   * memokit reports without further setup (see docs/observability.md).
+   *
+   * @default true
+   * @example
+   * ```ts
+   * @AsyncLRU({ telemetry: false })
+   * async noisyLookup(id: number): Promise<string> { ... }
+   * ```
+   */
+  telemetry?: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { disableTelemetry, loadTelemetry, refreshTelemetry, trackBinding, untrackBinding } from './telemetry.js';
 import type { DecoratedMember } from './decorate.js';
 import { UnknownStoreError } from './errors.js';
 import type { MethodSettings } from './method-settings.js';
@@ -85,6 +86,10 @@ export class MethodEngines {
     }
     const engine = new MethodCache(method, namespace, undefined, { ownsNamespace: scope === undefined });
     this.#engines.add(engine);
+    if (method.settings.telemetry === false) disableTelemetry(method.id);
+    trackBinding(engine, method.id);
+    void loadTelemetry(); // once: @opentelemetry/api, if installed
+    refreshTelemetry(); // an OpenTelemetry SDK registered since the last binding is reported to from now on
     return engine;
   }
 
@@ -141,6 +146,7 @@ export class MethodEngines {
   /** Forgets an engine (its app shut down). */
   unbind(engine: MethodCache): void {
     engine.dispose();
+    untrackBinding(engine);
     this.#engines.delete(engine);
     if (this.#default === engine) this.#default = undefined;
   }

@@ -59,6 +59,8 @@ export interface MethodSettings {
   readonly awaitWrite: boolean;
   /** Request-context parts of every key (the decorators' `vary`); `undefined`: none. */
   readonly vary: (() => unknown) | undefined;
+  /** `false`: never reported to OpenTelemetry. */
+  readonly telemetry: boolean;
 }
 
 const COMMON_OPTIONS = [
@@ -72,6 +74,7 @@ const COMMON_OPTIONS = [
   'lease',
   'awaitWrite',
   'vary',
+  'telemetry',
 ] as const;
 const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
   lru: [...COMMON_OPTIONS, 'maxSize'],
@@ -151,5 +154,6 @@ export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, wh
     lease: leaseOf(where, raw.lease),
     awaitWrite: booleanOption(where, 'awaitWrite', raw.awaitWrite, true),
     vary: raw.vary as MethodSettings['vary'],
+    telemetry: booleanOption(where, 'telemetry', raw.telemetry, true),
   };
 }
