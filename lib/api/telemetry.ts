@@ -1,4 +1,4 @@
-import { subscribe } from 'node:diagnostics_channel';
+import { subscribe as subscribeChannel, unsubscribe } from 'node:diagnostics_channel';
 import { storeKeyToString, type StoreKey } from '../keys/keys.js';
 import type { InvalidateEvent } from '../util/events.js';
 import type { LoadMessage } from '../util/diagnostics.js';
@@ -75,6 +75,36 @@ const bindings = new Map<MethodCache, string>();
 /** `telemetry: false` (decorators, `Cache`, the NestJS module): sources never reported. */
 const disabled = new Set<string>();
 let disabledEverywhere = false;
+/** The channel subscriptions made here (channels are process-wide: {@link stopTelemetry} removes them). */
+const subscriptions: [string, (message: unknown, name: string | symbol) => void][] = [];
+
+function subscribe(name: string, listener: (message: unknown, name: string | symbol) => void): void {
+  subscribeChannel(name, listener);
+  subscriptions.push([name, listener]);
+}
+
+/**
+ * Whether memokit reports to OpenTelemetry now: metric instruments created,
+ * load spans subscribed.
+ *
+ * @internal
+ */
+export function telemetryActive(): { readonly metrics: boolean; readonly tracing: boolean } {
+  return { metrics: meterInUse !== undefined, tracing };
+}
+
+/**
+ * Stops reporting: unsubscribes from the channels (process-wide, unlike the
+ * SDK's registration) and forgets the meter. The next binding checks for an
+ * SDK again. For tests.
+ *
+ * @internal
+ */
+export function stopTelemetry(): void {
+  for (const [name, listener] of subscriptions.splice(0)) unsubscribe(name, listener);
+  meterInUse = undefined;
+  tracing = false;
+}
 
 /** A short, stable hash of a key (FNV-1a, 32 bits): spans carry it, never the arguments. */
 function keyHash(key: StoreKey): string {

@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AsyncLRU, invalidateCache, LRUInvalidator, MemoryStore } from '../../lib/index.js';
-import { loadTelemetry } from '../../lib/api/telemetry.js';
+import { loadTelemetry, stopTelemetry, telemetryActive } from '../../lib/api/telemetry.js';
 
 /**
  * OpenTelemetry with the real SDK (in-memory readers and exporters): the SDK
@@ -29,9 +29,11 @@ beforeAll(async () => {
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
   await loadTelemetry(); // memokit loads @opentelemetry/api in the background; wait for it here
+  expect(telemetryActive()).toEqual({ metrics: true, tracing: true });
 });
 
 afterAll(async () => {
+  stopTelemetry(); // the diagnostics channels are shared by the test files of this worker
   await meterProvider.shutdown();
   await tracerProvider.shutdown();
   contextManager.disable();

@@ -15,7 +15,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import request from 'supertest';
-import { loadTelemetry } from '../../lib/api/telemetry.js';
+import { loadTelemetry, stopTelemetry, telemetryActive } from '../../lib/api/telemetry.js';
 import { CacheModule } from '../../nest-module/index.js';
 import { CatalogModule } from './fixtures/catalog.app.js';
 import { closeAll, track } from './helpers.js';
@@ -64,11 +64,13 @@ describe('OpenTelemetry in a Nest application', () => {
     trace.setGlobalTracerProvider(tracerProvider);
     metrics.setGlobalMeterProvider(meterProvider);
     await loadTelemetry();
+    expect(telemetryActive()).toEqual({ metrics: true, tracing: true });
     server = await app(true);
   });
 
   afterAll(async () => {
     await closeAll();
+    stopTelemetry(); // the diagnostics channels are shared by the test files of this worker
     await meterProvider.shutdown();
     await tracerProvider.shutdown();
     contextManager.disable();
