@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Cache, LoadTimeoutError, MemoryStore, type GetOrSetOptions } from '../../lib/index.js';
-import { deferred, FakeClock, flush, type Deferred } from '../helpers/deferred.js';
+import { deferred, FakeClock, flush } from '../helpers/deferred.js';
+import { controlledLoader } from '../helpers/loader.js';
 import { MapStore } from '../testing/map-store.js';
 
 /**
@@ -8,20 +9,6 @@ import { MapStore } from '../testing/map-store.js';
  * from what it loaded (`ctx.tags`), on the memory store. Entry ages read the
  * store's injected clock; load timeouts run on jest's fake timers. No sleeps.
  */
-
-/** A loader whose calls the test settles one by one (`pending`), at once (`auto`), or fails (`fail`). */
-function loader() {
-  const state = { loads: 0, auto: true, fail: false, pending: [] as Deferred<string>[] };
-  const load = (): Promise<string> => {
-    state.loads++;
-    if (state.fail) return Promise.reject(new Error('backend down'));
-    if (state.auto) return Promise.resolve(`v${state.loads}`);
-    const d = deferred<string>();
-    state.pending.push(d);
-    return d.promise;
-  };
-  return { state, load };
-}
 
 afterEach(() => {
   jest.useRealTimers();
@@ -31,7 +18,7 @@ describe('freshness policies per getOrSet call (memory store, injected clock)', 
   it('staleWhileRevalidate for one call: it gets the expired value at once; a call without it waits', async () => {
     const clock = new FakeClock();
     const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '1s' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     const swr = { staleWhileRevalidate: '10s' } as const;
     expect(await cache.getOrSet('k', load, swr)).toBe('v1');
     clock.advance(1_500); // expired; the entry was written with a 10 s window
@@ -60,7 +47,7 @@ describe('freshness policies per getOrSet call (memory store, injected clock)', 
   it('refreshAhead for one call: a hit in its zone reloads once; the same hit without it does not', async () => {
     const clock = new FakeClock();
     const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '1m' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     expect(await cache.getOrSet('k', load)).toBe('v1');
     clock.advance(50_000); // 10 s left: in the zone of refreshAhead 0.8
     expect(await cache.getOrSet('k', load)).toBe('v1');
@@ -80,7 +67,7 @@ describe('freshness policies per getOrSet call (memory store, injected clock)', 
   it("refreshAhead with the call's own ttl: the zone is a fraction of that ttl", async () => {
     const clock = new FakeClock();
     const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '1h' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     const options = { ttl: '10s', refreshAhead: 0.5 } as const;
     await cache.getOrSet('k', load, options);
     clock.advance(4_000); // 6 s left of 10: not in the zone
@@ -97,7 +84,7 @@ describe('freshness policies per getOrSet call (memory store, injected clock)', 
   it('timeout.hard for one call rejects with LoadTimeoutError naming the cache; the load is stored later', async () => {
     jest.useFakeTimers({ doNotFake: ['performance'] });
     const cache = new Cache({ ttl: '1m' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     state.auto = false;
     const outcome = cache.getOrSet('k', load, { timeout: { hard: '2s' } }).then(
       () => undefined,
@@ -117,7 +104,7 @@ describe('freshness policies per getOrSet call (memory store, injected clock)', 
   it('failSafe with retryAfter for one call serves the expired value and throttles the loader', async () => {
     const clock = new FakeClock();
     const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '30s' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     const options = { failSafe: { window: '10m', retryAfter: '1m' } } as const;
     expect(await cache.getOrSet('k', load, options)).toBe('v1');
     clock.advance(31_000);
@@ -150,7 +137,7 @@ describe('freshness policies per getOrSet call (memory store, injected clock)', 
   it("a call's options override only what they state: the cache's failSafe stays", async () => {
     const clock = new FakeClock();
     const cache = new Cache({ store: new MemoryStore({ clock }), ttl: '1m', failSafe: '1h' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     await cache.getOrSet('k', load, { refreshAhead: 0.9 });
     clock.advance(2 * 60_000);
     state.fail = true;
@@ -160,7 +147,7 @@ describe('freshness policies per getOrSet call (memory store, injected clock)', 
 
   it('bad options reject with a TypeError naming the call and the option; the loader is not called', async () => {
     const cache = new Cache({ ttl: '1m' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     await expect(cache.getOrSet('k', load, { refreshAhead: 1.5 })).rejects.toThrow(
       /Cache\(cache\)\.getOrSet: option "refreshAhead" must be a number strictly between 0 and 1/,
     );

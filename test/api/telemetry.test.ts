@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { context, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
+import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { AsyncLRU, invalidateCache, LRUInvalidator, MemoryStore } from '../../lib/index.js';
-import { loadTelemetry, stopTelemetry, telemetryActive } from '../../lib/api/telemetry.js';
+import { telemetryActive } from '../../lib/api/telemetry.js';
+import { otelTestSdk } from '../nest/otel-sdk.js';
 
 /**
  * OpenTelemetry with the real SDK (in-memory readers and exporters): the SDK
@@ -12,41 +11,15 @@ import { loadTelemetry, stopTelemetry, telemetryActive } from '../../lib/api/tel
  * startup, and memokit reports to it with no setup of its own.
  */
 
-/** A reader the test collects from when it wants. */
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
-const reader = new TestReader();
-const meterProvider = new MeterProvider({ readers: [reader] });
-const spans = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-const contextManager = new AsyncLocalStorageContextManager();
+const sdk = otelTestSdk();
+const { spans, points } = sdk;
 
 beforeAll(async () => {
-  context.setGlobalContextManager(contextManager.enable());
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
-  await loadTelemetry(); // memokit loads @opentelemetry/api in the background; wait for it here
+  await sdk.start(); // memokit loads @opentelemetry/api in the background; start() waits for it
   expect(telemetryActive()).toEqual({ metrics: true, tracing: true });
 });
 
-afterAll(async () => {
-  stopTelemetry(); // the diagnostics channels are shared by the test files of this worker
-  await meterProvider.shutdown();
-  await tracerProvider.shutdown();
-  contextManager.disable();
-});
-
-/** Every data point of metric `name`. */
-async function points(name: string): Promise<DataPoint<unknown>[]> {
-  const { resourceMetrics } = await reader.collect();
-  return resourceMetrics.scopeMetrics
-    .flatMap((scope) => scope.metrics)
-    .filter((metric) => metric.descriptor.name === name)
-    .flatMap((metric) => metric.dataPoints as DataPoint<unknown>[]);
-}
+afterAll(() => sdk.stop());
 
 /** The value of metric `name` at the data point with these attributes. */
 async function value(name: string, attributes: Record<string, string>): Promise<unknown> {

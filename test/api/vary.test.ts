@@ -1,14 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from '@jest/globals';
-import {
-  AsyncLRU,
-  AsyncTTL,
-  clearCache,
-  invalidateCache,
-  MemoryStore,
-  TTLInvalidator,
-  VaryError,
-} from '../../lib/index.js';
+import { AsyncLRU, AsyncTTL, clearCache, invalidateCache, MemoryStore, VaryError } from '../../lib/index.js';
+import { inTenant, tenantSettings } from '../helpers/tenants.js';
 
 /**
  * `vary`: request-context parts of every key, on the memory store. The
@@ -16,24 +8,8 @@ import {
  * with nestjs-cls in a Nest app, and test/stores/redis/vary.test.ts on Redis
  * and the tiered store).
  */
-const tenant = new AsyncLocalStorage<string>();
-const inTenant = <T>(id: string, run: () => Promise<T>): Promise<T> => tenant.run(id, run);
-
-function service() {
-  const store = new MemoryStore();
-  const loads: string[] = [];
-  class Settings {
-    @AsyncTTL({ ttl: '5m', store, vary: () => (tenant.getStore() === undefined ? undefined : [tenant.getStore()!]) })
-    async get(name: string): Promise<string> {
-      loads.push(`${tenant.getStore()}:${name}`);
-      return `${tenant.getStore()}:${name}:${loads.length}`;
-    }
-
-    @TTLInvalidator(() => Settings.prototype.get)
-    async set(_name: string): Promise<void> {}
-  }
-  return { svc: new Settings(), loads, store };
-}
+/** The tenant-keyed settings service on a memory store of its own. */
+const service = () => tenantSettings(new MemoryStore());
 
 describe('vary', () => {
   it('keeps one entry per context for the same arguments', async () => {

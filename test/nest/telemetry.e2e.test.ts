@@ -10,34 +10,16 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { context, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
 import request from 'supertest';
-import { loadTelemetry, stopTelemetry, telemetryActive } from '../../lib/api/telemetry.js';
+import { telemetryActive } from '../../lib/api/telemetry.js';
+import { otelTestSdk } from './otel-sdk.js';
 import { CacheModule } from '../../nest-module/index.js';
 import { CatalogModule } from './fixtures/catalog.app.js';
 import { closeAll, track } from './helpers.js';
 
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
-const reader = new TestReader();
-const meterProvider = new MeterProvider({ readers: [reader] });
-const spans = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-const contextManager = new AsyncLocalStorageContextManager();
-
-async function points(name: string): Promise<DataPoint<unknown>[]> {
-  const { resourceMetrics } = await reader.collect();
-  return resourceMetrics.scopeMetrics
-    .flatMap((scope) => scope.metrics)
-    .filter((metric) => metric.descriptor.name === name)
-    .flatMap((metric) => metric.dataPoints as DataPoint<unknown>[]);
-}
+const sdk = otelTestSdk();
+const { spans, points } = sdk;
 
 async function app(telemetry: boolean): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
@@ -60,20 +42,14 @@ describe('OpenTelemetry in a Nest application', () => {
   let server: INestApplication;
 
   beforeAll(async () => {
-    context.setGlobalContextManager(contextManager.enable());
-    trace.setGlobalTracerProvider(tracerProvider);
-    metrics.setGlobalMeterProvider(meterProvider);
-    await loadTelemetry();
+    await sdk.start();
     expect(telemetryActive()).toEqual({ metrics: true, tracing: true });
     server = await app(true);
   });
 
   afterAll(async () => {
     await closeAll();
-    stopTelemetry(); // the diagnostics channels are shared by the test files of this worker
-    await meterProvider.shutdown();
-    await tracerProvider.shutdown();
-    contextManager.disable();
+    await sdk.stop();
   });
 
   it("reports the requests' hits, misses and loads, and each load's span is the request span's child", async () => {

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { AsyncTTL, Cache, LoadTimeoutError, MemoryStore, type CacheStore } from '../../../lib/index.js';
-import { TieredStore } from '../../../lib/tiered.js';
-import { deferred, FakeClock, type Deferred } from '../../helpers/deferred.js';
-import { connectedStore, entryKeys, eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
+import { AsyncTTL, Cache, LoadTimeoutError } from '../../../lib/index.js';
+import { controlledLoader } from '../../helpers/loader.js';
+import { entryKeys, eventually } from '../../setup/redis-env.js';
+import { closeOpened, raw, SHARED_STORES } from '../../setup/shared-stores.js';
 
 /**
  * Load timeouts, the fail-safe throttle, jitter and a TTL from the value on a
@@ -14,58 +14,10 @@ import { connectedStore, entryKeys, eventually, rawClient, testRedisUrl, uniqueP
  * injected clock. Loads are settled by the test; the timeouts are short real
  * timers that the calls under test await (no test sleeps).
  */
-const closing: { close(): Promise<void> }[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  await Promise.all(closing.map((s) => s.close()));
-  for (const c of clients) c.disconnect();
-});
+afterAll(closeOpened);
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
-
-/** A store under test; `dropL1()` lets this process's in-memory copies expire (tiered), so the next read goes to Redis. */
-interface Opened {
-  readonly store: CacheStore;
-  readonly prefix: string;
-  readonly dropL1: () => void;
-}
-
-async function redisStore(label: string): Promise<Opened> {
-  const prefix = uniquePrefix(label);
-  const store = await connectedStore({ label, prefix });
-  closing.push(store);
-  return { store, prefix, dropL1: () => {} };
-}
-
-async function tieredStore(label: string): Promise<Opened> {
-  const prefix = uniquePrefix(label);
-  const clock = new FakeClock();
-  const store = new TieredStore({ redis: { url: testRedisUrl(), prefix }, l1: new MemoryStore({ clock }) });
-  closing.push(store);
-  expect(await store.ready(5000)).toBe(true);
-  return { store, prefix, dropL1: () => clock.advance(10 * MINUTE) };
-}
-
-function raw(): Redis {
-  const client = rawClient();
-  clients.push(client);
-  return client;
-}
-
-/** A loader the test settles by hand once `auto` is off, or that fails while `fail` is set. */
-function loader() {
-  const state = { loads: 0, auto: true, fail: false, pending: [] as Deferred<string>[] };
-  const load = (): Promise<string> => {
-    state.loads++;
-    if (state.fail) return Promise.reject(new Error('backend down'));
-    if (state.auto) return Promise.resolve(`v${state.loads}`);
-    const d = deferred<string>();
-    state.pending.push(d);
-    return d.promise;
-  };
-  return { state, load };
-}
 
 /** The PTTL of every entry under `prefix`. */
 async function expiries(redis: Redis, prefix: string): Promise<number[]> {
@@ -73,15 +25,12 @@ async function expiries(redis: Redis, prefix: string): Promise<number[]> {
   return Promise.all(keys.map((key) => redis.pttl(key)));
 }
 
-describe.each([
-  ['Redis', redisStore],
-  ['tiered', tieredStore],
-])('freshness policies on the %s store', (_name, open) => {
+describe.each(SHARED_STORES)('freshness policies on the %s store', (_name, open) => {
   it('timeout.soft: a slow reload of an expired entry serves the fail-safe value; the reload is stored when done', async () => {
     const { store, prefix, dropL1 } = await open('soft');
     const redis = raw();
     const cache = new Cache({ store, ttl: '1m', failSafe: '10m', timeout: { soft: '30ms' } });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     expect(await cache.getOrSet('k', load)).toBe('v1');
     const [key] = await entryKeys(redis, prefix);
     await redis.pexpire(key!, 5 * MINUTE); // expired 5 minutes ago: inside the fail-safe window
@@ -97,7 +46,7 @@ describe.each([
   it('timeout.hard: nothing to serve, the call rejects with LoadTimeoutError; the load is stored when done', async () => {
     const { store } = await open('hard');
     const cache = new Cache({ store, ttl: '1m', timeout: { hard: '30ms' } });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     state.auto = false;
     const error = await cache.getOrSet('k', load).then(
       () => undefined,
@@ -114,7 +63,7 @@ describe.each([
     const { store, prefix, dropL1 } = await open('retry');
     const redis = raw();
     const cache = new Cache({ store, ttl: '1m', failSafe: { window: '10m', retryAfter: '30s' } });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     expect(await cache.getOrSet('k', load)).toBe('v1');
     const [key] = await entryKeys(redis, prefix);
     await redis.pexpire(key!, 8 * MINUTE); // expired 2 minutes ago: 8 minutes of the window left

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { Cache, MemoryStore, type CacheStore } from '../../../lib/index.js';
-import { TieredStore } from '../../../lib/tiered.js';
-import { deferred, FakeClock, type Deferred } from '../../helpers/deferred.js';
-import { connectedStore, entryKeys, eventually, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
+import { Cache } from '../../../lib/index.js';
+import { controlledLoader } from '../../helpers/loader.js';
+import { entryKeys, eventually } from '../../setup/redis-env.js';
+import { closeOpened, openTiered, raw, SHARED_STORES } from '../../setup/shared-stores.js';
 
 /**
  * Freshness policies stated per `getOrSet` call, and `ctx.tags`, on a real
@@ -11,66 +10,16 @@ import { connectedStore, entryKeys, eventually, rawClient, testRedisUrl, uniqueP
  * own clock: an entry is moved into its stale window or refresh zone with
  * PEXPIRE instead of waiting.
  */
-const closing: { close(): Promise<void> }[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  await Promise.all(closing.map((s) => s.close()));
-  for (const c of clients) c.disconnect();
-});
+afterAll(closeOpened);
 
 const MINUTE = 60_000;
 
-/** A store under test; `dropL1()` lets this process's in-memory copies expire (tiered), so the next read goes to Redis. */
-interface Opened {
-  readonly store: CacheStore;
-  readonly prefix: string;
-  readonly dropL1: () => void;
-}
-
-async function redisStore(label: string): Promise<Opened> {
-  const prefix = uniquePrefix(label);
-  const store = await connectedStore({ label, prefix });
-  closing.push(store);
-  return { store, prefix, dropL1: () => {} };
-}
-
-async function tieredStore(label: string): Promise<Opened> {
-  const prefix = uniquePrefix(label);
-  const clock = new FakeClock();
-  const store = new TieredStore({ redis: { url: testRedisUrl(), prefix }, l1: new MemoryStore({ clock }) });
-  closing.push(store);
-  expect(await store.ready(5000)).toBe(true);
-  return { store, prefix, dropL1: () => clock.advance(MINUTE + 1) };
-}
-
-function raw(): Redis {
-  const client = rawClient();
-  clients.push(client);
-  return client;
-}
-
-/** A loader the test settles by hand once `auto` is off. */
-function loader() {
-  const state = { loads: 0, auto: true, pending: [] as Deferred<string>[] };
-  const load = (): Promise<string> => {
-    state.loads++;
-    if (state.auto) return Promise.resolve(`v${state.loads}`);
-    const d = deferred<string>();
-    state.pending.push(d);
-    return d.promise;
-  };
-  return { state, load };
-}
-
-describe.each([
-  ['Redis', (label: string) => redisStore(label)],
-  ['tiered', (label: string) => tieredStore(label)],
-])('getOrSet policies per call on the %s store', (_name, open) => {
+describe.each(SHARED_STORES)('getOrSet policies per call on the %s store', (_name, open) => {
   it('staleWhileRevalidate for one call: Redis keeps the entry for its window; an expired read is served at once', async () => {
     const { store, prefix, dropL1 } = await open('call-swr');
     const redis = raw();
     const cache = new Cache({ store, ttl: '1m' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     const swr = { staleWhileRevalidate: '10m' } as const;
     expect(await cache.getOrSet('k', load, swr)).toBe('v1');
     const [key] = await entryKeys(redis, prefix);
@@ -92,7 +41,7 @@ describe.each([
     const { store, prefix, dropL1 } = await open('call-ahead');
     const redis = raw();
     const cache = new Cache({ store, ttl: '1m' });
-    const { state, load } = loader();
+    const { state, load } = controlledLoader();
     expect(await cache.getOrSet('k', load)).toBe('v1');
     const [key] = await entryKeys(redis, prefix);
     await redis.pexpire(key!, 20_000); // 20 s left of 60
@@ -126,10 +75,8 @@ describe.each([
 
 describe('ctx.tags across processes on the tiered store', () => {
   it("another process's tag invalidation drops this process's L1 copy", async () => {
-    const a = await tieredStore('ctx-tags-peers');
-    const b = new TieredStore({ redis: { url: testRedisUrl(), prefix: a.prefix } });
-    closing.push(b);
-    expect(await b.ready(5000)).toBe(true);
+    const a = await openTiered('ctx-tags-peers');
+    const { store: b } = await openTiered('ctx-tags-peers', a.prefix);
     const here = new Cache({ store: a.store, ttl: '1m' });
     const there = new Cache({ store: b, ttl: '1m' });
     let loads = 0;

@@ -1,19 +1,16 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { AsyncLRU, LRUUpdater, MemoryStore, type CacheStore } from '../../../lib/index.js';
+import { AsyncLRU, LRUUpdater, type CacheStore } from '../../../lib/index.js';
 import { registry } from '../../../lib/internal.js';
-import { TieredStore } from '../../../lib/tiered.js';
 import { deferred, type Deferred } from '../../helpers/deferred.js';
-import { connectedStore, eventually, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
+import { eventually, uniquePrefix } from '../../setup/redis-env.js';
+import { closeOpened, SHARED_STORES } from '../../setup/shared-stores.js';
 
 /**
  * Write-through on a real Redis (a private server) and on tiered stores
  * over it: the mutation's result is the entry every process reads next; a
  * process's L1 copy of the old value is dropped.
  */
-const closing: { close(): Promise<void> }[] = [];
-afterAll(async () => {
-  await Promise.all(closing.map((s) => s.close()));
-});
+afterAll(closeOpened);
 
 interface Account {
   id: number;
@@ -42,28 +39,11 @@ function accounts(store: CacheStore) {
   return { svc, state, namespace: registry.of(svc.get)?.namespaceName ?? '' };
 }
 
-async function tiered(prefix: string): Promise<TieredStore> {
-  const store = new TieredStore({ redis: { url: testRedisUrl(), prefix }, l1: new MemoryStore() });
-  closing.push(store);
-  expect(await store.ready(5000)).toBe(true);
-  return store;
-}
-
-describe.each([
-  [
-    'Redis',
-    async (prefix: string): Promise<CacheStore> => {
-      const store = await connectedStore({ label: 'updaters', prefix });
-      closing.push(store);
-      return store;
-    },
-  ],
-  ['tiered', tiered],
-])('write-through on the %s store', (_name, open) => {
+describe.each(SHARED_STORES)('write-through on the %s store', (_name, open) => {
   it('another process reads the stored result; its copy of the old value is dropped', async () => {
     const prefix = uniquePrefix('updaters');
-    const here = accounts(await open(prefix));
-    const peer = (await open(prefix)).namespace(here.namespace);
+    const here = accounts((await open('updaters', prefix)).store);
+    const peer = (await open('updaters', prefix)).store.namespace(here.namespace);
     expect(await here.svc.get(1)).toEqual({ id: 1, name: 'ada' });
     expect((await peer.get(1))?.value).toEqual({ id: 1, name: 'ada' }); // the peer has a copy (in L1 when tiered)
     await here.svc.rename(1, 'grace');
@@ -74,8 +54,8 @@ describe.each([
 
   it('a load in flight during the mutation does not overwrite the stored result', async () => {
     const prefix = uniquePrefix('updaters-race');
-    const here = accounts(await open(prefix));
-    const peer = (await open(prefix)).namespace(here.namespace);
+    const here = accounts((await open('updaters', prefix)).store);
+    const peer = (await open('updaters', prefix)).store.namespace(here.namespace);
     here.state.gate = deferred<void>();
     const slow = here.svc.get(2); // reads 'ada', then waits
     await eventually(() => here.state.loads === 1);

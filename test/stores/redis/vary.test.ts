@@ -1,9 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { AsyncTTL, MemoryStore, TTLInvalidator, VaryError, type CacheStore } from '../../../lib/index.js';
-import { TieredStore } from '../../../lib/tiered.js';
-import type { Redis } from 'ioredis';
-import { connectedStore, entryKeys, rawClient, testRedisUrl, uniquePrefix } from '../../setup/redis-env.js';
+import { VaryError } from '../../../lib/index.js';
+import { inTenant, tenantSettings } from '../../helpers/tenants.js';
+import { entryKeys, uniquePrefix } from '../../setup/redis-env.js';
+import { closeOpened, raw, SHARED_STORES } from '../../setup/shared-stores.js';
 
 /**
  * `vary` on a real Redis (a private server) and on a tiered store over it:
@@ -11,55 +10,13 @@ import { connectedStore, entryKeys, rawClient, testRedisUrl, uniquePrefix } from
  * context deletes only that entry. (Two applications sharing one Redis:
  * test/nest-redis/vary.e2e.test.ts.)
  */
-const closing: { close(): Promise<void> }[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  await Promise.all(closing.map((s) => s.close()));
-  for (const c of clients) c.disconnect();
-});
+afterAll(closeOpened);
 
-const tenant = new AsyncLocalStorage<string>();
-const inTenant = <T>(id: string, run: () => Promise<T>): Promise<T> => tenant.run(id, run);
-
-/** A service cached in `store`, per tenant. */
-function service(store: CacheStore) {
-  const loads: string[] = [];
-  class Settings {
-    @AsyncTTL({ ttl: '5m', store, vary: () => (tenant.getStore() === undefined ? undefined : [tenant.getStore()!]) })
-    async get(name: string): Promise<string> {
-      loads.push(`${tenant.getStore()}:${name}`);
-      return `${tenant.getStore()}:${name}:${loads.length}`;
-    }
-
-    @TTLInvalidator(() => Settings.prototype.get)
-    async set(_name: string): Promise<void> {}
-  }
-  return { svc: new Settings(), loads };
-}
-
-async function tiered(prefix: string): Promise<TieredStore> {
-  const store = new TieredStore({ redis: { url: testRedisUrl(), prefix }, l1: new MemoryStore() });
-  closing.push(store);
-  expect(await store.ready(5000)).toBe(true);
-  return store;
-}
-
-describe.each([
-  [
-    'Redis',
-    async (prefix: string): Promise<CacheStore> => {
-      const store = await connectedStore({ label: 'vary', prefix });
-      closing.push(store);
-      return store;
-    },
-  ],
-  ['tiered', tiered],
-])('vary on the %s store', (_name, open) => {
+describe.each(SHARED_STORES)('vary on the %s store', (_name, open) => {
   it('one entry per context in Redis; an invalidation in one context deletes only its entry', async () => {
     const prefix = uniquePrefix('vary');
-    const redis = rawClient();
-    clients.push(redis);
-    const { svc, loads } = service(await open(prefix));
+    const redis = raw();
+    const { svc, loads } = tenantSettings((await open('vary', prefix)).store);
     expect(await inTenant('t1', () => svc.get('theme'))).toBe('t1:theme:1');
     expect(await inTenant('t2', () => svc.get('theme'))).toBe('t2:theme:2');
     expect(await entryKeys(redis, prefix)).toHaveLength(2);
