@@ -34,6 +34,7 @@ export type {
 export type { LeaseOptions } from './api/lease.js';
 export type { FailSafeOption, FreshnessOptions } from './api/freshness-settings.js';
 export { InvalidateTags, LRUInvalidator, LRUUpdater, TTLInvalidator, TTLUpdater } from './api/invalidators.js';
+export { withCacheTransaction } from './api/transactions.js';
 export type {
   InvalidatorClearAllOptions,
   InvalidatorDecorator,

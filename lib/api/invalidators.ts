@@ -8,6 +8,7 @@ import { assertKnownOptions, booleanOption, functionOption } from '../util/optio
 import type { MethodDefinition } from './method-definition.js';
 import { CACHE_DECORATOR, type CacheKind } from './method-settings.js';
 import { registry } from './registry.js';
+import { activeTransaction, type CacheTransaction } from './transactions.js';
 import type { StoreKey } from '../keys/keys.js';
 import { assertTags, invalidateTags } from '../stores/tags.js';
 
@@ -175,22 +176,34 @@ class Invalidator {
     const target = this.target();
     const engines = target.engines.enginesForInvalidation();
     const targetSelf = target.owner !== undefined && self instanceof target.owner ? self : undefined;
+    const transaction = activeTransaction();
     if (this.settings.clearAll) {
       await Promise.all(engines.map((e) => e.beginClearAll()));
+      const end = (): Promise<unknown> => Promise.all(engines.map((e) => e.endClearAll()));
+      if (transaction !== undefined) {
+        // The window stays open, and the second clear waits, until the transaction settles.
+        transaction.defer(end, end);
+        return this.member.original.apply(self, args);
+      }
       try {
         return await this.member.original.apply(self, args);
       } finally {
-        await Promise.all(engines.map((e) => e.endClearAll()));
+        await end();
       }
     }
     const targetArgs = this.targetArgs(target, self, args);
     const key = target.keyOf(targetSelf, targetArgs);
     await Promise.all(engines.map((e: MethodCache) => e.beginMutation(key)));
-    if (this.settings.update !== false) return this.#update(engines, key, targetArgs, self, args);
+    if (this.settings.update !== false) return this.#update(engines, key, targetArgs, self, args, transaction);
+    const end = (): Promise<unknown> => Promise.all(engines.map((e) => e.endMutation(key)));
+    if (transaction !== undefined) {
+      transaction.defer(end, end);
+      return this.member.original.apply(self, args);
+    }
     try {
       return await this.member.original.apply(self, args);
     } finally {
-      await Promise.all(engines.map((e) => e.endMutation(key)));
+      await end();
     }
   }
 
@@ -207,7 +220,9 @@ class Invalidator {
     targetArgs: unknown[],
     self: unknown,
     args: unknown[],
+    transaction: CacheTransaction | undefined,
   ): Promise<unknown> {
+    const end = (): Promise<unknown> => Promise.all(engines.map((e) => e.endMutation(key)));
     const update = this.settings.update as {
       readonly value: ((result: unknown, args: unknown[]) => unknown) | undefined;
     };
@@ -215,7 +230,8 @@ class Invalidator {
     try {
       result = await this.member.original.apply(self, args);
     } catch (error) {
-      await Promise.all(engines.map((e) => e.endMutation(key)));
+      if (transaction !== undefined) transaction.defer(end, end);
+      else await end();
       throw error;
     }
     let value = result;
@@ -225,10 +241,14 @@ class Invalidator {
       if (cacheEvents.active) cacheEvents.emit('error', { source: this.member.where, operation: 'set', key, error });
       if (channels.storeError.hasSubscribers)
         channels.storeError.publish({ source: this.member.where, operation: 'set', key, error });
-      await Promise.all(engines.map((e) => e.endMutation(key)));
+      if (transaction !== undefined) transaction.defer(end, end);
+      else await end();
       return result;
     }
-    await Promise.all(engines.map((e) => e.endMutationWith(key, value, targetArgs)));
+    const store = (): Promise<unknown> => Promise.all(engines.map((e) => e.endMutationWith(key, value, targetArgs)));
+    // In a transaction the value is stored once it committed; a rollback stores nothing and evicts again.
+    if (transaction !== undefined) transaction.defer(store, end);
+    else await store();
     return result;
   }
 
@@ -576,6 +596,13 @@ export function InvalidateTags<A extends unknown[] = never[], This = unknown>(
     return async function invalidatingTags(this: unknown, ...args: unknown[]): Promise<unknown> {
       const list = tagsFor(this, args);
       await invalidate(list);
+      const transaction = activeTransaction();
+      if (transaction !== undefined) {
+        // Loads during the transaction may read rows it has not committed: invalidate again once it settled.
+        const again = (): Promise<void> => invalidate(list);
+        transaction.defer(again, again);
+        return member.original.apply(this, args);
+      }
       try {
         return await member.original.apply(this, args);
       } finally {

@@ -7,6 +7,7 @@
  */
 export { MethodCache } from './method-cache.js';
 export { InFlight, Load } from './in-flight.js';
+export { isolateLoadsWhen } from './isolation.js';
 export { invokeMethod, LoadRunner } from './load-runner.js';
 export {
   loadPolicy,

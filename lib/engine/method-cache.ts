@@ -4,6 +4,7 @@ import type { StoreKey } from '../keys/keys.js';
 import { messages } from '../util/messages.js';
 import type { CacheStore, StoreEntry, SyncStoreOps } from '../stores/contract.js';
 import { InFlight, type Load } from './in-flight.js';
+import { loadsIsolated } from './isolation.js';
 import { invokeMethod, LoadRunner } from './load-runner.js';
 import { loadPolicy, type CallOptions, type EngineMethod, type LoadPolicy } from './method.js';
 import { MethodCounters, type MethodStats } from './stats.js';
@@ -132,6 +133,7 @@ export class MethodCache {
           return (entry.promise ??= Promise.resolve(entry.value));
         }
       }
+      if (loadsIsolated()) return this.#isolatedLoad(self, args, key);
       const running = this.#inFlight.running(key);
       if (running !== undefined) return this.#join(running);
       const owned = this.#adapter.owned;
@@ -149,6 +151,7 @@ export class MethodCache {
       this.#counters.bypassed++;
       return invokeMethod(this.#method, self, args);
     }
+    if (loadsIsolated()) return this.#isolatedLoad(self, args, key);
     // refresh: a load already running may predate what the caller knows; it must not overwrite ours.
     const running = this.#inFlight.running(key);
     if (running !== undefined) running.stale = true;
@@ -163,6 +166,26 @@ export class MethodCache {
     const running = this.#inFlight.running(key);
     if (running !== undefined) return this.#join(running);
     return this.#runner.start(self, args, key, false, policy);
+  }
+
+  /**
+   * A miss inside a cache transaction: the store is read (a hit is served),
+   * but the method's value, which may come from writes not committed yet, is
+   * neither shared with other callers nor stored.
+   */
+  #isolatedLoad(self: unknown, args: unknown[], key: StoreKey): Promise<unknown> {
+    const counters = this.#counters;
+    const load = (): Promise<unknown> => {
+      counters.bypassed++;
+      return invokeMethod(this.#method, self, args);
+    };
+    if (this.#adapter.owned !== undefined) return load();
+    return this.#adapter.read(key, true, false).then((read) => {
+      this.#adapter.releaseLease(key, read.lease); // this process does not load for the others
+      if (read.entry === undefined) return load();
+      counters.hits++;
+      return read.entry.value;
+    });
   }
 
   /** A call for a key being loaded: it waits for the load, or gets the value a background reload stands in with. */
