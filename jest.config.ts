@@ -9,6 +9,11 @@ const config: Config = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The sample app imports memokit by its package name; in-process tests of it load the sources.
+    '^memokit$': '<rootDir>/lib/index.ts',
+    '^memokit/nest$': '<rootDir>/nest-module/index.ts',
+    '^memokit/(redis|tiered)$': '<rootDir>/lib/$1.ts',
+    '^memokit/testing$': '<rootDir>/lib/testing/index.ts',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],

@@ -1,5 +1,5 @@
 import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
-import type { CacheStore, MemoryStoreOptions } from '../lib/index.js';
+import type { CacheStore, Clock, MemoryStoreOptions } from '../lib/index.js';
 import { MODULE_OPTIONS_TOKEN } from './cache.constants.js';
 import type { CacheLoggerOptions } from './cache.logging.js';
 
@@ -86,6 +86,43 @@ export interface CacheModuleOptions {
    * ```
    */
   telemetry?: boolean;
+}
+
+/**
+ * Options of {@link CacheModule.forTest}.
+ *
+ * @example
+ * ```ts
+ * CacheModule.forTest({ clock: new VirtualClock(), wrap: (store) => recordingStore(store) });
+ * ```
+ */
+export interface CacheTestOptions {
+  /**
+   * The clock of every store (a `VirtualClock` from `memokit/testing`, moved
+   * by the test).
+   *
+   * @default the real clock
+   */
+  clock?: Clock;
+  /**
+   * Wraps each store as it is created (`recordingStore` from
+   * `memokit/testing` records every operation); gets the store's name.
+   *
+   * @default none
+   */
+  wrap?: (store: CacheStore, name: string) => CacheStore;
+  /**
+   * `false`: no state lines (memory stores have none anyway).
+   *
+   * @default true
+   */
+  logger?: boolean;
+  /**
+   * Registers the module globally, as `forRoot({ isGlobal })`.
+   *
+   * @default false
+   */
+  isGlobal?: boolean;
 }
 
 /**

@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { CacheModuleAsyncOptions, CacheModuleExtras, CacheModuleOptions } from './cache-module.options.js';
+import type {
+  CacheModuleAsyncOptions,
+  CacheModuleExtras,
+  CacheModuleOptions,
+  CacheTestOptions,
+} from './cache-module.options.js';
 import { CacheBindings } from './cache.bindings.js';
 import { CacheModuleOptionsError } from './cache.errors.js';
 import { messages } from './cache.messages.js';
@@ -7,7 +12,7 @@ import { MODULE_OPTIONS_TOKEN } from './cache.constants.js';
 import { ConfigurableModuleClass } from './cache.module-definition.js';
 import { CacheExplorerModule } from './cache-explorer.module.js';
 import { CacheService } from './cache.service.js';
-import { resolveStores } from './cache.stores.js';
+import { resolveStores, TEST_STORES } from './cache.stores.js';
 
 type BuilderAsyncOptions = Parameters<(typeof ConfigurableModuleClass)['forRootAsync']>[0];
 
@@ -82,6 +87,31 @@ export class CacheModule extends (ConfigurableModuleClass as new () => object) {
    * });
    * ```
    */
+  /**
+   * The module for tests: every store name the application's decorators (or
+   * `CacheService.getStore()`) use resolves to a memory store of its own,
+   * created on first use, on `clock` when given, wrapped by `wrap` (e.g.
+   * `recordingStore` from `memokit/testing`). Import it in
+   * `Test.createTestingModule` in place of the application's
+   * `CacheModule.forRoot(...)`: no Redis, no URL, and the application's
+   * store names still work.
+   *
+   * @example
+   * ```ts
+   * const clock = new VirtualClock();
+   * const moduleRef = await Test.createTestingModule({
+   *   imports: [CacheModule.forTest({ clock, wrap: (store) => recordingStore(store), isGlobal: true }), UsersModule],
+   * }).compile();
+   * ```
+   */
+  static forTest(options: CacheTestOptions = {}): DynamicModule {
+    const { isGlobal, ...stores } = options;
+    return this.forRootAsync({
+      isGlobal,
+      useFactory: () => ({ [TEST_STORES]: stores }) as unknown as CacheModuleOptions,
+    });
+  }
+
   static forRootAsync(options: CacheModuleAsyncOptions): DynamicModule {
     const given = (['useFactory', 'useClass', 'useExisting'] as const).filter((key) => options[key] !== undefined);
     if (given.length !== 1) throw new CacheModuleOptionsError(messages.ASYNC_OPTIONS_SOURCE(given));

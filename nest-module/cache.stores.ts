@@ -1,5 +1,5 @@
 import { createStore, MemoryStore, type CacheStore } from '../lib/index.js';
-import type { CacheModuleOptions } from './cache-module.options.js';
+import type { CacheModuleOptions, CacheTestOptions } from './cache-module.options.js';
 import { DEFAULT_STORE_NAME, MODULE_OPTION_KEYS } from './cache.constants.js';
 import { CacheModuleOptionsError } from './cache.errors.js';
 import { logLevelOf, type CacheLogLevel } from './cache.logging.js';
@@ -24,8 +24,10 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
  * @internal
  */
 export class ModuleStores {
-  readonly #byName: ReadonlyMap<string, CacheStore>;
-  readonly #owned: ReadonlyMap<CacheStore, string>;
+  readonly #byName: Map<string, CacheStore>;
+  readonly #owned: Map<CacheStore, string>;
+  /** `CacheModule.forTest()`: a store for any name asked for, created on first use (and owned). */
+  readonly #onDemand: ((name: string) => CacheStore) | undefined;
   /** The URL each store created from one was created from (for messages; its password is redacted there). */
   readonly #urls: ReadonlyMap<CacheStore, string>;
   readonly defaultName: string;
@@ -36,14 +38,16 @@ export class ModuleStores {
   #closed: Promise<void> | undefined;
 
   constructor(
-    byName: ReadonlyMap<string, CacheStore>,
+    byName: Map<string, CacheStore>,
     defaultName: string,
-    owned: ReadonlyMap<CacheStore, string>,
+    owned: Map<CacheStore, string>,
     urls: ReadonlyMap<CacheStore, string> = new Map(),
     logLevel: CacheLogLevel | false = 'log',
     telemetry = true,
+    onDemand?: (name: string) => CacheStore,
   ) {
     this.#byName = byName;
+    this.#onDemand = onDemand;
     this.defaultName = defaultName;
     this.#owned = owned;
     this.#urls = urls;
@@ -68,7 +72,12 @@ export class ModuleStores {
   }
 
   get(name: string): CacheStore | undefined {
-    return this.#byName.get(name);
+    const found = this.#byName.get(name);
+    if (found !== undefined || this.#onDemand === undefined) return found;
+    const created = this.#onDemand(name);
+    this.#byName.set(name, created);
+    this.#owned.set(created, name);
+    return created;
   }
 
   /** The name a store is registered under (the first one, if several), if any. */
@@ -168,6 +177,8 @@ async function closeAll(owned: ReadonlyMap<CacheStore, string>, onError: (messag
  */
 export async function resolveStores(options: unknown): Promise<ModuleStores> {
   if (!isPlainObject(options)) throw new CacheModuleOptionsError(messages.BAD_MODULE_OPTIONS(options));
+  const testing = (options as { [TEST_STORES]?: CacheTestOptions })[TEST_STORES];
+  if (testing !== undefined) return testStores(testing);
   for (const key of Object.keys(options)) {
     if (!(MODULE_OPTION_KEYS as readonly string[]).includes(key)) {
       throw new CacheModuleOptionsError(messages.UNKNOWN_MODULE_OPTION(key, MODULE_OPTION_KEYS));
@@ -220,4 +231,41 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
     await closeAll(owned, () => undefined);
     throw error;
   }
+}
+
+/**
+ * The key under which `CacheModule.forTest()` passes its options (a symbol:
+ * no options object a user writes can carry it).
+ *
+ * @internal
+ */
+export const TEST_STORES: unique symbol = Symbol('memokit.testStores');
+
+/**
+ * The stores of `CacheModule.forTest()`: a memory store for every name a
+ * decorator or `CacheService` asks for, created on first use (on the given
+ * clock, wrapped by `wrap`), all closed at shutdown.
+ *
+ * @internal
+ */
+function testStores(options: CacheTestOptions): ModuleStores {
+  const { clock, wrap } = options;
+  const make = (name: string): CacheStore => {
+    const store = new MemoryStore(clock === undefined ? {} : { clock });
+    return wrap === undefined ? store : wrap(store, name);
+  };
+  const byName = new Map<string, CacheStore>();
+  const owned = new Map<CacheStore, string>();
+  const store = make(DEFAULT_STORE_NAME);
+  byName.set(DEFAULT_STORE_NAME, store);
+  owned.set(store, DEFAULT_STORE_NAME);
+  return new ModuleStores(
+    byName,
+    DEFAULT_STORE_NAME,
+    owned,
+    new Map(),
+    options.logger === false ? false : 'log',
+    true,
+    make,
+  );
 }

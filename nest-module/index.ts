@@ -29,5 +29,6 @@ export type {
   CacheModuleExtras,
   CacheModuleOptionsFactory,
   CacheStoreConfig,
+  CacheTestOptions,
 } from './cache-module.options.js';
 export type { CacheLoggerOptions, CacheLogLevel } from './cache.logging.js';

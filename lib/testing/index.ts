@@ -1,8 +1,10 @@
 /**
- * memokit/testing: the store contract suite every memokit store passes,
- * published so that your own store can be held to it. It registers its tests
- * with the runner you give it (jest, vitest, `node:test`) and asserts with
- * `node:assert/strict`.
+ * memokit/testing: the test kit. The store contract suite every memokit
+ * store passes, published so that your own store can be held to it (it
+ * registers its tests with the runner you give it: jest, vitest,
+ * `node:test`, and asserts with `node:assert/strict`); a recording store
+ * that wraps any store; a virtual clock; `callOutcome` to assert what a
+ * call did. See docs/testing.md.
  *
  * @example
  * ```ts
@@ -28,3 +30,8 @@ export type {
   TestableSyncOps,
   TestableWriteOptions,
 } from './testable-store.js';
+export { RecordingStore, recordingStore } from './recording-store.js';
+export type { RecordedOperation, RecordedStore } from './recording-store.js';
+export { VirtualClock } from './virtual-clock.js';
+export { callOutcome } from './outcomes.js';
+export type { CallOutcome } from './outcomes.js';
