@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import {
   expireIn,
+  expiresInOf,
   getFailSafe,
   has,
   invalidateTags,
   miss,
   setIfNotExists,
   stats,
+  syncExpiresIn,
   syncOps,
   type ContractContext,
 } from './contract-context.js';
+
+/** Real-time stores: how far a reported expiresIn may stray from the times measured around the calls, in ms. */
+const SLACK_MS = 25;
 
 /**
  * Registers the tests of the capabilities a store claims that hold whether
@@ -56,7 +61,7 @@ export function registerDescriptionTests(context: ContractContext): void {
  * ```
  */
 export function registerCapabilityTests(context: ContractContext): void {
-  const { it, ttl: TTL, can, after, elapse } = context;
+  const { it, ttl: TTL, can, after, elapse, clockIsFake } = context;
 
   if (can('setIfNotExists')) {
     it('sets if not exists: true and stored when absent, false and unchanged when present', async () => {
@@ -123,6 +128,40 @@ export function registerCapabilityTests(context: ContractContext): void {
       assert.equal((await store.getMany(['a']))[0], undefined);
     });
 
+    // expiresIn is optional (a store reports it when it knows it); when present it must be right.
+    it('a stale read reports expiresIn ≤ 0: minus the time since the entry expired', async () => {
+      const store = context.store();
+      await store.set('forever', 'f');
+      const writing = performance.now();
+      await store.set('a', 'v', { ttl: TTL, failSafe: TTL * 60 });
+      const written = performance.now();
+      // Fresh: the freshness left, within what can have passed since the write.
+      const fresh = expiresInOf(await getFailSafe(store, 'a'));
+      const freshRead = performance.now();
+      if (fresh !== undefined && (clockIsFake() || freshRead - written < TTL / 2)) {
+        const low = clockIsFake() ? TTL : TTL - (freshRead - writing) - SLACK_MS;
+        assert.ok(fresh >= low && fresh <= TTL, `a fresh read's expiresIn is ${fresh}, not within [${low}, ${TTL}]`);
+      }
+      assert.equal(expiresInOf(await store.get('forever')), undefined, 'an entry without expiry reports none');
+      assert.equal(expiresInOf(await getFailSafe(store, 'forever')), undefined, 'an entry without expiry reports none');
+      // Stale for a while: TTL + 1 ms on a moved clock.
+      await after(TTL, () => miss(store, 'a'));
+      await elapse(TTL);
+      const reading = performance.now();
+      const stale = await getFailSafe(store, 'a');
+      const read = performance.now();
+      assert.equal(stale?.value, 'v');
+      const left = expiresInOf(stale);
+      if (left === undefined) return;
+      assert.ok(left <= 0, `a stale read's expiresIn is ${left}, not 0 or less`);
+      if (clockIsFake()) {
+        assert.equal(left, -(TTL + 1), 'minus the milliseconds since the entry expired');
+        return;
+      }
+      const [low, high] = [reading - written - TTL - SLACK_MS, read - writing - TTL + SLACK_MS];
+      assert.ok(-left >= low && -left <= high, `expired ${-left} ms ago by expiresIn, not within [${low}, ${high}]`);
+    });
+
     it('drops an entry for getFailSafe too once its stale window has passed', async () => {
       const store = context.store();
       await store.set('a', 'v', { ttl: TTL, failSafe: TTL });
@@ -187,6 +226,24 @@ export function registerCapabilityTests(context: ContractContext): void {
       // A partial synchronous tier (a tiered store's L1) may miss; it never returns another value.
       if (sync.complete === false) assert.ok(hit === undefined || hit.value === 1, 'sync.get returns what was set');
       else assert.equal(hit?.value, 1);
+      // sync.expiresIn (optional): the freshness a live entry has left; none without expiry, none when absent.
+      const expiresIn = syncExpiresIn(sync);
+      if (expiresIn !== undefined) {
+        assert.equal(expiresIn('a'), undefined, 'an entry without expiry has no expiresIn');
+        assert.equal(expiresIn('absent'), undefined);
+        await store.set('e', 5, { ttl: TTL });
+        const left = expiresIn('e');
+        if (left !== undefined || sync.complete !== false) {
+          // On real time a clock read with a coarse resolution may put it a little over the TTL.
+          const most = clockIsFake() ? TTL : TTL + SLACK_MS;
+          assert.ok(
+            left !== undefined && left <= most,
+            `sync.expiresIn of an entry written with ttl ${TTL} is ${left}`,
+          );
+          if (clockIsFake()) assert.equal(left, TTL);
+        }
+        await after(TTL, async () => expiresIn('e') === undefined);
+      }
       await store.delete('a');
       assert.equal(sync.get('a'), undefined);
       if (sync.complete === false) return;

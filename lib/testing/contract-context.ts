@@ -37,6 +37,8 @@ export interface ContractContext {
    * `ms` + 3 s).
    */
   readonly after: (ms: number, check: () => Promise<boolean>) => Promise<void>;
+  /** Whether the store runs on a clock the suite moves (then elapsed times are exact). */
+  readonly clockIsFake: () => boolean;
 }
 
 /** Real-time stores: how long past a TTL `after` keeps polling, in ms. */
@@ -53,8 +55,9 @@ const POLL_GRACE_MS = 3000;
  */
 export function clockHelpers(
   advanceOf: () => ((ms: number) => void) | undefined,
-): Pick<ContractContext, 'elapse' | 'after'> {
+): Pick<ContractContext, 'elapse' | 'after' | 'clockIsFake'> {
   return {
+    clockIsFake: () => advanceOf() !== undefined,
     elapse: async (ms) => {
       const advance = advanceOf();
       if (advance !== undefined) advance(ms);
@@ -86,6 +89,48 @@ export function clockHelpers(
  */
 export const miss = async (store: TestableStore, key: StoreKey): Promise<boolean> =>
   (await store.get(key)) === undefined;
+
+/**
+ * The `expiresIn` of an entry (optional in the contract: the milliseconds of
+ * freshness it had left when read, 0 or less on a stale read), checked to be
+ * a finite number when present.
+ *
+ * @example
+ * ```ts
+ * const left = expiresInOf(await store.get('a')); // undefined: unknown, or no expiry
+ * ```
+ */
+export function expiresInOf(entry: TestableEntry | undefined): number | undefined {
+  const left = (entry as { readonly expiresIn?: unknown } | undefined)?.expiresIn;
+  if (left === undefined) return undefined;
+  assert.ok(typeof left === 'number' && Number.isFinite(left), `expiresIn is ${String(left)}, not a finite number`);
+  return left;
+}
+
+/**
+ * `sync.expiresIn` (optional): the freshness a live entry has left, checked
+ * to be a positive finite number when present; `undefined` when the store's
+ * synchronous operations have none.
+ *
+ * @example
+ * ```ts
+ * const left = syncExpiresIn(syncOps(store))?.('a');
+ * ```
+ */
+export function syncExpiresIn(sync: TestableSyncOps): ((key: StoreKey) => number | undefined) | undefined {
+  const read = (sync as { readonly expiresIn?: unknown }).expiresIn;
+  if (read === undefined) return undefined;
+  assert.equal(typeof read, 'function', 'sync.expiresIn is not a function');
+  return (key) => {
+    const left: unknown = (read as (key: StoreKey) => unknown).call(sync, key);
+    if (left === undefined) return undefined;
+    assert.ok(
+      typeof left === 'number' && Number.isFinite(left) && left > 0,
+      `sync.expiresIn(${String(key)}) is ${String(left)}: a live entry has a positive finite freshness, or undefined`,
+    );
+    return left;
+  };
+}
 
 /** The optional method `name` of `store`, bound to it; fails the test when the store has none. */
 function member<K extends 'getFailSafe' | 'has' | 'setIfNotExists' | 'expireIn' | 'stats' | 'invalidateTags'>(

@@ -103,7 +103,7 @@ describe('registerStoreContract', () => {
     expect(names(['tags'])).toContain(
       'invalidateTags makes every entry with one of the tags unreachable, in every namespace',
     );
-    expect(names(STORE_CAPABILITIES).length).toBe(26);
+    expect(names(STORE_CAPABILITIES).length).toBe(27);
     // A store that keeps nothing: no retention tests; value checks only when asked for.
     const forgetful = [...record({ name: 'x', create: () => mapSubject(), retains: false }).tests.keys()];
     expect(forgetful).toEqual([
@@ -241,7 +241,7 @@ if (process.env.BROKEN === '1') {
       const { NODE_OPTIONS: _nodeOptions, ...env } = process.env;
       const args = ['--test-reporter=tap', 'contract.test.mjs'];
       const passing = await run(process.execPath, args, { cwd: dir, env });
-      expect(passing.stdout).toMatch(/^# pass 26$/m);
+      expect(passing.stdout).toMatch(/^# pass 27$/m);
       expect(passing.stdout).toMatch(/^# fail 0$/m);
       const failing = await run(process.execPath, args, { cwd: dir, env: { ...env, BROKEN: '1' } }).then(
         () => undefined,

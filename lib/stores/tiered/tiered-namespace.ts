@@ -32,6 +32,9 @@ export interface TieredShared {
 
 type Outgoing = Omit<BusMessage, 'v' | 'from' | 'seq'>;
 
+/** The fewest marks of exact L1 copies a namespace keeps before it first sweeps the dead ones. */
+const EXACT_SWEEP_MIN = 1024;
+
 /**
  * One namespace of a {@link TieredStore}: the L1 and L2 namespaces of the
  * same name (the store is its root one).
@@ -51,6 +54,25 @@ export class TieredNamespace implements CacheStore {
   readonly #id: string;
   readonly #l1: FullStore;
   readonly #l2: FullStore;
+  /**
+   * Keys whose L1 copy expires when the entry does (its TTL was the entry's
+   * own, not cut to `l1Ttl`): `sync.expiresIn` reports the freshness left
+   * of those only, as a capped copy's (or one of an entry that never
+   * expires) says nothing of the entry's. Every L1 write through this
+   * namespace sets or clears the key's mark, every delete and clear drops
+   * it; a copy that leaves L1 otherwise (expired, evicted, its tags
+   * invalidated) keeps a mark L1 no longer answers for, until the next L1
+   * write of the key resets it or a sweep drops it (see
+   * {@link TieredNamespace.#exactLimit}).
+   */
+  readonly #exact = new Set<StoreKey>();
+  /**
+   * The size of {@link TieredNamespace.#exact} past which a new mark first
+   * sweeps the marks of copies L1 no longer holds. Set after each sweep to
+   * twice what can be live (L1's `maxSize`, or the marks left), so the set
+   * stays within about twice L1's size and sweeps cost O(1) per mark.
+   */
+  #exactLimit = EXACT_SWEEP_MIN;
 
   /** @internal Use {@link TieredStore} and {@link TieredNamespace.namespace}. */
   constructor(shared: TieredShared, node: NamespaceNode, l1: FullStore, l2: FullStore) {
@@ -66,9 +88,25 @@ export class TieredNamespace implements CacheStore {
       complete: false,
       get: (key) => (shared.bus.up ? l1Sync.get(key) : undefined),
       getFailSafe: (key) => (shared.bus.up ? l1Sync.getFailSafe(key) : undefined),
-      set: (key, value, options) => l1Sync.set(key, value, options),
-      delete: (key) => l1Sync.delete(key),
-      clear: () => l1Sync.clear(),
+      // L1 never holds a stale copy, so what it reports is the freshness left of a live entry.
+      ...(l1Sync.expiresIn === undefined
+        ? {}
+        : {
+            expiresIn: (key: StoreKey) => (shared.bus.up && this.#exact.has(key) ? l1Sync.expiresIn?.(key) : undefined),
+          }),
+      set: (key, value, options) => {
+        // Not capped, not in Redis: the copy's TTL is not known to be the entry's.
+        this.#exact.delete(key);
+        l1Sync.set(key, value, options);
+      },
+      delete: (key) => {
+        this.#exact.delete(key);
+        return l1Sync.delete(key);
+      },
+      clear: () => {
+        this.#exact.clear();
+        l1Sync.clear();
+      },
     };
   }
 
@@ -87,11 +125,49 @@ export class TieredNamespace implements CacheStore {
     };
   }
 
-  /** Fills L1 with a value read from L2, unless an invalidation overtook the read. */
+  /**
+   * Writes the L1 copy of a value just written to (`options`) or read from
+   * (`read`: with the freshness it had left, if L2 said) L2, and marks
+   * whether the copy expires with the entry (see {@link TieredNamespace.#exact}).
+   */
+  #copyToL1(key: StoreKey, value: unknown, options: StoreSetOptions | undefined, read?: StoreEntry): void {
+    const l1 = this.#l1.sync;
+    if (l1 === undefined) return;
+    const remaining = read?.expiresIn;
+    l1.set(key, value, this.#l1Options(options, remaining));
+    const own = read === undefined ? (options?.ttl ?? this.#node.ttl) : remaining;
+    if (l1.expiresIn !== undefined && own !== undefined && own <= this.#shared.l1Ttl) this.#markExact(key);
+    else this.#exact.delete(key);
+  }
+
+  /** Marks the L1 copy of `key` as one that expires with its entry, sweeping dead marks when the set has grown. */
+  #markExact(key: StoreKey): void {
+    const exact = this.#exact;
+    exact.add(key);
+    if (exact.size <= this.#exactLimit) return;
+    // Drop the marks of copies L1 no longer holds (expired, evicted); live copies are bounded by L1's size.
+    const l1 = this.#l1.sync;
+    for (const marked of exact) if (l1?.expiresIn?.(marked) === undefined) exact.delete(marked);
+    this.#exactLimit = Math.max(EXACT_SWEEP_MIN, 2 * (this.#l1.stats().maxSize ?? 0), 2 * exact.size);
+  }
+
+  /** Removes the L1 copy of `key` (and its mark). */
+  #dropFromL1(key: StoreKey): void {
+    this.#exact.delete(key);
+    this.#l1.sync?.delete(key);
+  }
+
+  /** Removes every L1 copy of this namespace (and their marks). */
+  #clearL1(): void {
+    this.#exact.clear();
+    this.#l1.sync?.clear();
+  }
+
+  /** Fills L1 with a value read from L2, unless an invalidation overtook the read; never from a stale read. */
   #fill(key: StoreKey, entry: StoreEntry, token: TieredToken): void {
     if (!this.#shared.bus.up || !this.#shared.tokens.valid(token, this.#id)) return;
     if (entry.expiresIn !== undefined && entry.expiresIn <= 0) return;
-    this.#l1.sync?.set(key, entry.value, this.#l1Options(undefined, entry.expiresIn));
+    this.#copyToL1(key, entry.value, undefined, entry);
   }
 
   async #publishDelete(key: StoreKey): Promise<void> {
@@ -199,10 +275,10 @@ export class TieredNamespace implements CacheStore {
     if (token === undefined) {
       // A direct write: other processes must drop their copies.
       this.bump();
-      this.#l1.sync?.set(key, value, this.#l1Options(options));
+      this.#copyToL1(key, value, options);
       await this.#publishDelete(key);
     } else if (this.#shared.bus.up && this.#shared.tokens.valid(token, this.#id)) {
-      this.#l1.sync?.set(key, value, this.#l1Options(options));
+      this.#copyToL1(key, value, options);
     }
   }
 
@@ -211,13 +287,13 @@ export class TieredNamespace implements CacheStore {
   // the store republishes them).
   async delete(key: StoreKey): Promise<boolean> {
     this.bump();
-    this.#l1.sync?.delete(key);
+    this.#dropFromL1(key);
     return this.#invalidate(() => this.#l2.delete(key), { op: 'delete', ns: this.#id, key: wireKey(key) });
   }
 
   async clear(): Promise<void> {
     this.bump();
-    this.#l1.sync?.clear();
+    this.#clearL1();
     await this.#invalidate(() => this.#l2.clear(), { op: 'clear', ns: this.#id });
   }
 
@@ -238,7 +314,7 @@ export class TieredNamespace implements CacheStore {
     await this.#l2.setMany(list, options);
     this.bump();
     for (const [key] of list) {
-      this.#l1.sync?.delete(key);
+      this.#dropFromL1(key);
       await this.#publishDelete(key);
     }
   }
@@ -247,7 +323,7 @@ export class TieredNamespace implements CacheStore {
     const stored = await this.#l2.setIfNotExists(key, value, options);
     if (stored) {
       this.bump();
-      this.#l1.sync?.delete(key);
+      this.#dropFromL1(key);
       await this.#publishDelete(key);
     }
     return stored;
@@ -255,7 +331,7 @@ export class TieredNamespace implements CacheStore {
 
   async expireIn(key: StoreKey, ttl: number | undefined): Promise<boolean> {
     const existed = await this.#l2.expireIn(key, ttl);
-    this.#l1.sync?.delete(key);
+    this.#dropFromL1(key);
     await this.#publishDelete(key);
     return existed;
   }
@@ -290,6 +366,7 @@ export class TieredNamespace implements CacheStore {
     }
     // A tag cannot be mapped to namespaces: loads in flight anywhere may hold a tagged value.
     this.#shared.tokens.voidAll();
+    // The marks stay right: a copy the tags hit is gone for every L1 read, and its key's next fill sets its mark anew.
     await this.#l1.invalidateTags?.(tags);
     const l2 = this.#l2 as CacheStore & { invalidateTags(tags: readonly string[]): Promise<void> };
     await this.#invalidate(() => l2.invalidateTags(tags), { op: 'tags', tags });
@@ -304,11 +381,11 @@ export class TieredNamespace implements CacheStore {
   applyRemote(message: BusMessage): void {
     this.bump();
     if (message.op === 'clear' || message.key === undefined) {
-      this.#l1.sync?.clear();
+      this.#clearL1();
       this.remoteInvalidation(undefined);
     } else {
       const key = fromWire(message.key);
-      this.#l1.sync?.delete(key);
+      this.#dropFromL1(key);
       this.remoteInvalidation(key);
     }
   }

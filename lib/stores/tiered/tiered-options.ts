@@ -39,7 +39,11 @@ export interface TieredStoreOptions {
   /**
    * Longest time an entry stays in L1 (never longer than its L2 TTL).
    * Shorter values bound how long a process that misses invalidations could
-   * serve from L1 before re-reading Redis.
+   * serve from L1 before re-reading Redis. An entry whose TTL is at most
+   * `l1Ttl` keeps its own expiry in L1, so `refreshAhead` is checked on its
+   * L1 hits; a longer one's L1 copy does not know its age, and is checked
+   * when a process re-reads it from Redis (keep `l1Ttl` shorter than the
+   * refresh zone then).
    *
    * @default '30s'
    */

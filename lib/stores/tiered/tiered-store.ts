@@ -20,7 +20,9 @@ export type { TieredStoreOptions } from './tiered-options.js';
  * process drops the affected L1 entries. A process that may have missed a
  * message (disconnect, reconnect, sequence gap) drops its whole L1 rather
  * than serve stale data, and serves from Redis alone until its subscription
- * is back. L1 hits return synchronously, like the memory store's.
+ * is back. L1 hits return synchronously, like the memory store's, and
+ * report the freshness left (`sync.expiresIn`, which `refreshAhead` reads)
+ * of entries whose TTL is at most `l1Ttl`.
  *
  * @example
  * ```ts
