@@ -33,5 +33,5 @@ export type {
 export { RecordingStore, recordingStore } from './recording-store.js';
 export type { RecordedOperation, RecordedStore } from './recording-store.js';
 export { VirtualClock } from './virtual-clock.js';
-export { callOutcome } from './outcomes.js';
-export type { CallOutcome } from './outcomes.js';
+export { cachedEntries, callOutcome } from './outcomes.js';
+export type { CachedEntry, CallOutcome } from './outcomes.js';

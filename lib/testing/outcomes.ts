@@ -1,5 +1,8 @@
 import { cacheStats, type CachedFunction } from '../api/control.js';
+import { registry } from '../api/registry.js';
 import type { MethodStats } from '../engine/index.js';
+import { MemoryNamespace } from '../stores/memory/memory-namespace.js';
+import type { StoreKey } from '../util/store-key.js';
 
 /**
  * What one call of a cached method did, from its figures:
@@ -56,4 +59,55 @@ export async function callOutcome<T>(
     );
   }
   return { outcome, value };
+}
+
+/**
+ * One entry of a cached method, as {@link cachedEntries} lists it.
+ *
+ * @example
+ * ```ts
+ * const entry: CachedEntry = { key: 42, value: { id: 42 }, ttlLeftMs: 59_000 };
+ * ```
+ */
+export interface CachedEntry {
+  /** The entry's key: the argument itself for a one-argument method, else its encoded arguments. */
+  readonly key: StoreKey;
+  readonly value: unknown;
+  /** Milliseconds until the store drops it (after its TTL and any stale window), on the store's clock; `undefined`: never. */
+  readonly ttlLeftMs: number | undefined;
+}
+
+/**
+ * The live entries of a cached method, in every application that binds it,
+ * most recently used first. Memory stores only (the default store,
+ * `CacheModule.forTest()`, a `recordingStore` around a memory store): other
+ * stores cannot be listed, and are a `TypeError` naming the method. A method
+ * in a shared scope lists the scope's bucket.
+ *
+ * @example
+ * ```ts
+ * await users.get(1);
+ * expect(cachedEntries(users.get).map((e) => e.key)).toEqual([1]);
+ * ```
+ */
+export function cachedEntries(method: CachedFunction): CachedEntry[] {
+  const definition = registry.definitionOf('cachedEntries', method);
+  const entries: CachedEntry[] = [];
+  for (const engine of definition.engines.all()) {
+    const store = engine.store;
+    if (!(store instanceof MemoryNamespace)) {
+      throw new TypeError(
+        `cachedEntries(${definition.where}): its entries are in a ${JSON.stringify(store.kind)} store, which cannot ` +
+          'be listed. Use a memory store in tests (CacheModule.forTest(), or store: new MemoryStore()).',
+      );
+    }
+    for (const [key, entry, remaining] of store.liveEntries()) {
+      entries.push({
+        key,
+        value: entry.value,
+        ttlLeftMs: Number.isFinite(remaining) && remaining > 0 ? remaining : undefined,
+      });
+    }
+  }
+  return entries;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AsyncLRU, AsyncTTL, MemoryStore, NullStore, withCacheOptions } from '../../lib/index.js';
-import { callOutcome, recordingStore, VirtualClock } from '../../lib/testing/index.js';
+import { cachedEntries, callOutcome, recordingStore, VirtualClock } from '../../lib/testing/index.js';
 import { deferred } from '../helpers/deferred.js';
 
 /** memokit/testing's kit: the recording store, the virtual clock and callOutcome, as a test uses them. */
@@ -101,5 +101,39 @@ describe('VirtualClock and callOutcome', () => {
     await expect(callOutcome(twice.get, async () => [await twice.get(1), await twice.get(2)])).rejects.toThrow(
       /callOutcome: the figures of the method changed by hit and load during the call/,
     );
+  });
+});
+
+describe('cachedEntries', () => {
+  it("lists a method's live entries with their keys, values and time left on the store's clock", async () => {
+    const clock = new VirtualClock();
+    class Users {
+      @AsyncTTL({ ttl: '1m', store: new MemoryStore({ clock }) })
+      async get(id: number): Promise<{ id: number }> {
+        return { id };
+      }
+    }
+    const users = new Users();
+    await users.get(1);
+    clock.advance(1_000);
+    await users.get(2);
+    expect(cachedEntries(users.get)).toEqual([
+      { key: 2, value: { id: 2 }, ttlLeftMs: 60_000 }, // most recently used first
+      { key: 1, value: { id: 1 }, ttlLeftMs: 59_000 },
+    ]);
+    clock.advance(59_001);
+    expect(cachedEntries(users.get).map((e) => e.key)).toEqual([2]);
+  });
+
+  it('a store that cannot be listed is a TypeError naming the method', async () => {
+    class Remote {
+      @AsyncLRU({ store: new NullStore() })
+      async get(id: number): Promise<number> {
+        return id;
+      }
+    }
+    const remote = new Remote();
+    await remote.get(1);
+    expect(() => cachedEntries(remote.get)).toThrow(/cachedEntries\(Remote\.get\): its entries are in a "null" store/);
   });
 });
