@@ -33,16 +33,15 @@ export type {
 } from './api/decorators.js';
 export type { LeaseOptions } from './api/lease.js';
 export type { FailSafeOption, FreshnessOptions } from './api/freshness-settings.js';
-export { InvalidateTags, LRUInvalidator, LRUUpdater, TTLInvalidator, TTLUpdater } from './api/invalidators.js';
+export { InvalidateTags, LRUInvalidator, TTLInvalidator } from './api/invalidators.js';
+export { LRUUpdater, TTLUpdater } from './api/updaters.js';
+export type { UpdaterDecorator, UpdaterFactory, UpdaterOptions } from './api/updaters.js';
 export { withCacheTransaction } from './api/transactions.js';
 export type {
   InvalidatorClearAllOptions,
   InvalidatorDecorator,
   InvalidatorFactory,
   InvalidatorKeyOptions,
-  UpdaterDecorator,
-  UpdaterFactory,
-  UpdaterOptions,
 } from './api/invalidators.js';
 export { cacheStats, clearCache, invalidateCache, listCachedMethods, withCacheOptions } from './api/control.js';
 export type { CachedFunction } from './api/control.js';

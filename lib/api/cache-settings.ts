@@ -223,20 +223,12 @@ export interface CacheSettings {
   readonly telemetry: boolean;
 }
 
-/** How long past expiry the store keeps an entry: the longer of the fail-safe and stale-while-revalidate windows. */
-function staleWindow(failSafe: number | undefined, freshness: FreshnessSettings | undefined): number | undefined {
-  const swr = freshness?.staleWhileRevalidate;
-  return failSafe === undefined && swr === undefined ? undefined : Math.max(failSafe ?? 0, swr ?? 0);
-}
-
-/** The options of a write with the cache's own `ttl` and stale window. */
-function defaultWrite(
+/** The options of a write with the cache's own `ttl` and stale window (the engine's {@link loadPolicy} computes them). */
+const defaultWrite = (
   ttl: number | undefined,
   failSafe: number | undefined,
   freshness: FreshnessSettings | undefined,
-): StoreSetOptions | undefined {
-  return ttl === undefined ? undefined : { ttl, failSafe: staleWindow(failSafe, freshness) };
-}
+): StoreSetOptions | undefined => loadPolicy(ttl, failSafe, freshness).write;
 
 /** Validates the options of `new Cache()` and opens (or creates) its store and namespace. */
 export function cacheSettings(options: CacheOptions): CacheSettings {
@@ -332,11 +324,7 @@ export function writeOptions(
   const ttl =
     options.ttl === undefined ? settings.ttl : parseDuration(options.ttl, `Cache(${settings.name}).set`, 'ttl');
   if (options.tags !== undefined) assertTags(`Cache(${settings.name})`, options.tags);
-  return {
-    ttl,
-    failSafe: ttl === undefined ? undefined : staleWindow(settings.failSafe, settings.freshness),
-    tags: options.tags,
-  };
+  return loadPolicy(ttl, settings.failSafe, settings.freshness, options.tags).write;
 }
 
 /**
