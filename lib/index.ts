@@ -99,4 +99,5 @@ export type {
   StoreStateChange,
   StoreStats,
   SyncStoreOps,
+  TimerHandle,
 } from './stores/contract.js';

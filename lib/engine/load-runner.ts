@@ -3,7 +3,7 @@ import { channels, type LoadMessage } from '../util/diagnostics.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import type { StoreKey } from '../keys/keys.js';
-import type { StoreEntry, StoreSetOptions } from '../stores/contract.js';
+import type { StoreEntry, StoreSetOptions, TimerHandle } from '../stores/contract.js';
 import type { InFlight, Load } from './in-flight.js';
 import type { EngineMethod, LoadPolicy } from './method.js';
 import type { MethodCounters } from './stats.js';
@@ -19,12 +19,6 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as { then?: unknown }).then === 'function';
 
 const now = (): number => performance.now();
-
-/** Timers of load timeouts must not keep the process alive. */
-const unref = (timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> => {
-  timer.unref?.();
-  return timer;
-};
 
 /** Why a background reload runs: an expired entry served meanwhile, or a fresh one near its expiry. */
 type RefreshReason = 'stale' | 'ahead';
@@ -323,12 +317,19 @@ export class LoadRunner {
   ): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let settled = false;
-      const timers: ReturnType<typeof setTimeout>[] = [];
+      const clock = this.#store.timers;
+      const timers: TimerHandle[] = [];
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
-        for (const timer of timers) clearTimeout(timer);
+        for (const timer of timers) clock.clearTimeout(timer);
         return true;
+      };
+      // Armed on the store's clock when it has timers (a virtual clock in tests); they never keep the process alive.
+      const arm = (final: boolean, ms: number): void => {
+        const timer = clock.setTimeout(() => standIn(final), ms);
+        timer.unref?.();
+        timers.push(timer);
       };
       loading.then(
         (value) => settle() && resolve(value),
@@ -353,8 +354,8 @@ export class LoadRunner {
           }
         });
       };
-      if (soft !== undefined) timers.push(unref(setTimeout(() => standIn(false), soft)));
-      if (hard !== undefined) timers.push(unref(setTimeout(() => standIn(true), hard)));
+      if (soft !== undefined) arm(false, soft);
+      if (hard !== undefined) arm(true, hard);
     });
   }
 

@@ -9,6 +9,7 @@ import type {
   StoreSetOptions,
   SyncStoreOps,
 } from '../stores/contract.js';
+import { systemTimers, type Timers } from '../stores/resilience/timers.js';
 import type { Load } from './in-flight.js';
 import type { EngineMethod, LeaseSettings } from './method.js';
 import type { MethodCounters } from './stats.js';
@@ -69,6 +70,8 @@ export class EngineStore {
   readonly #lease: LeaseSettings | undefined;
   /** The store's synchronous operations when they are the whole store (memory); `undefined` otherwise. */
   readonly owned: SyncStoreOps | undefined;
+  /** Where load timeouts are armed: the store's clock when it arms timers (a virtual clock), else the process's. */
+  readonly timers: Timers;
 
   constructor(method: EngineMethod, store: CacheStore, counters: MethodCounters, events: CacheEvents) {
     this.#method = method;
@@ -78,6 +81,9 @@ export class EngineStore {
     this.#lease = store.getOrLease === undefined ? undefined : method.lease;
     // A partial synchronous tier (tiered L1) answers hits; misses, writes and deletes go through the async store.
     this.owned = store.sync !== undefined && store.sync.complete !== false ? store.sync : undefined;
+    const clock = store.clock;
+    this.timers =
+      clock?.setTimeout !== undefined && clock.clearTimeout !== undefined ? (clock as Timers) : systemTimers;
   }
 
   /** The store's kind (`memory`, `redis`, `tiered`...), for diagnostics. */

@@ -241,6 +241,8 @@ export interface SyncStoreOps {
  * - `onInvalidate`, `onEvict`, `ready`, `onStateChange`: other processes'
  *   invalidations, evictions, readiness, and changes in how the store serves
  *   calls.
+ * - `clock`: the injected clock, whose timers (when it has them) drive
+ *   load timeouts.
  *
  * @example
  * ```ts
@@ -271,6 +273,11 @@ export interface StoreCapabilities {
   stats?(): StoreStats;
   /** The tag clock a load reads when it starts (see {@link StoreSetOptions.tagStamp}). */
   tagStamp?(): number;
+  /**
+   * The clock injected into the store (memory, a tiered store's L1), when
+   * one was: the engine arms load timeouts on it when it can arm timers.
+   */
+  readonly clock?: Clock | undefined;
   /**
    * Reads `key` for a load: the entry, or on a miss a token to pass as
    * {@link StoreSetOptions.loadToken} with the loaded value. A hit may come
@@ -455,6 +462,32 @@ export interface FullStore
 export interface Clock {
   /** Current time in milliseconds; only differences are used. */
   now(): number;
+  /**
+   * Arms a timer on this clock: calls `callback` once, `ms` milliseconds of
+   * this clock's time later. Optional; a clock that has it and
+   * {@link Clock.clearTimeout} (the test kit's `VirtualClock`) also drives
+   * the load timeouts (`timeout.soft`/`hard`) of methods cached in a store
+   * it was given to.
+   *
+   * @default absent: load timeouts use the process's timers
+   */
+  setTimeout?(callback: () => void, ms: number): TimerHandle;
+  /** Cancels a timer {@link Clock.setTimeout} armed (`undefined`: nothing to cancel). */
+  clearTimeout?(handle: TimerHandle | undefined): void;
+}
+
+/**
+ * A timer a {@link Clock} armed; `unref` (when the host has it) keeps it from
+ * holding the process open.
+ *
+ * @example
+ * ```ts
+ * const handle: TimerHandle = setTimeout(() => undefined, 10);
+ * handle.unref?.();
+ * ```
+ */
+export interface TimerHandle {
+  unref?(): unknown;
 }
 
 /** Whether `value` looks like a {@link CacheStore}. */

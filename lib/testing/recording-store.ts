@@ -105,10 +105,11 @@ export class RecordingStore {
   }
 
   #wrap<T extends object>(target: T, namespace: string, prefix = ''): T {
-    const get = (object: T, property: string | symbol, receiver: unknown): unknown => {
+    const get = (object: T, property: string | symbol): unknown => {
       if (prefix === '' && property === 'operations') return (ns?: string) => this.operations(ns);
       if (prefix === '' && property === 'reset') return () => this.reset();
-      const value: unknown = Reflect.get(object, property, receiver);
+      // Read on the store itself: its getters use private fields, which the proxy does not have.
+      const value: unknown = Reflect.get(object, property, object);
       if (typeof property !== 'string') return value;
       if (prefix === '' && property === 'sync' && typeof value === 'object' && value !== null) {
         return this.#wrap(value, namespace, 'sync.');

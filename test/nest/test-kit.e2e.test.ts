@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import { AsyncTTL, MemoryStore } from '../../lib/index.js';
+import { AsyncTTL, LoadTimeoutError, MemoryStore } from '../../lib/index.js';
 import { callOutcome, recordingStore, VirtualClock, type RecordedStore } from '../../lib/testing/index.js';
 import { CacheModule, CacheService } from '../../nest-module/index.js';
 import { bootstrap, closeAll } from './helpers.js';
@@ -22,6 +22,16 @@ class PriceService {
   async price(sku: string): Promise<number> {
     this.loads++;
     return sku.length * 100;
+  }
+}
+
+@Injectable()
+class ReportService {
+  readonly gates: ((value: string) => void)[] = [];
+
+  @AsyncTTL({ ttl: '1d', timeout: { hard: '30s' }, store: 'redis' })
+  async build(id: string): Promise<string> {
+    return new Promise<string>((resolve) => this.gates.push((value) => resolve(`${id}:${value}`)));
   }
 }
 
@@ -45,5 +55,20 @@ describe('CacheModule.forTest()', () => {
     const reads = store.operations('PriceService.price').filter((o) => o.op === 'sync.get');
     expect(reads.map((o) => o.outcome)).toEqual(['miss', 'hit', 'miss']);
     expect(cache.storeNames()).toEqual(['default', 'redis']);
+  });
+
+  it("drives load timeouts on the test's clock: a hard timeout fires when the clock passes it", async () => {
+    const clock = new VirtualClock();
+    const app = await bootstrap({ imports: [CacheModule.forTest({ clock })], providers: [ReportService] });
+    const reports = app.get(ReportService);
+    const call = reports.build('r').then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    clock.advance(30_000);
+    expect(await call).toBeInstanceOf(LoadTimeoutError);
+    reports.gates[0]!('late');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await callOutcome(reports.build, () => reports.build('r'))).outcome).toBe('hit');
   });
 });

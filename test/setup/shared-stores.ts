@@ -25,6 +25,12 @@ export interface OpenedStore {
 const closing: { close(): Promise<void> }[] = [];
 const clients: Redis[] = [];
 
+/** Closes `store` with the others in {@link closeOpened}; returns it. */
+export function track<S extends { close(): Promise<void> }>(store: S): S {
+  closing.push(store);
+  return store;
+}
+
 /** A RedisStore under `prefix` (a new unique one by default). */
 export async function openRedis(label: string, prefix = uniquePrefix(label)): Promise<OpenedStore> {
   const store = await connectedStore({ label, prefix });

@@ -19,6 +19,8 @@ export interface MemoryShared {
   /** The store's `max`: the entry bound of a namespace whose node has none (never, as the root has it). */
   readonly max: number;
   readonly perf: Clock | undefined;
+  /** The clock given to the store, as given (see {@link CacheStore.clock}). */
+  readonly clock: Clock | undefined;
   /** Created on the first tagged write or tag invalidation; shared by every namespace. */
   tags: TagIndex | undefined;
   /** The store's namespaces. */
@@ -75,6 +77,11 @@ export class MemoryNamespace implements CacheStore {
   #evictions = 0;
   #lastTtlOption: LruSetOption | undefined = undefined;
   readonly #evictListeners = new Set<(key: StoreKey) => void>();
+
+  /** The clock the store was given (`undefined`: the process's); see {@link CacheStore.clock}. */
+  get clock(): Clock | undefined {
+    return this.#shared.clock;
+  }
 
   /** @internal Use {@link MemoryStore} and {@link MemoryNamespace.namespace}. */
   constructor(shared: MemoryShared, node: NamespaceNode) {

@@ -54,6 +54,8 @@ export interface MemorySettings {
   readonly ttl: number | undefined;
   /** The clock given, shifted for lru-cache (see {@link offsetClock}); `undefined`: `performance`. */
   readonly perf: Clock | undefined;
+  /** The clock given, as given (the engine arms load timeouts on it when it has timers). */
+  readonly clock: Clock | undefined;
   readonly persistPath: string | undefined;
 }
 
@@ -74,6 +76,14 @@ export function memorySettings(options: MemoryStoreOptions): MemorySettings {
   if (clock !== undefined && typeof clock?.now !== 'function') {
     throw new TypeError(messages.BAD_FUNCTION_OPTION(where, 'clock.now', clock));
   }
+  if (clock !== undefined && (clock.setTimeout !== undefined || clock.clearTimeout !== undefined)) {
+    // A clock arms timers with both or neither: one alone would arm timers it cannot cancel, or the reverse.
+    for (const name of ['setTimeout', 'clearTimeout'] as const) {
+      if (typeof clock[name] !== 'function') {
+        throw new TypeError(messages.BAD_FUNCTION_OPTION(where, `clock.${name}`, clock[name]));
+      }
+    }
+  }
   const persist = options.persist;
   if (
     persist !== undefined &&
@@ -81,7 +91,7 @@ export function memorySettings(options: MemoryStoreOptions): MemorySettings {
   ) {
     throw new TypeError(messages.BAD_STRING_OPTION(where, 'persist.path', persist?.path));
   }
-  return { max, ttl, perf: clock && offsetClock(clock), persistPath: persist?.path };
+  return { max, ttl, perf: clock && offsetClock(clock), clock, persistPath: persist?.path };
 }
 
 /**

@@ -47,7 +47,13 @@ export class MemoryStore extends MemoryNamespace {
       reuse: (namespace, { limits }) => namespace.resize(limits),
       root: { maxSize: settings.max, ttl: settings.ttl },
     });
-    const shared: MemoryShared = { max: settings.max, perf: settings.perf, tags: undefined, tree };
+    const shared: MemoryShared = {
+      max: settings.max,
+      perf: settings.perf,
+      clock: settings.clock,
+      tags: undefined,
+      tree,
+    };
     super(shared, tree.root);
     tree.plantRoot(this);
     this.#shared = shared;

@@ -4,10 +4,9 @@
  * time by hand, so nothing sleeps.
  */
 
-/** A timer a {@link Timers} armed; `unref` when the host supports it. */
-export interface TimerHandle {
-  unref?(): unknown;
-}
+import type { Clock, TimerHandle } from '../contract.js';
+
+export type { TimerHandle };
 
 /**
  * A clock and a timer source.
@@ -23,14 +22,7 @@ export interface TimerHandle {
  * };
  * ```
  */
-export interface Timers {
-  /** Current time in milliseconds; only differences are used. */
-  now(): number;
-  /** Calls `callback` once, after `ms` milliseconds. */
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  /** Cancels a timer (`undefined`: nothing to cancel). */
-  clearTimeout(handle: TimerHandle | undefined): void;
-}
+export type Timers = Required<Clock>;
 
 /**
  * The process's clock and timers: `performance.now()`, `setTimeout`, `clearTimeout`.

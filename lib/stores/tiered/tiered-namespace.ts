@@ -7,6 +7,7 @@ import type { PeerInvalidations } from './peer-invalidations.js';
 import { fromWire, wireKey } from './wire-key.js';
 import type {
   CacheStore,
+  Clock,
   FullStore,
   LeaseRead,
   NamespaceOptions,
@@ -73,6 +74,11 @@ export class TieredNamespace implements CacheStore {
    * stays within about twice L1's size and sweeps cost O(1) per mark.
    */
   #exactLimit = EXACT_SWEEP_MIN;
+
+  /** L1's clock, when one was injected (see {@link CacheStore.clock}); Redis keeps its own time. */
+  get clock(): Clock | undefined {
+    return this.#l1.clock;
+  }
 
   /** @internal Use {@link TieredStore} and {@link TieredNamespace.namespace}. */
   constructor(shared: TieredShared, node: NamespaceNode, l1: FullStore, l2: FullStore) {
