@@ -43,13 +43,20 @@ export type {
   InvalidatorFactory,
   InvalidatorKeyOptions,
 } from './api/invalidators.js';
-export { cacheStats, clearCache, invalidateCache, listCachedMethods, withCacheOptions } from './api/control.js';
+export {
+  cacheStats,
+  clearCache,
+  explainCache,
+  invalidateCache,
+  listCachedMethods,
+  withCacheOptions,
+} from './api/control.js';
 export type { CachedFunction } from './api/control.js';
 export { configureMemokit } from './api/runtime.js';
 export { DefaultsLockedError, UnknownStoreError } from './api/errors.js';
 export type { MemokitDefaults } from './api/runtime.js';
 export { MethodCache } from './engine/index.js';
-export type { CallOptions, MethodStats } from './engine/index.js';
+export type { CacheExplanation, CallOptions, FreshnessWindow, MethodStats } from './engine/index.js';
 export { LoadTimeoutError, MemokitError, MemokitTypeError, NotAPromiseError, VaryError } from './util/errors.js';
 export type { MemokitErrorCode, MemokitErrorOptions } from './util/errors.js';
 export { CacheEvents, cacheEvents } from './util/events.js';
@@ -90,14 +97,18 @@ export type { MemoryStoreOptions } from './stores/memory/memory-store.js';
 export type {
   CacheStore,
   Clock,
+  EntryInspection,
+  InvalidationOrigin,
   LeaseRead,
   LoadReadOptions,
   NamespaceOptions,
   StoreCapabilities,
   StoreEntry,
+  StoreInspection,
   StoreSetOptions,
   StoreStateChange,
   StoreStats,
   SyncStoreOps,
   TimerHandle,
 } from './stores/contract.js';
+export type { InvalidationRecord } from './stores/invalidation-log.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   Cache,
   type CachedFunction,
+  type CacheExplanation,
   type CacheKind,
   type CacheOptions,
   type CacheStore,
@@ -155,6 +156,27 @@ export class CacheService {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * What this application's cache of the method holds for these arguments,
+   * and why: the key, the store (by its module name) and tier where the
+   * entry lives, its age, freshness left and window, tags, and the last
+   * invalidation of its key or namespace (made here, by a tiered peer, or
+   * logged by Redis). Reads only. Arguments are typed by the method's
+   * parameters; under `vary`, call it in the request's context.
+   *
+   * @example
+   * ```ts
+   * const why = await cacheService.explain(productsService.get, 42);
+   * // { key: 42, store: 'redis', tier: 'l1', ageMs: undefined, ttlLeftMs: 41_250, tags: [],
+   * //   window: 'fresh', lastInvalidation: { kind: 'key', at: 1764937000000, from: 'api-2#311#9f…' } }
+   * ```
+   */
+  async explain<F extends CachedFunction>(method: F, ...args: Parameters<F>): Promise<CacheExplanation> {
+    const { engine, storeName } = this.#binding('CacheService.explain', method);
+    const explanation = await engine.explainArgs(undefined, args);
+    return storeName === undefined ? explanation : { ...explanation, store: storeName };
   }
 
   /**

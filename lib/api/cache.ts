@@ -15,7 +15,7 @@ import {
   type LoaderContext,
   type ScopeOptions,
 } from './cache-settings.js';
-import { MethodCache, type LoadPolicy } from '../engine/index.js';
+import { MethodCache, type CacheExplanation, type LoadPolicy } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { disableTelemetry, loadTelemetry, refreshTelemetry } from './telemetry.js';
 import { channels } from '../util/diagnostics.js';
@@ -250,6 +250,27 @@ export class Cache<V = unknown> {
   delete(key: CacheKey): Promise<boolean> {
     try {
       return this.#engine.invalidateKey(this.#key(key));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * What the store holds for `key` and why: where it lives, its age, the
+   * freshness left and window it is in under this cache's policies, its
+   * tags, and the last invalidation of the key or of this cache's
+   * namespace (here, in a tiered peer, or logged by Redis). Reads only:
+   * nothing is loaded, touched or counted.
+   *
+   * @example
+   * ```ts
+   * const why = await cache.explain('user:1');
+   * console.log(why.window, why.ttlLeftMs, why.lastInvalidation?.from);
+   * ```
+   */
+  explain(key: CacheKey): Promise<CacheExplanation> {
+    try {
+      return this.#engine.explain(this.#key(key));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,7 +1,7 @@
 import { methodInfo, methodStats, type CachedMethodInfo } from './method-info.js';
 import { registry } from './registry.js';
 import { callContext } from './runtime.js';
-import type { CallOptions, MethodStats } from '../engine/index.js';
+import type { CacheExplanation, CallOptions, MethodStats } from '../engine/index.js';
 import { messages } from '../util/messages.js';
 
 /**
@@ -29,6 +29,33 @@ export async function invalidateCache<F extends CachedFunction>(method: F, ...ar
   const engines = registry.definitionOf('invalidateCache', method).engines.all();
   const results = await Promise.all(engines.map((engine) => engine.invalidateArgs(undefined, args)));
   return results.includes(true);
+}
+
+/**
+ * What the cache holds for these arguments and why: where the entry lives,
+ * its age, freshness left and window, tags, and the last invalidation of
+ * its key or the method's namespace. Reads only. It explains the method's
+ * first binding in this process (in a NestJS application,
+ * `CacheService.explain` explains that application's). Arguments are typed
+ * by the method's parameters; under `vary`, call it in the request's
+ * context.
+ *
+ * @example
+ * ```ts
+ * const why = await explainCache(userService.getUser, 42);
+ * console.log(why.tier, why.window, why.lastInvalidation);
+ * ```
+ */
+export function explainCache<F extends CachedFunction>(method: F, ...args: Parameters<F>): Promise<CacheExplanation> {
+  try {
+    const definition = registry.definitionOf('explainCache', method);
+    const engines = definition.engines;
+    const engine = engines.all()[0] ?? engines.enginesForInvalidation()[0];
+    if (engine === undefined) return Promise.reject(new TypeError(messages.EXPLAIN_UNBOUND(definition.where)));
+    return engine.explainArgs(undefined, args);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**

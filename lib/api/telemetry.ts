@@ -3,6 +3,7 @@ import { storeKeyToString, type StoreKey } from '../keys/keys.js';
 import type { InvalidateEvent } from '../util/events.js';
 import type { LoadMessage } from '../util/diagnostics.js';
 import type { MethodCache } from '../engine/index.js';
+import { parseTraceparent, setTraceReader } from '../util/trace-context.js';
 
 /*
  * OpenTelemetry, through `@opentelemetry/api` (an optional peer dependency):
@@ -40,7 +41,15 @@ interface Meter {
   addBatchObservableCallback(callback: (result: ObservableResult) => void, observables: unknown[]): void;
 }
 
+interface SpanContext {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly isRemote?: boolean;
+}
+
 interface Span {
+  spanContext(): SpanContext;
   setAttribute(key: string, value: string | number | boolean): void;
   setStatus(status: { code: number; message?: string }): void;
   recordException(exception: unknown): void;
@@ -49,7 +58,11 @@ interface Span {
 }
 
 interface Tracer {
-  startSpan(name: string, options: { attributes?: Attributes }, context: unknown): Span;
+  startSpan(
+    name: string,
+    options: { attributes?: Attributes; links?: { context: SpanContext }[]; root?: boolean },
+    context?: unknown,
+  ): Span;
 }
 
 interface OtelApi {
@@ -104,6 +117,7 @@ export function stopTelemetry(): void {
   for (const [name, listener] of subscriptions.splice(0)) unsubscribe(name, listener);
   meterInUse = undefined;
   tracing = false;
+  setTraceReader(undefined);
 }
 
 /** A short, stable hash of a key (FNV-1a, 32 bits): spans carry it, never the arguments. */
@@ -238,8 +252,9 @@ function instrument(meter: Meter): void {
   subscribe('memokit:load:end', onEnd);
   subscribe('memokit:load:error', onEnd);
   subscribe('memokit:invalidate', (message) => {
-    const { source } = message as InvalidateEvent;
-    if (reported(source)) invalidations.add(1, { 'memokit.method': source });
+    const { source, from } = message as InvalidateEvent;
+    // Counted where it was made: another process's, heard over the bus, is that process's figure.
+    if (from === undefined && reported(source)) invalidations.add(1, { 'memokit.method': source });
   });
 }
 
@@ -278,11 +293,31 @@ function traceLoads(otel: OtelApi): void {
   subscribe('memokit:load:end', end);
   subscribe('memokit:load:error', end);
   subscribe('memokit:invalidate', (message) => {
-    const { source, key, tags, all } = message as InvalidateEvent;
+    const { source, key, tags, all, from, traceparent } = message as InvalidateEvent;
     if (!reported(source)) return;
     const attributes: Attributes = { 'memokit.method': source, 'memokit.all': all };
     if (key !== undefined) attributes['memokit.key_hash'] = keyHash(key);
     if (tags !== undefined) attributes['memokit.tags'] = tags.join(',');
-    otel.trace.getActiveSpan()?.addEvent('memokit.invalidate', attributes);
+    if (from === undefined) {
+      otel.trace.getActiveSpan()?.addEvent('memokit.invalidate', attributes);
+      return;
+    }
+    // Another process's invalidation, heard over the bus: a span of its own here, linked to the mutation's.
+    attributes['memokit.from'] = from;
+    const parent = parseTraceparent(traceparent);
+    const links =
+      parent === undefined
+        ? []
+        : [{ context: { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.flags, isRemote: true } }];
+    tracer.startSpan(`memokit.invalidated ${source}`, { attributes, links, root: true }).end();
+  });
+  // Stores read the active span to record an invalidation's trace and carry it over the tiered bus.
+  setTraceReader(() => {
+    const context = otel.trace.getActiveSpan()?.spanContext();
+    if (context === undefined || !/^[0-9a-f]{32}$/.test(context.traceId) || !/^[0-9a-f]{16}$/.test(context.spanId)) {
+      return undefined;
+    }
+    const flags = (context.traceFlags & 0xff).toString(16).padStart(2, '0');
+    return `00-${context.traceId}-${context.spanId}-${flags}`;
   });
 }

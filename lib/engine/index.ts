@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { MethodCache } from './method-cache.js';
+export { explainKey, windowOf, type CacheExplanation, type FreshnessWindow } from './explain.js';
 export { InFlight, Load } from './in-flight.js';
 export { isolateLoadsWhen } from './isolation.js';
 export { invokeMethod, LoadRunner } from './load-runner.js';

@@ -1,4 +1,5 @@
 import { channels } from '../util/diagnostics.js';
+import { explainKey, type CacheExplanation } from './explain.js';
 import { cacheEvents, type CacheEvents } from '../util/events.js';
 import type { StoreKey } from '../keys/keys.js';
 import { messages } from '../util/messages.js';
@@ -75,9 +76,14 @@ export class MethodCache {
       });
     }
     // Another process invalidated: a load in flight here may predate it, so later callers start afresh.
-    this.#stopRemote = store.onInvalidate?.((key) =>
-      key === undefined ? this.#inFlight.abandonAll() : this.#inFlight.abandon(key),
-    );
+    this.#stopRemote = store.onInvalidate?.((key, origin) => {
+      if (key === undefined) this.#inFlight.abandonAll();
+      else this.#inFlight.abandon(key);
+      if (origin !== undefined && channels.invalidate.hasSubscribers) {
+        const { from, traceparent } = origin;
+        channels.invalidate.publish({ source: this.#method.id, key, all: key === undefined, from, traceparent });
+      }
+    });
   }
 
   /** The namespace this method's entries live in. */
@@ -228,6 +234,25 @@ export class MethodCache {
     if (this.#events.active) this.#events.emit('invalidate', { source: this.#method.id, key, all: false });
     if (channels.invalidate.hasSubscribers) channels.invalidate.publish({ source: this.#method.id, key, all: false });
     return this.#adapter.delete(key);
+  }
+
+  /**
+   * What the store holds for the key of these call arguments, and why
+   * (see {@link CacheExplanation}). Reads only.
+   */
+  explainArgs(self: unknown, args: unknown[]): Promise<CacheExplanation> {
+    let key: StoreKey;
+    try {
+      key = this.#method.keyOf(self, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.explain(key);
+  }
+
+  /** What the store holds for `key`, and why (see {@link CacheExplanation}). Reads only. */
+  explain(key: StoreKey): Promise<CacheExplanation> {
+    return explainKey(this.#store, key, this.#policy);
   }
 
   /** Removes the entry for these call arguments. */

@@ -1,4 +1,5 @@
 import type { Duration } from '../util/duration.js';
+import type { InvalidationRecord } from './invalidation-log.js';
 import type { StoreKey } from '../keys/keys.js';
 
 /**
@@ -242,7 +243,8 @@ export interface SyncStoreOps {
  *   invalidations, evictions, readiness, and changes in how the store serves
  *   calls.
  * - `clock`: the injected clock, whose timers (when it has them) drive
- *   load timeouts.
+ *   load timeouts;
+ * - `inspect`: one key's entry and last invalidation (`explain()` needs it).
  *
  * @example
  * ```ts
@@ -279,6 +281,12 @@ export interface StoreCapabilities {
    */
   readonly clock?: Clock | undefined;
   /**
+   * What the store holds for `key` and the last invalidation it knows of
+   * that touched the key or its namespace, without changing anything (no
+   * recency update, no expiry). Backs `explain()`.
+   */
+  inspect?(key: StoreKey): Promise<StoreInspection>;
+  /**
    * Reads `key` for a load: the entry, or on a miss a token to pass as
    * {@link StoreSetOptions.loadToken} with the loaded value. A hit may come
    * without {@link StoreEntry.expiresIn} unless `options.expiresIn` asks for it.
@@ -299,7 +307,7 @@ export interface StoreCapabilities {
    * here stops serving callers that arrive after it. Absent on stores that
    * hear of no other process's invalidations.
    */
-  onInvalidate?(listener: (key: StoreKey | undefined) => void): () => void;
+  onInvalidate?(listener: (key: StoreKey | undefined, origin?: InvalidationOrigin) => void): () => void;
   /** Gives up a lease {@link CacheStore.getOrLease} took, if it is still this caller's. */
   releaseLease?(key: StoreKey, lease: unknown): Promise<void>;
   /** A load token for a load that starts without reading (refresh). */
@@ -444,6 +452,56 @@ export interface FullStore
   extends Omit<CacheStore, KeyValueCapability | 'namespace'>, Required<Pick<StoreCapabilities, KeyValueCapability>> {
   /** A child namespace, with the same capabilities. */
   namespace(name: string, options?: NamespaceOptions): FullStore;
+}
+
+/**
+ * Where another process's invalidation came from, as
+ * {@link CacheStore.onInvalidate} reports it when the store knows.
+ *
+ * @example
+ * ```ts
+ * store.onInvalidate?.((key, origin) => console.log(key, origin?.from));
+ * ```
+ */
+export interface InvalidationOrigin {
+  /** The process that made it (its bus id). */
+  readonly from: string;
+  /** The W3C `traceparent` of the span it was made in, where tracing was on. @default undefined */
+  readonly traceparent?: string | undefined;
+}
+
+/**
+ * What a store holds for one key, as {@link CacheStore.inspect} reports it.
+ *
+ * @example
+ * ```ts
+ * const held: EntryInspection = { tier: 'redis', ttlLeftMs: 42_000, ageMs: undefined, tags: ['user:42'] };
+ * ```
+ */
+export interface EntryInspection {
+  /** Where the entry lives: `'memory'`, `'redis'`, a tiered store's `'l1'` (and Redis) or `'l2'` (Redis only). */
+  readonly tier: string;
+  /** Freshness left in ms (0 or less: expired, kept for a stale window); `undefined`: it never expires. */
+  readonly ttlLeftMs: number | undefined;
+  /** Milliseconds since it was written; `undefined` when the store cannot tell. */
+  readonly ageMs: number | undefined;
+  /** Its tags; `undefined`: untagged. */
+  readonly tags: readonly string[] | undefined;
+}
+
+/**
+ * One key as a store sees it: its entry (`undefined`: none, not even a
+ * stale one) and the last invalidation of the key or its namespace the
+ * store knows of (`undefined`: none).
+ *
+ * @example
+ * ```ts
+ * const { entry, lastInvalidation } = await store.inspect!(42);
+ * ```
+ */
+export interface StoreInspection {
+  readonly entry: EntryInspection | undefined;
+  readonly lastInvalidation: InvalidationRecord | undefined;
 }
 
 /**

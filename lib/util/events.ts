@@ -32,6 +32,15 @@ export interface InvalidateEvent {
   readonly tags?: readonly string[] | undefined;
   /** `true` when every entry of the source was cleared. */
   readonly all: boolean;
+  /**
+   * Another process made it (heard over a tiered store's bus; diagnostics
+   * channel only): that process's id. Absent: made in this process.
+   *
+   * @default undefined
+   */
+  readonly from?: string | undefined;
+  /** With `from`: the W3C `traceparent` of the span it was made in, where tracing was on. @default undefined */
+  readonly traceparent?: string | undefined;
 }
 
 /**

@@ -329,6 +329,9 @@ export const messages = {
   NOT_DECORATED: (api: string, value: unknown) =>
     `${api}: ${show(value)} is not a method decorated with @AsyncLRU or @AsyncTTL. ` +
     `Pass the decorated method itself, e.g. ${api}(service.getUser, 42).`,
+  EXPLAIN_UNBOUND: (where: string) =>
+    `explainCache(${where}): the method is not bound to a store in this process yet: its store is a ` +
+    'CacheModule store name. Use CacheService.explain(method, ...args) in the application that binds it.',
   NOT_CONSUMED: (options: unknown) =>
     `withCacheOptions(${show(options)}, fn): fn made no synchronous call to a cached method, so the options were not applied. ` +
     `Call the decorated method directly inside fn, e.g. withCacheOptions({ useCache: false }, () => svc.getUser(42)).`,

@@ -3,11 +3,13 @@ import type { StoreKey } from '../../keys/keys.js';
 import { messages } from '../../util/messages.js';
 import type { NamespaceLimits, NamespaceNode, NamespaceTree } from '../namespace-tree.js';
 import { assertTags, registerTagTarget, TagIndex } from '../tags.js';
+import { InvalidationLog } from '../invalidation-log.js';
 import type {
   CacheStore,
   Clock,
   NamespaceOptions,
   StoreEntry,
+  StoreInspection,
   StoreSetOptions,
   StoreStats,
   SyncStoreOps,
@@ -76,6 +78,11 @@ export class MemoryNamespace implements CacheStore {
   readonly #fresh: (key: StoreKey, entry: MemoryEntry | undefined) => MemoryEntry | undefined;
   #evictions = 0;
   #lastTtlOption: LruSetOption | undefined = undefined;
+  /** The whole TTL (ms, stale window included) every expiring entry was written with, while they share one. */
+  #wholeTtl: number | undefined = undefined;
+  /** Entries were written with different TTLs (or renewed, or moved): an entry's age can no longer be told. */
+  #mixedTtls = false;
+  readonly #log = new InvalidationLog();
   readonly #evictListeners = new Set<(key: StoreKey) => void>();
 
   /** The clock the store was given (`undefined`: the process's); see {@link CacheStore.clock}. */
@@ -168,8 +175,14 @@ export class MemoryNamespace implements CacheStore {
         const failSafe = ttl === undefined ? undefined : options?.failSafe;
         this.#put(key, value, ttl, failSafe, tags, tags === undefined ? 0 : (options?.tagStamp ?? this.tagStamp()));
       },
-      delete: (key) => lru.delete(key),
-      clear: () => lru.clear(),
+      delete: (key) => {
+        this.#log.deleted(key);
+        return lru.delete(key);
+      },
+      clear: () => {
+        this.#log.cleared();
+        lru.clear();
+      },
     };
   }
 
@@ -186,7 +199,13 @@ export class MemoryNamespace implements CacheStore {
     const slot = keepsBare(value, freshUntil, tags)
       ? (value as NonNullable<unknown>)
       : new MemoryEntry(value, freshUntil, tags, stamp);
-    this.#lru.set(key, slot, this.#ttlOption(ttl, failSafe));
+    const option = this.#ttlOption(ttl, failSafe);
+    const whole = option === undefined ? this.#node.ttl && Math.ceil(this.#node.ttl) : option.ttl;
+    if (whole !== this.#wholeTtl && whole !== undefined) {
+      this.#mixedTtls ||= this.#wholeTtl !== undefined;
+      this.#wholeTtl = whole;
+    }
+    this.#lru.set(key, slot, option);
   }
 
   /**
@@ -220,11 +239,11 @@ export class MemoryNamespace implements CacheStore {
   }
 
   delete(key: StoreKey): Promise<boolean> {
-    return Promise.resolve(this.#lru.delete(key));
+    return Promise.resolve(this.sync.delete(key));
   }
 
   clear(): Promise<void> {
-    this.#lru.clear();
+    this.sync.clear();
     return Promise.resolve();
   }
 
@@ -261,6 +280,7 @@ export class MemoryNamespace implements CacheStore {
     if (ttl !== undefined && ttl <= 0) return this.#lru.delete(key);
     // A plain TTL from now on (any fail-safe window is dropped); ttl 0 tells lru-cache "never expires".
     const renewed = new MemoryEntry(entry.value, 0, entry.tags, entry.stamp);
+    this.#mixedTtls = true;
     this.#lru.set(key, renewed, { ttl: ttl === undefined ? 0 : Math.ceil(ttl), noDisposeOnSet: true });
     return true;
   }
@@ -277,6 +297,7 @@ export class MemoryNamespace implements CacheStore {
    */
   resize(limits: NamespaceLimits): void {
     if (limits.maxSize === this.#node.maxSize && limits.ttl === this.#node.ttl) return;
+    this.#mixedTtls = this.#wholeTtl !== undefined;
     this.#resize(limits.maxSize ?? this.#shared.max, limits.ttl);
   }
 
@@ -291,7 +312,31 @@ export class MemoryNamespace implements CacheStore {
     failSafe: number | undefined,
     tags: readonly string[] | undefined,
   ): void {
+    this.#mixedTtls = true; // what is left of the entry's TTL, not the TTL it was written with
     this.#put(key, value, ttl, failSafe, tags, 0);
+  }
+
+  /**
+   * The entry for `key`, stale ones included, without touching its recency:
+   * its freshness left, tags and, while every expiring entry of the
+   * namespace was written with the same TTL, its age; and the last
+   * invalidation made through this namespace.
+   */
+  inspect(key: StoreKey): Promise<StoreInspection> {
+    const entry = entryOf(this.#lru.peek(key) as Slot | undefined);
+    const lastInvalidation = this.#log.lastFor(key);
+    if (
+      entry === undefined ||
+      (entry.tags !== undefined && this.#shared.tags?.isValid(entry.tags, entry.stamp) === false)
+    ) {
+      return Promise.resolve({ entry: undefined, lastInvalidation });
+    }
+    const remaining = this.#lru.getRemainingTTL(key);
+    const expiring = Number.isFinite(remaining);
+    const ttlLeftMs = entry.freshUntil !== 0 ? entry.freshUntil - this.#clock.now() : expiring ? remaining : undefined;
+    const whole = this.#wholeTtl;
+    const ageMs = expiring && !this.#mixedTtls && whole !== undefined ? Math.max(0, whole - remaining) : undefined;
+    return Promise.resolve({ entry: { tier: 'memory', ttlLeftMs, ageMs, tags: entry.tags }, lastInvalidation });
   }
 
   /** The live entries of this namespace with their remaining TTL in ms (`Infinity`: none). @internal */

@@ -11,6 +11,7 @@ import type {
   LoadReadOptions,
   NamespaceOptions,
   StoreEntry,
+  StoreInspection,
   StoreSetOptions,
   StoreStateChange,
   StoreStats,
@@ -21,6 +22,8 @@ import type { StoreContext } from './context.js';
 import type { RedisStoreError } from './errors.js';
 import type { RedisStoreEvents, RedisStoreListener, RedisStoreStats } from './events.js';
 import { positive, writeEntries, writeIfAbsent } from './entry-writer.js';
+import { InvalidationLog } from '../invalidation-log.js';
+import { inspectRedis } from './inspect.js';
 import { isOne, newGeneration, suffixOf } from './keyspace.js';
 import { getOrLease, releaseLease } from './lease.js';
 import { getForLoadScripted, loadToken, type LoadRead } from './load-read.js';
@@ -53,6 +56,8 @@ export class RedisNamespace implements CacheStore {
   readonly #context: StoreContext<RedisNamespace>;
   readonly #scope: NamespaceScope;
   readonly #batcher: ReadBatcher;
+  /** This process's invalidations of the namespace (see {@link RedisNamespace.inspect}). */
+  readonly #log = new InvalidationLog();
 
   /** @internal Use {@link RedisStore} and {@link RedisNamespace.namespace}. */
   constructor(context: StoreContext<RedisNamespace>, node: NamespaceNode) {
@@ -85,6 +90,7 @@ export class RedisNamespace implements CacheStore {
    */
   async delete(key: StoreKey): Promise<boolean> {
     const scope = this.#scope;
+    this.#log.deleted(key);
     const args = [suffixOf(key), String(this.#context.tombstoneTtl)];
     try {
       return isOne(await scope.run('delete', DELETE, args));
@@ -121,6 +127,7 @@ export class RedisNamespace implements CacheStore {
    */
   async clear(): Promise<void> {
     const scope = this.#scope;
+    this.#log.cleared();
     const connection = scope.connection;
     const generation = newGeneration();
     try {
@@ -136,6 +143,16 @@ export class RedisNamespace implements CacheStore {
 
   has(key: StoreKey): Promise<boolean> {
     return hasEntry(this.#scope, key);
+  }
+
+  /**
+   * The entry for `key`, stale ones included (freshness left, tags; Redis
+   * keeps no write time, so no age), and its last invalidation: this
+   * process's own, or a delete Redis logged since (by any process, within
+   * `tombstoneTtl`), whichever is newer.
+   */
+  inspect(key: StoreKey): Promise<StoreInspection> {
+    return inspectRedis(this.#scope, this.#log, key);
   }
 
   /**

@@ -30,6 +30,12 @@ export interface BusMessage {
    * Absent: Redis acknowledged it before it was published.
    */
   readonly applied?: false;
+  /**
+   * The W3C `traceparent` of the span active where the invalidation was
+   * made (where tracing is on), so a peer's record of it names that trace.
+   * Untrusted like the rest: receivers use it only when it is well formed.
+   */
+  readonly trace?: string;
 }
 
 /**
@@ -59,7 +65,7 @@ export interface InvalidationBus {
 
 /** Longest message text read from the channel (UTF-16 units); anything longer is dropped unparsed. */
 export const MAX_BUS_MESSAGE_LENGTH = 1024 * 1024;
-/** Longest publisher id accepted (ours are UUIDs). */
+/** Longest publisher id accepted (ours are `host#pid#<8 hex>`, at most about 90 characters). */
 const MAX_FROM_LENGTH = 128;
 const OPS: ReadonlySet<unknown> = new Set(['delete', 'clear', 'tags']);
 

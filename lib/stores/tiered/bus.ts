@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PROCESS_LABEL } from '../invalidation-log.js';
 import { EventEmitter } from 'node:events';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { parseDuration, type Duration } from '../../util/duration.js';
@@ -121,7 +122,8 @@ interface Heard {
  * ```
  */
 export class RedisBus extends EventEmitter implements InvalidationBus {
-  readonly instanceId = randomUUID();
+  /** `host#pid#<8 random hex>`: peers' records of this process's invalidations name it. */
+  readonly instanceId = `${PROCESS_LABEL}#${randomUUID().slice(0, 8)}`;
   readonly #channel: string;
   readonly #timeout: number;
   readonly #pub: Redis | Cluster;

@@ -5,17 +5,25 @@ import type { BusMessage, InvalidationBus } from './bus-message.js';
 import type { LoadTokens, TieredToken } from './load-tokens.js';
 import type { PeerInvalidations } from './peer-invalidations.js';
 import { fromWire, wireKey } from './wire-key.js';
+import { activeTraceparent, traceIdOf } from '../../util/trace-context.js';
+import { InvalidationLog, newest } from '../invalidation-log.js';
 import type {
   CacheStore,
   Clock,
   FullStore,
+  InvalidationOrigin,
   LeaseRead,
   NamespaceOptions,
   StoreEntry,
+  StoreInspection,
   StoreSetOptions,
   StoreStats,
   SyncStoreOps,
 } from '../contract.js';
+
+/** `trace` when it is a well-formed W3C `traceparent`, else `undefined`. */
+const validTraceparent = (trace: unknown): string | undefined =>
+  traceIdOf(trace) === undefined ? undefined : (trace as string);
 
 /** What every namespace of one tiered store shares. */
 export interface TieredShared {
@@ -67,6 +75,8 @@ export class TieredNamespace implements CacheStore {
    * {@link TieredNamespace.#exactLimit}).
    */
   readonly #exact = new Set<StoreKey>();
+  /** Invalidations made here or heard from peers (see {@link TieredNamespace.inspect}). */
+  readonly #log = new InvalidationLog();
   /**
    * The size of {@link TieredNamespace.#exact} past which a new mark first
    * sweeps the marks of copies L1 no longer holds. Set after each sweep to
@@ -174,6 +184,12 @@ export class TieredNamespace implements CacheStore {
     if (!this.#shared.bus.up || !this.#shared.tokens.valid(token, this.#id)) return;
     if (entry.expiresIn !== undefined && entry.expiresIn <= 0) return;
     this.#copyToL1(key, entry.value, undefined, entry);
+  }
+
+  /** `message` with the trace of the span active now, when tracing is on. */
+  #traced(message: Outgoing): Outgoing {
+    const trace = activeTraceparent();
+    return trace === undefined ? message : { ...message, trace };
   }
 
   async #publishDelete(key: StoreKey): Promise<void> {
@@ -294,13 +310,31 @@ export class TieredNamespace implements CacheStore {
   async delete(key: StoreKey): Promise<boolean> {
     this.bump();
     this.#dropFromL1(key);
-    return this.#invalidate(() => this.#l2.delete(key), { op: 'delete', ns: this.#id, key: wireKey(key) });
+    const message = this.#traced({ op: 'delete', ns: this.#id, key: wireKey(key) });
+    this.#log.deleted(key, this.#shared.bus.instanceId, message.trace);
+    return this.#invalidate(() => this.#l2.delete(key), message);
   }
 
   async clear(): Promise<void> {
     this.bump();
     this.#clearL1();
-    await this.#invalidate(() => this.#l2.clear(), { op: 'clear', ns: this.#id });
+    const message = this.#traced({ op: 'clear', ns: this.#id });
+    this.#log.cleared(this.#shared.bus.instanceId, message.trace);
+    await this.#invalidate(() => this.#l2.clear(), message);
+  }
+
+  /**
+   * The entry for `key` as Redis holds it (freshness left, tags), in tier
+   * `'l1'` when this process also holds a live copy, else `'l2'`; and the
+   * last invalidation of the key or namespace: made here, heard from a peer
+   * over the bus, or logged by Redis, whichever is newest.
+   */
+  async inspect(key: StoreKey): Promise<StoreInspection> {
+    const l2 = (await this.#l2.inspect?.(key)) ?? { entry: undefined, lastInvalidation: undefined };
+    const lastInvalidation = newest(this.#log.lastFor(key), l2.lastInvalidation);
+    const copy = this.sync.get(key) !== undefined;
+    const entry = l2.entry === undefined ? undefined : { ...l2.entry, tier: copy ? 'l1' : 'l2' };
+    return { entry, lastInvalidation };
   }
 
   async has(key: StoreKey): Promise<boolean> {
@@ -386,26 +420,33 @@ export class TieredNamespace implements CacheStore {
   /** Applies another process's invalidation to L1 and to loads in flight. @internal */
   applyRemote(message: BusMessage): void {
     this.bump();
+    // The trace is untrusted input: kept only when well formed.
+    const origin: InvalidationOrigin = { from: message.from, traceparent: validTraceparent(message.trace) };
     if (message.op === 'clear' || message.key === undefined) {
       this.#clearL1();
-      this.remoteInvalidation(undefined);
+      this.#log.cleared(origin.from, origin.traceparent);
+      this.remoteInvalidation(undefined, origin);
     } else {
       const key = fromWire(message.key);
       this.#dropFromL1(key);
-      this.remoteInvalidation(key);
+      this.#log.deleted(key, origin.from, origin.traceparent);
+      this.remoteInvalidation(key, origin);
     }
   }
 
-  readonly #remoteListeners = new Set<(key: StoreKey | undefined) => void>();
+  readonly #remoteListeners = new Set<(key: StoreKey | undefined, origin?: InvalidationOrigin) => void>();
 
-  onInvalidate(listener: (key: StoreKey | undefined) => void): () => void {
+  onInvalidate(listener: (key: StoreKey | undefined, origin?: InvalidationOrigin) => void): () => void {
     this.#remoteListeners.add(listener);
     return () => this.#remoteListeners.delete(listener);
   }
 
-  /** Tells this namespace's cached methods that another process invalidated `key` (`undefined`: anything). @internal */
-  remoteInvalidation(key: StoreKey | undefined): void {
-    for (const listener of this.#remoteListeners) listener(key);
+  /**
+   * Tells this namespace's cached methods that another process invalidated
+   * `key` (`undefined`: anything). @internal
+   */
+  remoteInvalidation(key: StoreKey | undefined, origin?: InvalidationOrigin): void {
+    for (const listener of this.#remoteListeners) listener(key, origin);
   }
 
   stats(): StoreStats {

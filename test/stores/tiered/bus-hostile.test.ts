@@ -203,3 +203,35 @@ describe('bus: publishers remembered', () => {
     );
   });
 });
+
+describe('bus: the trace field', () => {
+  it('a malformed trace is ignored, never trusted: the invalidation applies and records no trace', async () => {
+    const { cache, inL1, publish } = await subscriber();
+    const traces: unknown[] = [
+      'not a traceparent',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331', // no flags
+      '00-00000000000000000000000000000000-b7ad6b7169203331-01', // all-zero trace id
+      '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01', // all-zero span id
+      '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', // unknown version
+      '00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01', // upper case
+      `00-${'a'.repeat(100_000)}`,
+      42,
+      { traceId: 'x' },
+      ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'],
+    ];
+    let seq = 0;
+    for (const trace of traces) {
+      await cache.set('k', 'v');
+      expect(inL1()).toBe(true);
+      await publish({ ...valid, seq: ++seq, trace });
+      await eventually(() => !inL1());
+      const last = (await cache.explain('k')).lastInvalidation;
+      expect(last).toMatchObject({ kind: 'key', from: 'ghost' });
+      expect(last?.traceId).toBeUndefined();
+    }
+    await cache.set('k', 'v');
+    await publish({ ...valid, seq: seq + 1, trace: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    await eventually(() => !inL1());
+    expect((await cache.explain('k')).lastInvalidation?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+});
