@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DashboardController } from './dashboard.controller.js';
+import { ExplainController } from './explain.controller.js';
 import { HealthController, HealthState } from './health.controller.js';
 import { StatsController } from './stats.controller.js';
 
 @Module({
-  controllers: [DashboardController, StatsController, HealthController],
+  controllers: [DashboardController, StatsController, ExplainController, HealthController],
   providers: [HealthState],
   exports: [HealthState],
 })

@@ -2,7 +2,8 @@
  * The live dashboard: plain HTML, CSS and JavaScript, no build step. It polls
  * `GET /cache/stats` every second and draws one row per cached method with a
  * hit-rate bar; the "Try it" buttons send requests so a person can watch the
- * figures move. (The script avoids backticks and `${`: it lives in a template literal.)
+ * figures move; "Explain an entry" asks `GET /cache/explain/products/:id`
+ * why a product's entry is what it is. (The script avoids backticks and `${`: it lives in a template literal.)
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -57,6 +58,10 @@ export const DASHBOARD_HTML = `<!doctype html>
   #log li { padding: 4px 0; border-bottom: 1px dashed var(--line); }
   #log li:last-child { border-bottom: none; }
   #log .q { color: var(--bad); }
+  .explain form { display: flex; gap: 8px; align-items: center; margin-bottom: 10px; font-size: 13px; }
+  .explain input { font: inherit; width: 90px; padding: 6px 8px; border: 1px solid var(--line); border-radius: 8px; }
+  #explain-result th, #explain-result td { text-align: left; }
+  #explain-result td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; white-space: normal; }
   #log .q0 { color: var(--good); }
   footer { margin-top: 18px; font-size: 12px; color: var(--muted); }
   a { color: var(--accent); }
@@ -98,6 +103,16 @@ export const DASHBOARD_HTML = `<!doctype html>
       <h2>Requests</h2>
       <ol id="log"><li>Click a button: each line shows the status, the time taken and the database queries it caused.</li></ol>
     </div>
+  </section>
+
+  <section class="panel explain">
+    <h2>Explain an entry</h2>
+    <form id="explain-form">
+      <label for="explain-id">ProductsService.getProduct, product id</label>
+      <input id="explain-id" type="number" min="1" value="1">
+      <button type="submit">Explain</button>
+    </form>
+    <table id="explain-result"><tbody><tr><td class="empty">Why does a product read what it reads? Ask for an id.</td></tr></tbody></table>
   </section>
 
   <footer>Refreshes every second from <a href="/cache/stats">/cache/stats</a>.</footer>
@@ -277,6 +292,64 @@ export const DASHBOARD_HTML = `<!doctype html>
       });
     });
     container.appendChild(button);
+  });
+
+  function span(ms) {
+    ms = Math.round(ms);
+    if (ms < 1000) return ms + ' ms';
+    if (ms < 60000) return (ms / 1000).toFixed(1) + ' s';
+    if (ms < 3600000) return Math.floor(ms / 60000) + ' min ' + Math.floor((ms % 60000) / 1000) + ' s';
+    return Math.floor(ms / 3600000) + ' h ' + Math.floor((ms % 3600000) / 60000) + ' min';
+  }
+  function ago(at) {
+    var ms = Date.now() - at;
+    return ms < 1000 ? 'just now' : span(ms) + ' ago';
+  }
+  function left(ms, absent) {
+    if (ms === null) return absent ? '–' : 'never expires';
+    return ms > 0 ? span(ms) : 'expired ' + span(-ms) + ' ago';
+  }
+
+  function renderExplanation(why) {
+    var body = document.querySelector('#explain-result tbody');
+    body.replaceChildren();
+    var last = why.lastInvalidation;
+    var rows = [
+      ['key', String(why.key)],
+      ['store', why.store],
+      ['tier', why.tier === null ? 'absent' : why.tier],
+      ['window', why.window],
+      ['age', why.ageMs === null ? '–' : span(why.ageMs)],
+      ['ttl left', left(why.ttlLeftMs, why.tier === null)],
+      ['tags', why.tags.length === 0 ? '–' : why.tags.join(', ')],
+      ['last invalidation', last === null ? 'none known' :
+        last.kind + ' · ' + ago(last.at) + ' · from ' + (last.from || 'another process (Redis log)') +
+        (last.traceId ? ' · trace ' + last.traceId : '')],
+    ];
+    rows.forEach(function (row) {
+      var tr = el('tr', '');
+      tr.dataset.field = row[0];
+      tr.appendChild(el('th', '', row[0]));
+      tr.appendChild(el('td', '', row[1]));
+      body.appendChild(tr);
+    });
+  }
+
+  document.getElementById('explain-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var id = document.getElementById('explain-id').value;
+    fetch('/cache/explain/products/' + encodeURIComponent(id), { cache: 'no-store' }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(body.message || 'HTTP ' + r.status);
+        renderExplanation(body);
+      });
+    }).catch(function (error) {
+      var body = document.querySelector('#explain-result tbody');
+      body.replaceChildren();
+      var tr = el('tr', '');
+      tr.appendChild(el('td', 'empty', error.message));
+      body.appendChild(tr);
+    });
   });
 
   refresh();

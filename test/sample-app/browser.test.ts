@@ -155,4 +155,27 @@ describe.each(ENGINES)('the dashboard at / in headless Chromium, on %s', (engine
       expect(await row.locator('[data-field="size"]').textContent()).not.toContain('scope');
     }
   });
+
+  it('explains a product entry: cached, then absent with the invalidation that removed it', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${app.url}/`);
+    const http = client(app.url);
+    expect((await http.get('/products/5')).status).toBe(200);
+    const field = (name: string): Locator => page.locator(`#explain-result tr[data-field="${name}"] td`);
+    await page.locator('#explain-id').fill('5');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await waitForText(field('window'), 'fresh');
+    expect(await field('key').textContent()).toBe('5');
+    expect(await field('tier').textContent()).toBe('memory');
+    expect(await field('ttl left').textContent()).toBe('never expires'); // getProduct is an LRU: no expiry
+    expect(await field('last invalidation').textContent()).toBe('none known');
+
+    expect((await http.request('PUT', '/products/5', { priceCents: 1299 })).status).toBe(200);
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await waitForText(field('window'), 'absent');
+    expect(await field('tier').textContent()).toBe('absent');
+    expect(await field('last invalidation').textContent()).toMatch(/^key · (just now|[\d.]+ ms ago) · from \S+#\d+$/);
+    expect(errors).toEqual([]);
+  });
 });
