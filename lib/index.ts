@@ -104,6 +104,7 @@ export type {
   NamespaceOptions,
   StoreCapabilities,
   StoreEntry,
+  StoreHealth,
   StoreInspection,
   StoreSetOptions,
   StoreStateChange,

@@ -173,10 +173,12 @@ export class CacheService {
    * //   window: 'fresh', lastInvalidation: { kind: 'key', at: 1764937000000, from: 'api-2#311#9f…' } }
    * ```
    */
-  async explain<F extends CachedFunction>(method: F, ...args: Parameters<F>): Promise<CacheExplanation> {
-    const { engine, storeName } = this.#binding('CacheService.explain', method);
-    const explanation = await engine.explainArgs(undefined, args);
-    return storeName === undefined ? explanation : { ...explanation, store: storeName };
+  explain<F extends CachedFunction>(method: F, ...args: Parameters<F>): Promise<CacheExplanation> {
+    try {
+      return this.#binding('CacheService.explain', method).engine.explainArgs(undefined, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -17,7 +17,7 @@ import {
 } from './cache-settings.js';
 import { MethodCache, type CacheExplanation, type LoadPolicy } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
-import { disableTelemetry, loadTelemetry, refreshTelemetry } from './telemetry.js';
+import { disableTelemetry, loadTelemetry, refreshTelemetry, trackCache } from './telemetry.js';
 import { channels } from '../util/diagnostics.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
@@ -69,6 +69,7 @@ export class Cache<V = unknown> {
     this.events = settings.events;
     this.#engine = new MethodCache(keyedLoads(settings), settings.namespace, settings.events);
     if (!settings.telemetry) disableTelemetry(settings.name);
+    trackCache(this);
     void loadTelemetry();
     refreshTelemetry();
     this.#contextual = keyedPolicy(settings, true);

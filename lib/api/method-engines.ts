@@ -67,8 +67,11 @@ export class MethodEngines {
     return engine;
   }
 
-  /** Creates an engine for the method in `store` (its own namespace, sized by the method's options). */
-  bind(store: CacheStore): MethodCache {
+  /**
+   * Creates an engine for the method in `store` (its own namespace, sized by
+   * the method's options); `storeName`: the store's name in a NestJS module.
+   */
+  bind(store: CacheStore, storeName?: string): MethodCache {
     const method = this.#method;
     const { scope, maxSize, maxSizeGiven, ttl } = method.settings;
     let namespace: CacheStore;
@@ -84,7 +87,7 @@ export class MethodEngines {
     if (method.tags !== undefined && typeof namespace.invalidateTags !== 'function') {
       throw new TypeError(messages.TAGS_UNSUPPORTED(method.where, namespace.kind));
     }
-    const engine = new MethodCache(method, namespace, undefined, { ownsNamespace: scope === undefined });
+    const engine = new MethodCache(method, namespace, undefined, { ownsNamespace: scope === undefined, storeName });
     this.#engines.add(engine);
     if (method.settings.telemetry === false) disableTelemetry(method.id);
     trackBinding(engine, method.id);

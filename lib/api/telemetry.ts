@@ -2,7 +2,8 @@ import { subscribe as subscribeChannel, unsubscribe } from 'node:diagnostics_cha
 import { storeKeyToString, type StoreKey } from '../keys/keys.js';
 import type { InvalidateEvent } from '../util/events.js';
 import type { LoadMessage } from '../util/diagnostics.js';
-import type { MethodCache } from '../engine/index.js';
+import type { MethodCache, MethodStats } from '../engine/index.js';
+import type { CacheStore } from '../stores/contract.js';
 import { parseTraceparent, setTraceReader } from '../util/trace-context.js';
 
 /*
@@ -85,6 +86,14 @@ let meterInUse: Meter | undefined;
 let tracing = false;
 /** Every binding of a cached method in this process, with its method's id (the metrics read their figures). */
 const bindings = new Map<MethodCache, string>();
+/** What the metrics read of a `Cache` (typed here: cache.ts imports this module). */
+interface ReportedCache {
+  readonly name: string;
+  readonly store: CacheStore;
+  stats(): MethodStats;
+}
+/** Every `Cache` (and scope) created in this process, held weakly: one dropped by the application is forgotten. */
+const caches = new Set<WeakRef<ReportedCache>>();
 /** `telemetry: false` (decorators, `Cache`, the NestJS module): sources never reported. */
 const disabled = new Set<string>();
 let disabledEverywhere = false;
@@ -195,6 +204,16 @@ export function trackBinding(engine: MethodCache, id: string): void {
   bindings.set(engine, id);
 }
 
+/**
+ * Reports the figures of `cache` (a `Cache` or scope) under its name while
+ * the application holds it.
+ *
+ * @internal
+ */
+export function trackCache(cache: ReportedCache): void {
+  caches.add(new WeakRef(cache));
+}
+
 /** Stops reporting a binding (its application shut down). @internal */
 export function untrackBinding(engine: MethodCache): void {
   bindings.delete(engine);
@@ -212,35 +231,44 @@ function instrument(meter: Meter): void {
   const available = meter.createObservableGauge('memokit.store.available', {
     description: '1 while the Redis store serves calls, else 0',
   });
+  const busGaps = meter.createObservableCounter('memokit.bus.gaps', {
+    description: "Gaps in a peer's invalidation messages a tiered store saw (each dropped its L1)",
+  });
   const duration = meter.createHistogram('memokit.load.duration', { description: 'Load duration', unit: 'ms' });
   const invalidations = meter.createCounter('memokit.invalidations', { description: 'Invalidations' });
 
   meter.addBatchObservableCallback(
     (result) => {
+      const report = (id: string, storeName: string, store: CacheStore, s: MethodStats): void => {
+        const base: Attributes = { 'memokit.method': id, 'memokit.store': storeName };
+        result.observe(calls, s.hits, { ...base, result: 'hit' });
+        result.observe(calls, s.misses, { ...base, result: 'miss' });
+        result.observe(calls, s.failSafeServed + s.staleWhileRevalidateServed + s.timeoutServed, {
+          ...base,
+          result: 'stale',
+        });
+        result.observe(calls, s.bypassed, { ...base, result: 'bypass' });
+        result.observe(calls, s.inflightJoins, { ...base, result: 'join' });
+        result.observe(loads, s.loads - s.loadErrors, { ...base, outcome: 'ok' });
+        result.observe(loads, s.loadErrors, { ...base, outcome: 'error' });
+        result.observe(loads, s.timeouts, { ...base, outcome: 'timeout' });
+        result.observe(entries, s.size, base);
+        result.observe(evictions, s.evictions, base);
+        result.observe(storeErrors, s.storeErrors, base);
+        const health = store.health?.();
+        if (health !== undefined) result.observe(available, health.available ? 1 : 0, base);
+        if (health?.busGaps !== undefined) result.observe(busGaps, health.busGaps, base);
+      };
       for (const [engine, id] of bindings) {
-        if (reported(id)) {
-          const s = engine.stats();
-          const base: Attributes = { 'memokit.method': id, 'memokit.store': engine.store.kind };
-          result.observe(calls, s.hits, { ...base, result: 'hit' });
-          result.observe(calls, s.misses, { ...base, result: 'miss' });
-          result.observe(calls, s.failSafeServed + s.staleWhileRevalidateServed + s.timeoutServed, {
-            ...base,
-            result: 'stale',
-          });
-          result.observe(calls, s.bypassed, { ...base, result: 'bypass' });
-          result.observe(calls, s.inflightJoins, { ...base, result: 'join' });
-          result.observe(loads, s.loads - s.loadErrors, { ...base, outcome: 'ok' });
-          result.observe(loads, s.loadErrors, { ...base, outcome: 'error' });
-          result.observe(loads, s.timeouts, { ...base, outcome: 'timeout' });
-          result.observe(entries, s.size, base);
-          result.observe(evictions, s.evictions, base);
-          result.observe(storeErrors, s.storeErrors, base);
-          const redis = (engine.store as { redisStats?: () => { available: boolean } }).redisStats?.();
-          if (redis !== undefined) result.observe(available, redis.available ? 1 : 0, base);
-        }
+        if (reported(id)) report(id, engine.storeName, engine.store, engine.stats());
+      }
+      for (const ref of caches) {
+        const cache = ref.deref();
+        if (cache === undefined) caches.delete(ref);
+        else if (reported(cache.name)) report(cache.name, cache.store.kind, cache.store, cache.stats());
       }
     },
-    [calls, loads, entries, evictions, storeErrors, available],
+    [calls, loads, entries, evictions, storeErrors, available, busGaps],
   );
 
   const onEnd = (message: unknown): void => {

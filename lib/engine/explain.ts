@@ -89,11 +89,16 @@ async function readOnly(store: CacheStore, key: StoreKey): Promise<StoreInspecti
  * const why = await explainKey(namespace, 42, policy);
  * ```
  */
-export async function explainKey(store: CacheStore, key: StoreKey, policy: LoadPolicy): Promise<CacheExplanation> {
+export async function explainKey(
+  store: CacheStore,
+  key: StoreKey,
+  policy: LoadPolicy,
+  storeName = store.kind,
+): Promise<CacheExplanation> {
   const { entry, lastInvalidation } = await (store.inspect?.(key) ?? readOnly(store, key));
   return {
     key,
-    store: store.kind,
+    store: storeName,
     tier: entry?.tier ?? null,
     ageMs: entry?.ageMs,
     ttlLeftMs: entry?.ttlLeftMs,

@@ -284,7 +284,7 @@ export class LoadRunner {
     if (channels.loadStart.hasSubscribers || channels.loadEnd.hasSubscribers || channels.loadError.hasSubscribers) {
       // A subscriber to the load's end gets its duration: time it even when the figures would not sample it.
       if (started < 0) started = now();
-      const message: LoadMessage = { source: this.#method.id, key, store: this.#store.kind, refresh };
+      const message: LoadMessage = { source: this.#method.id, key, store: this.#store.label, refresh };
       load.message = message;
       channels.loadStart.publish(message);
     }

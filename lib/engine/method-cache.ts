@@ -53,7 +53,11 @@ export class MethodCache {
     method: EngineMethod,
     store: CacheStore,
     events: CacheEvents = cacheEvents,
-    options: { readonly ownsNamespace?: boolean } = {},
+    options: {
+      readonly ownsNamespace?: boolean;
+      /** The store's name where it has one (a NestJS module's store), for diagnostics; else its kind. */
+      readonly storeName?: string | undefined;
+    } = {},
   ) {
     if (method.failSafe !== undefined && store.getFailSafe === undefined) {
       throw new TypeError(messages.FAIL_SAFE_NEEDS_STALE_READS(method.where, store.kind));
@@ -65,7 +69,7 @@ export class MethodCache {
     this.#method = method;
     this.#store = store;
     this.#events = events;
-    this.#adapter = new EngineStore(method, store, this.#counters, events);
+    this.#adapter = new EngineStore(method, store, this.#counters, events, options.storeName);
     this.#runner = new LoadRunner(method, this.#adapter, this.#inFlight, this.#counters, events);
     this.#sync = store.sync;
     this.#readFirst = this.#adapter.owned === undefined;
@@ -84,6 +88,11 @@ export class MethodCache {
         channels.invalidate.publish({ source: this.#method.id, key, all: key === undefined, from, traceparent });
       }
     });
+  }
+
+  /** The store's name in a NestJS module, else its kind (`memory`, `redis`, `tiered`...): what telemetry reports. */
+  get storeName(): string {
+    return this.#adapter.label;
   }
 
   /** The namespace this method's entries live in. */
@@ -252,7 +261,7 @@ export class MethodCache {
 
   /** What the store holds for `key`, and why (see {@link CacheExplanation}). Reads only. */
   explain(key: StoreKey): Promise<CacheExplanation> {
-    return explainKey(this.#store, key, this.#policy);
+    return explainKey(this.#store, key, this.#policy, this.#adapter.label);
   }
 
   /** Removes the entry for these call arguments. */

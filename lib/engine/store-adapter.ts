@@ -73,7 +73,14 @@ export class EngineStore {
   /** Where load timeouts are armed: the store's clock when it arms timers (a virtual clock), else the process's. */
   readonly timers: Timers;
 
-  constructor(method: EngineMethod, store: CacheStore, counters: MethodCounters, events: CacheEvents) {
+  constructor(
+    method: EngineMethod,
+    store: CacheStore,
+    counters: MethodCounters,
+    events: CacheEvents,
+    storeName?: string,
+  ) {
+    this.label = storeName ?? store.kind;
     this.#method = method;
     this.#store = store;
     this.#counters = counters;
@@ -86,10 +93,8 @@ export class EngineStore {
       clock?.setTimeout !== undefined && clock.clearTimeout !== undefined ? (clock as Timers) : systemTimers;
   }
 
-  /** The store's kind (`memory`, `redis`, `tiered`...), for diagnostics. */
-  get kind(): string {
-    return this.#store.kind;
-  }
+  /** The store's name where it has one (a NestJS module's store), else its kind: what diagnostics report. */
+  readonly label: string;
 
   /** The store has load tokens a load that does not read first must ask for ({@link EngineStore.loadToken}). */
   get hasLoadTokens(): boolean {

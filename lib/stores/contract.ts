@@ -244,7 +244,8 @@ export interface SyncStoreOps {
  *   calls.
  * - `clock`: the injected clock, whose timers (when it has them) drive
  *   load timeouts;
- * - `inspect`: one key's entry and last invalidation (`explain()` needs it).
+ * - `inspect`: one key's entry and last invalidation (`explain()` needs it);
+ * - `health`: whether the backend answers, and bus gaps (metrics).
  *
  * @example
  * ```ts
@@ -286,6 +287,12 @@ export interface StoreCapabilities {
    * recency update, no expiry). Backs `explain()`.
    */
   inspect?(key: StoreKey): Promise<StoreInspection>;
+  /**
+   * How the store serves calls now, for metrics: whether its backend
+   * answers (Redis, a tiered store's Redis) and, for a tiered store, the
+   * gaps seen in its peers' invalidation messages so far.
+   */
+  health?(): StoreHealth;
   /**
    * Reads `key` for a load: the entry, or on a miss a token to pass as
    * {@link StoreSetOptions.loadToken} with the loaded value. A hit may come
@@ -468,6 +475,21 @@ export interface InvalidationOrigin {
   readonly from: string;
   /** The W3C `traceparent` of the span it was made in, where tracing was on. @default undefined */
   readonly traceparent?: string | undefined;
+}
+
+/**
+ * How a store serves calls now, as {@link CacheStore.health} reports it.
+ *
+ * @example
+ * ```ts
+ * const up = store.health?.().available ?? true;
+ * ```
+ */
+export interface StoreHealth {
+  /** Its backend answers (`false` while Redis is unreachable: calls go on without the cache). */
+  readonly available: boolean;
+  /** Gaps seen in peers' invalidation messages so far (each dropped L1); tiered stores only. @default undefined */
+  readonly busGaps?: number | undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface LoadStartMessage {
   /** A cached method's id (`UserService.getUser`) or a `Cache`'s name, as in events. */
   readonly source: string;
   readonly key: StoreKey;
-  /** The kind of store the entry is loaded for (`memory`, `redis`, `tiered`...). */
+  /** The store the entry is loaded for: its name in a NestJS module, else its kind (`memory`, `redis`, `tiered`...). */
   readonly store: string;
   /** A background reload (`staleWhileRevalidate`, `refreshAhead`) rather than a caller's miss. */
   readonly refresh: boolean;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { AsyncLRU, invalidateCache, LRUInvalidator, MemoryStore } from '../../lib/index.js';
+import { AsyncLRU, Cache, invalidateCache, LRUInvalidator, MemoryStore } from '../../lib/index.js';
 import { telemetryActive } from '../../lib/api/telemetry.js';
 import { otelTestSdk } from '../nest/otel-sdk.js';
 
@@ -76,6 +76,18 @@ describe('OpenTelemetry', () => {
     expect((await points('memokit.calls')).some((p) => p.attributes['memokit.method'] === 'Accounts.quiet')).toBe(
       false,
     );
+  });
+
+  it('reports a Cache under its name (a hit from get(), a miss and load from getOrSet); a memory store has no health', async () => {
+    const sessions = new Cache({ store: new MemoryStore(), prefix: 'sessions', ttl: '1m' });
+    expect(await sessions.getOrSet('s:1', async () => 'alice')).toBe('alice'); // miss, load
+    expect(await sessions.get('s:1')).toBe('alice'); // hit
+    const attributes = { 'memokit.method': sessions.name, 'memokit.store': 'memory' };
+    expect(await value('memokit.calls', { ...attributes, result: 'hit' })).toBe(1);
+    expect(await value('memokit.calls', { ...attributes, result: 'miss' })).toBe(1);
+    expect(await value('memokit.loads', { ...attributes, outcome: 'ok' })).toBe(1);
+    expect(await value('memokit.entries', attributes)).toBe(1);
+    expect(await value('memokit.store.available', attributes)).toBeUndefined();
   });
 
   it("a load's span is the child of the caller's span, carries the key's hash and the outcome; hits make none", async () => {

@@ -83,6 +83,17 @@ describe('OpenTelemetry in a Nest application', () => {
     expect(first).toBeDefined();
     expect(parents.has(fourth!.spanContext().spanId)).toBe(true);
     expect(loadSpans.every((s) => s.spanContext().traceId !== undefined)).toBe(true);
+
+    // memokit.store names the module's store: 'default' here, 'search' for the method that names it.
+    expect(loadSpans.map((s) => s.attributes['memokit.store'])).toEqual(['default', 'default']);
+    const calls = await points('memokit.calls');
+    const storeOf = (method: string): unknown[] => [
+      ...new Set(
+        calls.filter((p) => p.attributes['memokit.method'] === method).map((p) => p.attributes['memokit.store']),
+      ),
+    ];
+    expect(storeOf('CatalogService.getProduct')).toEqual(['default']);
+    expect(storeOf('CatalogService.search')).toEqual(['search']);
   });
 
   it('an application with telemetry: false is not reported', async () => {

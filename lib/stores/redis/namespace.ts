@@ -11,6 +11,7 @@ import type {
   LoadReadOptions,
   NamespaceOptions,
   StoreEntry,
+  StoreHealth,
   StoreInspection,
   StoreSetOptions,
   StoreStateChange,
@@ -256,6 +257,11 @@ export class RedisNamespace implements CacheStore {
    */
   stats(): StoreStats {
     return { size: 0, evictions: 0 };
+  }
+
+  /** Whether Redis answers now (see {@link CacheStore.health}). */
+  health(): StoreHealth {
+    return { available: this.#context.connection.available() };
   }
 
   /** Availability and error figures of the store's connection (shared by all namespaces). */

@@ -54,6 +54,8 @@ export interface InvalidationBus {
   readonly instanceId: string;
   /** Whether the subscription is live. */
   readonly up: boolean;
+  /** Gaps seen in peers' sequence numbers so far, when the bus counts them. @default undefined */
+  readonly gaps?: number;
   /** Sends a message to every other process. */
   publish(message: Omit<BusMessage, 'v' | 'from' | 'seq'>): Promise<void>;
   /** Resolves `true` once the subscription is live (or `false` after `timeout` ms). */

@@ -148,6 +148,8 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
   publishFailures = 0;
   /** Messages on the channel that were not valid bus messages (dropped, each reported as an `'invalid'` event). */
   invalidMessages = 0;
+  /** Gaps seen in a peer's sequence numbers (each made the tiered store drop its L1). */
+  gaps = 0;
   /**
    * Publishes that returned with their message kept, not sent, because the
    * publisher connection was known down (sent later, in order).
@@ -323,7 +325,10 @@ export class RedisBus extends EventEmitter implements InvalidationBus {
       heard.at = now;
       this.#lastSeq.set(valid.from, heard);
       // A gap: drop L1, then still deliver this message (it may have to be applied in Redis: `applied: false`).
-      if (valid.seq !== last + 1) this.emit('reset', `gap in messages from ${valid.from}: ${last} then ${valid.seq}`);
+      if (valid.seq !== last + 1) {
+        this.gaps++;
+        this.emit('reset', `gap in messages from ${valid.from}: ${last} then ${valid.seq}`);
+      }
     }
     this.emit('message', valid);
   }

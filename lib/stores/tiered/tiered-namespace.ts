@@ -15,6 +15,7 @@ import type {
   LeaseRead,
   NamespaceOptions,
   StoreEntry,
+  StoreHealth,
   StoreInspection,
   StoreSetOptions,
   StoreStats,
@@ -451,6 +452,11 @@ export class TieredNamespace implements CacheStore {
 
   stats(): StoreStats {
     return this.#l1.stats();
+  }
+
+  /** Whether Redis answers, and the gaps the bus has seen in peers' messages. */
+  health(): StoreHealth {
+    return { available: this.#l2.health?.().available ?? true, busGaps: this.#shared.bus.gaps };
   }
 
   onEvict(listener: (key: StoreKey) => void): () => void {

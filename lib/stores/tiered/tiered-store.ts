@@ -116,15 +116,16 @@ export class TieredStore extends TieredNamespace {
   /**
    * The bus's figures: whether it is subscribed, and how many messages on
    * its channel were not valid bus messages (dropped; each is also an
-   * `'error'` event of {@link cacheEvents} with `operation: 'bus'`).
+   * `'error'` event of {@link cacheEvents} with `operation: 'bus'`), and
+   * how many gaps it saw in a peer's sequence numbers (each dropped L1).
    *
    * @example
    * ```ts
    * const { up, invalidMessages } = store.busStats();
    * ```
    */
-  busStats(): { readonly up: boolean; readonly invalidMessages: number } {
+  busStats(): { readonly up: boolean; readonly invalidMessages: number; readonly gaps: number } {
     const fromBus = this.#bus instanceof RedisBus ? this.#bus.invalidMessages : 0;
-    return { up: this.#bus.up, invalidMessages: fromBus + this.#dropped.count };
+    return { up: this.#bus.up, invalidMessages: fromBus + this.#dropped.count, gaps: this.#bus.gaps ?? 0 };
   }
 }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { trace, type SpanContext } from '@opentelemetry/api';
 import { Cache } from '../../../lib/index.js';
+import type { TieredStore } from '../../../lib/tiered.js';
 import { eventually } from '../../setup/redis-env.js';
-import { closeOpened, openTiered } from '../../setup/shared-stores.js';
+import { closeOpened, openTiered, raw } from '../../setup/shared-stores.js';
 import { otelTestSdk } from '../../nest/otel-sdk.js';
 
 /**
@@ -50,5 +51,20 @@ describe('trace context over the tiered bus', () => {
     const seenByB = await cacheB.explain('p:7');
     expect(seenByB.lastInvalidation).toMatchObject({ kind: 'key', traceId: mutation?.traceId });
     expect(seenByB.lastInvalidation?.from).toBe(invalidated[0]?.attributes['memokit.from']);
+  });
+
+  it('reports each tiered cache as available, and the gaps its bus saw in a peer’s messages', async () => {
+    const { store, prefix } = await openTiered('bus-gaps');
+    const cache = new Cache({ store, prefix: 'gaps', ttl: '1m' });
+    const value = async (name: string): Promise<unknown> =>
+      (await sdk.points(name)).find((p) => p.attributes['memokit.method'] === cache.name)?.value;
+    expect(await value('memokit.store.available')).toBe(1);
+    expect(await value('memokit.bus.gaps')).toBe(0);
+    const publisher = raw();
+    const message = { v: 1, from: 'ghost', op: 'clear', ns: '["other"]' };
+    await publisher.publish(`${prefix}:memokit:bus`, JSON.stringify({ ...message, seq: 1 }));
+    await publisher.publish(`${prefix}:memokit:bus`, JSON.stringify({ ...message, seq: 4 })); // 2 and 3 lost
+    await eventually(async () => (await value('memokit.bus.gaps')) === 1);
+    expect((store as TieredStore).busStats().gaps).toBe(1);
   });
 });
