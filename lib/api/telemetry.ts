@@ -2,7 +2,7 @@ import { subscribe as subscribeChannel, unsubscribe } from 'node:diagnostics_cha
 import { storeKeyToString, type StoreKey } from '../keys/keys.js';
 import type { InvalidateEvent } from '../util/events.js';
 import type { LoadMessage } from '../util/diagnostics.js';
-import type { MethodCache, MethodStats } from '../engine/index.js';
+import { sumStats, type MethodCache, type MethodStats } from '../engine/index.js';
 import type { CacheStore } from '../stores/contract.js';
 import { parseTraceparent, setTraceReader } from '../util/trace-context.js';
 
@@ -239,7 +239,26 @@ function instrument(meter: Meter): void {
 
   meter.addBatchObservableCallback(
     (result) => {
-      const report = (id: string, storeName: string, store: CacheStore, s: MethodStats): void => {
+      // One series per method (or cache) and store name: the bindings of several applications of the process
+      // (each its own engine) are summed, a store is available only if every one of theirs is.
+      const groups = new Map<string, { id: string; storeName: string; stats: MethodStats[]; stores: CacheStore[] }>();
+      const add = (id: string, storeName: string, store: CacheStore, stats: MethodStats): void => {
+        const group = `${id}\0${storeName}`;
+        let found = groups.get(group);
+        if (found === undefined) groups.set(group, (found = { id, storeName, stats: [], stores: [] }));
+        found.stats.push(stats);
+        found.stores.push(store);
+      };
+      for (const [engine, id] of bindings) {
+        if (reported(id)) add(id, engine.storeName, engine.store, engine.stats());
+      }
+      for (const ref of caches) {
+        const cache = ref.deref();
+        if (cache === undefined) caches.delete(ref);
+        else if (reported(cache.name)) add(cache.name, cache.store.kind, cache.store, cache.stats());
+      }
+      for (const { id, storeName, stats, stores } of groups.values()) {
+        const s = stats.length === 1 ? (stats[0] as MethodStats) : sumStats(stats);
         const base: Attributes = { 'memokit.method': id, 'memokit.store': storeName };
         result.observe(calls, s.hits, { ...base, result: 'hit' });
         result.observe(calls, s.misses, { ...base, result: 'miss' });
@@ -255,17 +274,15 @@ function instrument(meter: Meter): void {
         result.observe(entries, s.size, base);
         result.observe(evictions, s.evictions, base);
         result.observe(storeErrors, s.storeErrors, base);
-        const health = store.health?.();
-        if (health !== undefined) result.observe(available, health.available ? 1 : 0, base);
-        if (health?.busGaps !== undefined) result.observe(busGaps, health.busGaps, base);
-      };
-      for (const [engine, id] of bindings) {
-        if (reported(id)) report(id, engine.storeName, engine.store, engine.stats());
-      }
-      for (const ref of caches) {
-        const cache = ref.deref();
-        if (cache === undefined) caches.delete(ref);
-        else if (reported(cache.name)) report(cache.name, cache.store.kind, cache.store, cache.stats());
+        const health = [...new Set(stores)].map((store) => store.health?.()).filter((h) => h !== undefined);
+        if (health.length > 0) result.observe(available, health.every((h) => h.available) ? 1 : 0, base);
+        const gaps = health.filter((h) => h.busGaps !== undefined);
+        if (gaps.length > 0)
+          result.observe(
+            busGaps,
+            gaps.reduce((sum, h) => sum + (h.busGaps ?? 0), 0),
+            base,
+          );
       }
     },
     [calls, loads, entries, evictions, storeErrors, available, busGaps],
