@@ -250,13 +250,7 @@ export class MethodCache {
    * (see {@link CacheExplanation}). Reads only.
    */
   explainArgs(self: unknown, args: unknown[]): Promise<CacheExplanation> {
-    let key: StoreKey;
-    try {
-      key = this.#method.keyOf(self, args);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.explain(key);
+    return this.#withKey(self, args, (key) => this.explain(key));
   }
 
   /** What the store holds for `key`, and why (see {@link CacheExplanation}). Reads only. */
@@ -266,13 +260,18 @@ export class MethodCache {
 
   /** Removes the entry for these call arguments. */
   invalidateArgs(self: unknown, args: unknown[]): Promise<boolean> {
+    return this.#withKey(self, args, (key) => this.invalidateKey(key));
+  }
+
+  /** `then` on the key of these call arguments; a rejection when they cannot make one. */
+  #withKey<T>(self: unknown, args: unknown[], then: (key: StoreKey) => Promise<T>): Promise<T> {
     let key: StoreKey;
     try {
       key = this.#method.keyOf(self, args);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.invalidateKey(key);
+    return then(key);
   }
 
   /** Removes every entry; loads in flight will not store. */

@@ -22,13 +22,12 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { trace } from '@opentelemetry/api';
 import request from 'supertest';
 import { AsyncTTL, TTLInvalidator } from '../../lib/index.js';
 import { TieredStore } from '../../lib/tiered.js';
 import { CacheModule, CacheService } from '../../nest-module/index.js';
 import { closeAll, track } from '../nest/helpers.js';
-import { otelTestSdk } from '../nest/otel-sdk.js';
+import { otelTestSdk, traceRequests } from '../nest/otel-sdk.js';
 import { eventually, testRedisUrl, uniquePrefix } from '../setup/redis-env.js';
 
 const sdk = otelTestSdk();
@@ -83,14 +82,7 @@ async function replica(prefix: string): Promise<INestApplication> {
     imports: [CacheModule.forRoot({ stores: { shared: store }, logger: false, isGlobal: true }), ItemsModule],
   }).compile();
   const app = track(moduleRef.createNestApplication({ logger: false }));
-  // What HTTP instrumentation does: a span per request, active while it is handled.
-  const tracer = trace.getTracer('http');
-  app.use((req: { method: string; url: string }, res: { on(e: string, f: () => void): void }, next: () => void) => {
-    tracer.startActiveSpan(`${req.method} ${req.url}`, (span) => {
-      res.on('finish', () => span.end());
-      next();
-    });
-  });
+  traceRequests(app);
   await app.listen(0, '127.0.0.1');
   return app;
 }

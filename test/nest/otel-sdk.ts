@@ -50,3 +50,17 @@ export function otelTestSdk() {
     },
   };
 }
+
+/**
+ * What HTTP instrumentation does, for the tests' Nest applications: a span
+ * per request (`GET /path`), active while the request is handled.
+ */
+export function traceRequests(app: { use(middleware: unknown): unknown }): void {
+  const tracer = trace.getTracer('http');
+  app.use((req: { method: string; url: string }, res: { on(e: string, f: () => void): void }, next: () => void) => {
+    tracer.startActiveSpan(`${req.method} ${req.url}`, (span) => {
+      res.on('finish', () => span.end());
+      next();
+    });
+  });
+}

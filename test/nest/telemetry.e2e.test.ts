@@ -10,10 +10,9 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { trace } from '@opentelemetry/api';
 import request from 'supertest';
 import { telemetryActive } from '../../lib/api/telemetry.js';
-import { otelTestSdk } from './otel-sdk.js';
+import { otelTestSdk, traceRequests } from './otel-sdk.js';
 import { CacheModule } from '../../nest-module/index.js';
 import { CatalogModule } from './fixtures/catalog.app.js';
 import { closeAll, track } from './helpers.js';
@@ -26,14 +25,7 @@ async function app(telemetry: boolean): Promise<INestApplication> {
     imports: [CacheModule.forRoot({ stores: { search: { max: 100 } }, isGlobal: true, telemetry }), CatalogModule],
   }).compile();
   const nest = track(moduleRef.createNestApplication({ logger: false }));
-  // What HTTP instrumentation does: a span per request, active while it is handled.
-  const tracer = trace.getTracer('http');
-  nest.use((req: { method: string; url: string }, res: { on(e: string, f: () => void): void }, next: () => void) => {
-    tracer.startActiveSpan(`${req.method} ${req.url}`, (span) => {
-      res.on('finish', () => span.end());
-      next();
-    });
-  });
+  traceRequests(nest);
   await nest.listen(0, '127.0.0.1');
   return nest;
 }
