@@ -1,3 +1,4 @@
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { NullStore, type CacheStore } from 'memokit';
 import { CacheModule } from 'memokit/nest';
@@ -6,6 +7,7 @@ import { cacheManagerStore, CacheManagerCatalogModule } from './catalog/cache-ma
 import { CatalogDatabase } from './catalog/catalog.database.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { MetricsModule } from './metrics/prometheus.js';
 import { UsersModule } from './users/users.module.js';
 
 /** What {@link AppModule.forRoot} wires in. */
@@ -23,6 +25,8 @@ export interface AppModuleOptions {
   readonly redisUrl?: string | undefined;
   /** Close the database at shutdown (after the stores). @default false */
   readonly closeDatabase?: boolean | undefined;
+  /** Serve `GET /metrics` from this Prometheus reader; omitted: no `/metrics`. */
+  readonly metrics?: PrometheusExporter | undefined;
 }
 
 /** Something the app opened and closes at shutdown (a cache-manager Keyv). */
@@ -77,6 +81,7 @@ export class AppModule {
     cacheMode = 'memokit',
     redisUrl,
     closeDatabase = false,
+    metrics,
   }: AppModuleOptions): DynamicModule {
     const counter = new HitCounter();
     // `none`: reads run with useCache false, and invalidators have nothing to evict.
@@ -90,6 +95,7 @@ export class AppModule {
         keyv === null ? CatalogModule : CacheManagerCatalogModule.forRoot(keyv),
         UsersModule,
         DashboardModule,
+        ...(metrics === undefined ? [] : [MetricsModule.forRoot(metrics)]),
       ],
       providers: [
         {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { CacheStore } from 'memokit';
 import { AppModule } from './app.module.js';
 import type { CacheMode } from './cache-mode.js';
@@ -18,14 +19,18 @@ export interface SampleAppOptions {
   redisUrl?: string | undefined;
   /** Close the database when the app closes. @default false */
   closeDatabase?: boolean | undefined;
+  /** Serve `GET /metrics` from this Prometheus reader (see `startPrometheus`); omitted: no `/metrics`. */
+  metrics?: PrometheusExporter | undefined;
   /** Nest log levels, or `false` for none. @default ['error', 'warn'] */
   logger?: LogLevel[] | false;
 }
 
 /** Creates (without listening) the sample catalog app. */
 export function createSampleApp(options: SampleAppOptions): Promise<INestApplication> {
-  const { store, database, cacheMode, redisUrl, closeDatabase, logger = ['error', 'warn'] } = options;
-  return NestFactory.create(AppModule.forRoot({ database, store, cacheMode, redisUrl, closeDatabase }), { logger });
+  const { store, database, cacheMode, redisUrl, closeDatabase, metrics, logger = ['error', 'warn'] } = options;
+  return NestFactory.create(AppModule.forRoot({ database, store, cacheMode, redisUrl, closeDatabase, metrics }), {
+    logger,
+  });
 }
 
 /** The port to listen on from `PORT`: default 3000, `0` for any free port. */

@@ -5,6 +5,10 @@ import { cacheModeFromEnv } from './cache-mode.js';
 import { cacheStoreFromEnv, logStoreHealth, redactUrl, waitForStore } from './cache-store.js';
 import { CatalogDatabase } from './catalog/catalog.database.js';
 import { HealthState } from './dashboard/health.controller.js';
+import { startPrometheus } from './metrics/prometheus.js';
+
+// First, before the app binds its cached methods: memokit reports to the registered OpenTelemetry SDK.
+const prometheus = startPrometheus();
 
 const env = process.env;
 const port = portFromEnv(env.PORT);
@@ -23,7 +27,14 @@ const database = await CatalogDatabase.open({
 logStoreHealth(store, new Logger('CacheStore'));
 
 // The app closes the database at shutdown (Nest's shutdown hooks run on SIGTERM).
-const app = await createSampleApp({ store, database, cacheMode, redisUrl, closeDatabase: true });
+const app = await createSampleApp({
+  store,
+  database,
+  cacheMode,
+  redisUrl,
+  closeDatabase: true,
+  metrics: prometheus.exporter,
+});
 app.enableShutdownHooks();
 await app.listen(port, '127.0.0.1');
 const url = await app.getUrl();
@@ -42,6 +53,7 @@ const banner = [
   `  cache store: ${storeLabel}`,
   `  database:    ${database.engine} (${database.location})${database.latencyMs > 0 ? `, +${database.latencyMs} ms per query` : ''}`,
   `  try:         curl ${url}/products/1   then   curl ${url}/cache/stats`,
+  `  metrics:     ${url}/metrics (Prometheus)`,
 ];
 if (store !== undefined && database.engine === 'sqlite' && env.SQLITE_FILE === undefined) {
   banner.push(
