@@ -404,8 +404,69 @@ const REDIS_CASES: readonly BenchCase[] = [
   },
 ];
 
+/**
+ * `prepare`, with `check` run once prepared (`calls` undefined) and again after the measurement, with the calls made.
+ */
+function withCheck(prepare: Prepare, check: (calls: number | undefined) => Promise<void>): Prepare {
+  return async () => {
+    const prepared = await prepare();
+    if (prepared.metric !== 'throughput') return prepared;
+    await check(undefined);
+    let calls = 0;
+    return {
+      ...prepared,
+      async run(iterations) {
+        await prepared.run(iterations);
+        calls += iterations * prepared.callsPerIteration;
+      },
+      async verify() {
+        await prepared.verify?.();
+        await check(calls);
+      },
+    };
+  };
+}
+
+/**
+ * Hit path of 1a with the OpenTelemetry SDK registered. Measured against the plain memokit row of the same round: its
+ * ratio is the cost of telemetry. After measuring, the SDK must have collected the row's hits (else it measured
+ * telemetry off).
+ */
+const HIT_WITH_SDK: BenchCase = {
+  id: 'hit/memokit-lru-otel',
+  group: 'hit',
+  label: 'memokit `@AsyncLRU`, OpenTelemetry SDK registered (vs the row above)',
+  role: 'subject',
+  floor: 'hit/memokit-lru',
+  quick: true,
+  target: { min: 0.9 },
+  load: async () => {
+    const otel = await import('../libs/otel.js');
+    const what = 'hit with the OpenTelemetry SDK';
+    let spansBefore = 0;
+    return withCheck(
+      hitSequential(async () => otel.buildLruWithSdk),
+      async (calls) => {
+        if (calls === undefined) {
+          // The first binding loads @opentelemetry/api in the background: wait until memokit reports to the SDK.
+          for (let i = 0; i < 200 && (await otel.collected('Service.get')).hits === undefined; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          const ready = await otel.collected('Service.get');
+          if (ready.hits === undefined) throw new Error(`${what}: memokit does not report to the SDK`);
+          spansBefore = ready.spans;
+          return;
+        }
+        const { hits, spans } = await otel.collected('Service.get');
+        if (hits !== calls) throw new Error(`${what}: the SDK collected ${hits} hits, the case made ${calls}`);
+        if (spans !== spansBefore) throw new Error(`${what}: hits made ${spans - spansBefore} spans, expected none`);
+      },
+    );
+  },
+};
+
 export const cases: readonly BenchCase[] = [
-  ...rows('hit', ALL, hitSequential, { target: { min: 0.7 } }),
+  ...withAfter(rows('hit', ALL, hitSequential, { target: { min: 0.7 } }), 'hit/memokit-lru', HIT_WITH_SDK),
   ...rows('hit-concurrent', ALL, hitConcurrent, { target: { min: 0.7 } }),
   ...rows('hit-object', ALL, hitObject, { target: { min: 0.7 }, variant: objectKeyed }),
   ...rows('miss', ALL, missEvict, {
