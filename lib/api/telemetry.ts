@@ -258,7 +258,7 @@ function instrument(meter: Meter): void {
         else if (reported(cache.name)) add(cache.name, cache.store.kind, cache.store, cache.stats());
       }
       for (const { id, storeName, stats, stores } of groups.values()) {
-        const s = stats.length === 1 ? (stats[0] as MethodStats) : sumStats(stats);
+        const s = sumStats(stats);
         const base: Attributes = { 'memokit.method': id, 'memokit.store': storeName };
         result.observe(calls, s.hits, { ...base, result: 'hit' });
         result.observe(calls, s.misses, { ...base, result: 'miss' });
@@ -274,13 +274,14 @@ function instrument(meter: Meter): void {
         result.observe(entries, s.size, base);
         result.observe(evictions, s.evictions, base);
         result.observe(storeErrors, s.storeErrors, base);
+        // A store shared by several bindings counts once.
         const health = [...new Set(stores)].map((store) => store.health?.()).filter((h) => h !== undefined);
         if (health.length > 0) result.observe(available, health.every((h) => h.available) ? 1 : 0, base);
-        const gaps = health.filter((h) => h.busGaps !== undefined);
+        const gaps = health.map((h) => h.busGaps).filter((n) => n !== undefined);
         if (gaps.length > 0)
           result.observe(
             busGaps,
-            gaps.reduce((sum, h) => sum + (h.busGaps ?? 0), 0),
+            gaps.reduce((sum, n) => sum + n, 0),
             base,
           );
       }

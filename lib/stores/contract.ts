@@ -1,6 +1,10 @@
 import type { Duration } from '../util/duration.js';
-import type { InvalidationRecord } from './invalidation-log.js';
 import type { StoreKey } from '../keys/keys.js';
+import type { Clock } from './clock.js';
+import type { InvalidationOrigin, StoreHealth, StoreInspection } from './inspection.js';
+
+export type { Clock, TimerHandle } from './clock.js';
+export type { EntryInspection, InvalidationOrigin, StoreHealth, StoreInspection } from './inspection.js';
 
 /**
  * What a store returns for a key that is present. `value` may be `undefined`
@@ -459,115 +463,6 @@ export interface FullStore
   extends Omit<CacheStore, KeyValueCapability | 'namespace'>, Required<Pick<StoreCapabilities, KeyValueCapability>> {
   /** A child namespace, with the same capabilities. */
   namespace(name: string, options?: NamespaceOptions): FullStore;
-}
-
-/**
- * Where another process's invalidation came from, as
- * {@link CacheStore.onInvalidate} reports it when the store knows.
- *
- * @example
- * ```ts
- * store.onInvalidate?.((key, origin) => console.log(key, origin?.from));
- * ```
- */
-export interface InvalidationOrigin {
-  /** The process that made it (its bus id). */
-  readonly from: string;
-  /** The W3C `traceparent` of the span it was made in, where tracing was on. @default undefined */
-  readonly traceparent?: string | undefined;
-}
-
-/**
- * How a store serves calls now, as {@link CacheStore.health} reports it.
- *
- * @example
- * ```ts
- * const up = store.health?.().available ?? true;
- * ```
- */
-export interface StoreHealth {
-  /** Its backend answers (`false` while Redis is unreachable: calls go on without the cache). */
-  readonly available: boolean;
-  /** Gaps seen in peers' invalidation messages so far (each dropped L1); tiered stores only. @default undefined */
-  readonly busGaps?: number | undefined;
-}
-
-/**
- * What a store holds for one key, as {@link CacheStore.inspect} reports it.
- *
- * @example
- * ```ts
- * const held: EntryInspection = { tier: 'redis', ttlLeftMs: 42_000, ageMs: undefined, tags: ['user:42'] };
- * ```
- */
-export interface EntryInspection {
-  /** Where the entry lives: `'memory'`, `'redis'`, a tiered store's `'l1'` (and Redis) or `'l2'` (Redis only). */
-  readonly tier: string;
-  /** Freshness left in ms (0 or less: expired, kept for a stale window); `undefined`: it never expires. */
-  readonly ttlLeftMs: number | undefined;
-  /** Milliseconds since it was written; `undefined` when the store cannot tell. */
-  readonly ageMs: number | undefined;
-  /** Its tags; `undefined`: untagged. */
-  readonly tags: readonly string[] | undefined;
-}
-
-/**
- * One key as a store sees it: its entry (`undefined`: none, not even a
- * stale one) and the last invalidation of the key or its namespace the
- * store knows of (`undefined`: none).
- *
- * @example
- * ```ts
- * const { entry, lastInvalidation } = await store.inspect!(42);
- * ```
- */
-export interface StoreInspection {
-  readonly entry: EntryInspection | undefined;
-  readonly lastInvalidation: InvalidationRecord | undefined;
-}
-
-/**
- * A source of time in milliseconds. Inject one into a store to test expiry
- * without sleeping.
- *
- * @default performance
- * @example
- * ```ts
- * let now = 0;
- * const clock: Clock = { now: () => now };
- * const store = new MemoryStore({ clock });
- * now += 60_000; // entries with a 60s TTL are now expired
- * ```
- */
-export interface Clock {
-  /** Current time in milliseconds; only differences are used. */
-  now(): number;
-  /**
-   * Arms a timer on this clock: calls `callback` once, `ms` milliseconds of
-   * this clock's time later. Optional; a clock that has it and
-   * {@link Clock.clearTimeout} (the test kit's `VirtualClock`) also drives
-   * the load timeouts (`timeout.soft`/`hard`) of methods cached in a store
-   * it was given to.
-   *
-   * @default absent: load timeouts use the process's timers
-   */
-  setTimeout?(callback: () => void, ms: number): TimerHandle;
-  /** Cancels a timer {@link Clock.setTimeout} armed (`undefined`: nothing to cancel). */
-  clearTimeout?(handle: TimerHandle | undefined): void;
-}
-
-/**
- * A timer a {@link Clock} armed; `unref` (when the host has it) keeps it from
- * holding the process open.
- *
- * @example
- * ```ts
- * const handle: TimerHandle = setTimeout(() => undefined, 10);
- * handle.unref?.();
- * ```
- */
-export interface TimerHandle {
-  unref?(): unknown;
 }
 
 /** Whether `value` looks like a {@link CacheStore}. */

@@ -4,7 +4,7 @@
  * time by hand, so nothing sleeps.
  */
 
-import type { Clock, TimerHandle } from '../contract.js';
+import type { Clock, TimerHandle } from '../clock.js';
 
 export type { TimerHandle };
 
