@@ -46,6 +46,31 @@ export const newest = (
 ): InvalidationRecord | undefined => (a === undefined || (b !== undefined && b.at > a.at) ? b : a);
 
 /**
+ * A delete a shared store logged is taken for one this process already knows
+ * of (made here, or heard from a peer over the bus) when it is at most this
+ * much newer: the round trip between recording it here and Redis logging it,
+ * or between Redis logging it and a peer hearing of it.
+ */
+export const SAME_DELETE_SLACK_MS = 100;
+
+/**
+ * The last invalidation to report, from what this process knows and a
+ * delete a shared store logged (by any process, `from` unknown): the logged
+ * one only when it is a later delete (more than {@link SAME_DELETE_SLACK_MS}
+ * newer), so a delete known here keeps its process and trace.
+ *
+ * @example
+ * ```ts
+ * const last = knownOrLogged(local, logged);
+ * ```
+ */
+export const knownOrLogged = (
+  known: InvalidationRecord | undefined,
+  logged: InvalidationRecord | undefined,
+): InvalidationRecord | undefined =>
+  logged !== undefined && (known === undefined || logged.at > known.at + SAME_DELETE_SLACK_MS) ? logged : known;
+
+/**
  * What one namespace remembers of the invalidations it made or heard: the
  * last one of each of its last {@link LOGGED_KEYS} keys, and its last clear.
  * Bounded; costs a map write per invalidation, nothing on reads and writes.

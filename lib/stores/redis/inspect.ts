@@ -1,24 +1,17 @@
 /**
  * `inspect()` of a Redis namespace: the key's entry, stale ones included
- * (freshness left and tags), and its last invalidation: the newest of this
- * process's own record and the delete Redis logged for the key, from any
- * process, within the tombstone window.
+ * (freshness left and tags), and its last invalidation: this process's own
+ * record, or a later delete Redis logged for the key (from any process,
+ * within the tombstone window).
  */
 import type { StoreKey } from '../../keys/keys.js';
 import type { EntryInspection, StoreInspection } from '../contract.js';
-import { newest, type InvalidationLog, type InvalidationRecord } from '../invalidation-log.js';
+import { knownOrLogged, type InvalidationLog, type InvalidationRecord } from '../invalidation-log.js';
 import { suffixOf } from './keyspace.js';
 import { parse, readRows } from './reader.js';
 import type { NamespaceScope } from './scope.js';
 import { INSPECT_LOG } from './scripts/inspect-log.js';
 import { checkTags } from './tags.js';
-
-/**
- * A delete Redis logged up to this long after this process's own record of
- * it is taken for that one (the round trip between the two), not another
- * process's.
- */
-const OWN_DELETE_SLACK_MS = 100;
 
 /** Longest tag list read back from an entry's header (characters); longer ones are reported as unreadable. */
 const MAX_TAGS_TEXT = 64 * 1024;
@@ -34,11 +27,8 @@ export async function inspectRedis(
   key: StoreKey,
 ): Promise<StoreInspection> {
   const [entry, logged] = await Promise.all([inspectEntry(scope, key), loggedDelete(scope, key)]);
-  const own = log.lastFor(key);
-  // Both clocks are read as "how long ago", so the two processes' clocks need not agree.
-  const other =
-    logged !== undefined && (own === undefined || logged.at > own.at + OWN_DELETE_SLACK_MS) ? logged : undefined;
-  return { entry, lastInvalidation: newest(own, other) };
+  // Redis's clock is read as "how long ago", so its clock and this process's need not agree.
+  return { entry, lastInvalidation: knownOrLogged(log.lastFor(key), logged) };
 }
 
 async function inspectEntry(scope: NamespaceScope, key: StoreKey): Promise<EntryInspection | undefined> {

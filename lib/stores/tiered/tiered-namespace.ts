@@ -6,7 +6,7 @@ import type { LoadTokens, TieredToken } from './load-tokens.js';
 import type { PeerInvalidations } from './peer-invalidations.js';
 import { fromWire, wireKey } from './wire-key.js';
 import { activeTraceparent, traceIdOf } from '../../util/trace-context.js';
-import { InvalidationLog, newest } from '../invalidation-log.js';
+import { InvalidationLog, knownOrLogged } from '../invalidation-log.js';
 import type {
   CacheStore,
   Clock,
@@ -327,12 +327,14 @@ export class TieredNamespace implements CacheStore {
   /**
    * The entry for `key` as Redis holds it (freshness left, tags), in tier
    * `'l1'` when this process also holds a live copy, else `'l2'`; and the
-   * last invalidation of the key or namespace: made here, heard from a peer
-   * over the bus, or logged by Redis, whichever is newest.
+   * last invalidation of the key or namespace: made here or heard from a
+   * peer over the bus, or a later delete Redis logged (one within
+   * `SAME_DELETE_SLACK_MS` of a known one is that one, whose process
+   * and trace are known here).
    */
   async inspect(key: StoreKey): Promise<StoreInspection> {
     const l2 = (await this.#l2.inspect?.(key)) ?? { entry: undefined, lastInvalidation: undefined };
-    const lastInvalidation = newest(this.#log.lastFor(key), l2.lastInvalidation);
+    const lastInvalidation = knownOrLogged(this.#log.lastFor(key), l2.lastInvalidation);
     const copy = this.sync.get(key) !== undefined;
     const entry = l2.entry === undefined ? undefined : { ...l2.entry, tier: copy ? 'l1' : 'l2' };
     return { entry, lastInvalidation };
