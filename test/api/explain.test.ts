@@ -106,20 +106,45 @@ describe('explainCache on a memory store', () => {
     expect((await explainCache(users.get, 1)).lastInvalidation?.kind).toBe('namespace');
   });
 
-  it('age is unknown once entries of a namespace were written with different TTLs (jitter)', async () => {
+  it('each entry keeps its own age: TTLs that differ (jitter), expireIn, a namespace whose limits change', async () => {
     const clock = new VirtualClock();
+    const store = new MemoryStore({ clock });
     class Feeds {
-      @AsyncTTL({ ttl: '10m', jitter: 0.5, store: new MemoryStore({ clock }) })
+      @AsyncTTL({ ttl: '10m', jitter: 0.5, store })
       async get(id: number): Promise<number> {
         return id;
       }
     }
     const feeds = new Feeds();
-    for (let id = 0; id < 20; id++) await feeds.get(id);
-    const explained = await explainCache(feeds.get, 0);
-    expect(explained.ageMs).toBeUndefined();
-    expect(explained.ttlLeftMs).toBeGreaterThanOrEqual(5 * MINUTE);
-    expect(explained.ttlLeftMs).toBeLessThanOrEqual(15 * MINUTE);
+    await feeds.get(0);
+    clock.advance(MINUTE);
+    for (let id = 1; id < 20; id++) await feeds.get(id); // written a minute later, each with its own TTL
+    clock.advance(MINUTE);
+    const first = await explainCache(feeds.get, 0);
+    expect(first.ageMs).toBe(2 * MINUTE);
+    expect(first.ttlLeftMs).toBeGreaterThanOrEqual(5 * MINUTE - 2 * MINUTE);
+    expect(first.ttlLeftMs).toBeLessThanOrEqual(15 * MINUTE - 2 * MINUTE);
+    const ages = await Promise.all(
+      Array.from({ length: 19 }, async (_, i) => (await explainCache(feeds.get, i + 1)).ageMs),
+    );
+    expect(new Set(ages)).toEqual(new Set([MINUTE]));
+
+    // A new TTL from now on: the entry was still written two minutes ago.
+    const cache = new Cache({ store, prefix: 'sessions', ttl: '10m' });
+    await cache.set('s', 'v');
+    clock.advance(2 * MINUTE);
+    await store.namespace('sessions').expireIn('s', 30 * MINUTE);
+    clock.advance(MINUTE);
+    expect(await cache.explain('s')).toMatchObject({ ageMs: 3 * MINUTE, ttlLeftMs: 29 * MINUTE });
+    await store.namespace('sessions').expireIn('s', undefined); // eternal from now on: no age, no TTL
+    expect(await cache.explain('s')).toMatchObject({ ageMs: undefined, ttlLeftMs: undefined, window: 'fresh' });
+
+    // A limit stated later rebuilds the namespace's LRU: ages and TTLs move with the entries.
+    const limited = new Cache({ store, prefix: 'limited', ttl: '10m' });
+    await limited.set('a', 1);
+    clock.advance(MINUTE);
+    store.namespace('limited', { maxSize: 10 });
+    expect(await limited.explain('a')).toMatchObject({ ageMs: MINUTE, ttlLeftMs: 9 * MINUTE });
   });
 
   it('Cache.explain: tags of a tagged entry; a store without inspect answers from a read', async () => {

@@ -55,6 +55,23 @@ function checkWriteTtl(options: StoreSetOptions | undefined): void {
 }
 
 /**
+ * An entry's lifetime as lru-cache keeps it: its whole TTL, its start (the
+ * write time, on the store's clock), and what follows from them; all
+ * `undefined` for an entry that never expires (or is absent). Reads through
+ * `has`, which neither moves the entry in the LRU order nor deletes it.
+ */
+function lifetimeOf(
+  lru: LRUCache<StoreKey, NonNullable<unknown>>,
+  key: StoreKey,
+): { ttl?: number; start?: number; remaining?: number; age?: number } {
+  const status: LRUCache.Status<StoreKey, NonNullable<unknown>> = {};
+  lru.has(key, { status });
+  const { ttl, start, now } = status;
+  if (ttl === undefined || start === undefined || now === undefined) return {};
+  return { ttl, start, remaining: ttl - (now - start), age: Math.max(0, now - start) };
+}
+
+/**
  * One bounded LRU + TTL bucket of a {@link MemoryStore}; the store is its
  * root one. Its limits are its node's in the store's namespace tree.
  *
@@ -78,10 +95,8 @@ export class MemoryNamespace implements CacheStore {
   readonly #fresh: (key: StoreKey, entry: MemoryEntry | undefined) => MemoryEntry | undefined;
   #evictions = 0;
   #lastTtlOption: LruSetOption | undefined = undefined;
-  /** The whole TTL (ms, stale window included) every expiring entry was written with, while they share one. */
-  #wholeTtl: number | undefined = undefined;
-  /** Entries were written with different TTLs (or renewed, or moved): an entry's age can no longer be told. */
-  #mixedTtls = false;
+  /** Keys restored from a snapshot that did not record their age (version 1): age unknown until rewritten. */
+  #ageUnknown: Set<StoreKey> | undefined = undefined;
   readonly #log = new InvalidationLog();
   readonly #evictListeners = new Set<(key: StoreKey) => void>();
 
@@ -114,12 +129,12 @@ export class MemoryNamespace implements CacheStore {
       const old = lru;
       lru = createLru(max, defaultTtl);
       this.#lru = lru;
-      // Least recent first, each with its own remaining lifetime (0: never expires, not the new default).
+      // Least recent first, each with its own lifetime and write time (ttl 0: never expires, not the new default).
       for (const key of old.rkeys()) {
         const slot = old.peek(key);
         if (slot === undefined) continue;
-        const remaining = old.getRemainingTTL(key);
-        lru.set(key, slot, { ttl: Number.isFinite(remaining) ? Math.max(1, Math.ceil(remaining)) : 0 });
+        const { ttl, start } = lifetimeOf(old, key);
+        lru.set(key, slot, ttl === undefined ? { ttl: 0 } : { ttl, start });
       }
     };
     // The entry for `key` (a get: it becomes the most recently used). A bare value is replaced by its entry
@@ -177,16 +192,21 @@ export class MemoryNamespace implements CacheStore {
       },
       delete: (key) => {
         this.#log.deleted(key);
+        this.#ageUnknown?.delete(key);
         return lru.delete(key);
       },
       clear: () => {
         this.#log.cleared();
+        this.#ageUnknown = undefined;
         lru.clear();
       },
     };
   }
 
-  /** Stores an entry; `ttl` 0 with a `failSafe` writes an entry that is already stale (snapshot restore). */
+  /**
+   * Stores an entry; `ttl` 0 with a `failSafe` writes an entry that is already
+   * stale (snapshot restore), `age` one written that long ago (restore too).
+   */
   #put(
     key: StoreKey,
     value: unknown,
@@ -194,18 +214,19 @@ export class MemoryNamespace implements CacheStore {
     failSafe: number | undefined,
     tags: readonly string[] | undefined,
     stamp: number,
+    age?: number,
   ): void {
     const freshUntil = failSafe === undefined || ttl === undefined ? 0 : this.#clock.now() + ttl;
     const slot = keepsBare(value, freshUntil, tags)
       ? (value as NonNullable<unknown>)
       : new MemoryEntry(value, freshUntil, tags, stamp);
-    const option = this.#ttlOption(ttl, failSafe);
-    const whole = option === undefined ? this.#node.ttl && Math.ceil(this.#node.ttl) : option.ttl;
-    if (whole !== this.#wholeTtl && whole !== undefined) {
-      this.#mixedTtls ||= this.#wholeTtl !== undefined;
-      this.#wholeTtl = whole;
+    this.#ageUnknown?.delete(key);
+    if (age === undefined || ttl === undefined) {
+      this.#lru.set(key, slot, this.#ttlOption(ttl, failSafe));
+      return;
     }
-    this.#lru.set(key, slot, option);
+    // lru-cache counts an entry's TTL from its start: the write time.
+    this.#lru.set(key, slot, { ttl: Math.ceil(ttl + (failSafe ?? 0) + age), start: this.#clock.now() - age });
   }
 
   /**
@@ -279,9 +300,11 @@ export class MemoryNamespace implements CacheStore {
     // Like Redis PEXPIRE: a TTL of 0 or less expires the entry now.
     if (ttl !== undefined && ttl <= 0) return this.#lru.delete(key);
     // A plain TTL from now on (any fail-safe window is dropped); ttl 0 tells lru-cache "never expires".
+    // Counted from the entry's write time (its start), so that its age stays true.
     const renewed = new MemoryEntry(entry.value, 0, entry.tags, entry.stamp);
-    this.#mixedTtls = true;
-    this.#lru.set(key, renewed, { ttl: ttl === undefined ? 0 : Math.ceil(ttl), noDisposeOnSet: true });
+    const { start, age } = lifetimeOf(this.#lru, key);
+    const lifetime = ttl === undefined ? { ttl: 0 } : { ttl: Math.ceil(ttl + (age ?? 0)), start };
+    this.#lru.set(key, renewed, { ...lifetime, noDisposeOnSet: true });
     return true;
   }
 
@@ -297,7 +320,6 @@ export class MemoryNamespace implements CacheStore {
    */
   resize(limits: NamespaceLimits): void {
     if (limits.maxSize === this.#node.maxSize && limits.ttl === this.#node.ttl) return;
-    this.#mixedTtls = this.#wholeTtl !== undefined;
     this.#resize(limits.maxSize ?? this.#shared.max, limits.ttl);
   }
 
@@ -311,16 +333,16 @@ export class MemoryNamespace implements CacheStore {
     ttl: number | undefined,
     failSafe: number | undefined,
     tags: readonly string[] | undefined,
+    age: number | undefined,
   ): void {
-    this.#mixedTtls = true; // what is left of the entry's TTL, not the TTL it was written with
-    this.#put(key, value, ttl, failSafe, tags, 0);
+    this.#put(key, value, ttl, failSafe, tags, 0, age);
+    if (age === undefined && ttl !== undefined) (this.#ageUnknown ??= new Set()).add(key);
   }
 
   /**
    * The entry for `key`, stale ones included, without touching its recency:
-   * its freshness left, tags and, while every expiring entry of the
-   * namespace was written with the same TTL, its age; and the last
-   * invalidation made through this namespace.
+   * its freshness left, tags and age (expiring entries: lru-cache keeps each
+   * one's start); and the last invalidation made through this namespace.
    */
   inspect(key: StoreKey): Promise<StoreInspection> {
     const entry = entryOf(this.#lru.peek(key) as Slot | undefined);
@@ -331,19 +353,22 @@ export class MemoryNamespace implements CacheStore {
     ) {
       return Promise.resolve({ entry: undefined, lastInvalidation });
     }
-    const remaining = this.#lru.getRemainingTTL(key);
-    const expiring = Number.isFinite(remaining);
-    const ttlLeftMs = entry.freshUntil !== 0 ? entry.freshUntil - this.#clock.now() : expiring ? remaining : undefined;
-    const whole = this.#wholeTtl;
-    const ageMs = expiring && !this.#mixedTtls && whole !== undefined ? Math.max(0, whole - remaining) : undefined;
+    const { remaining, age } = lifetimeOf(this.#lru, key);
+    const ttlLeftMs = entry.freshUntil !== 0 ? entry.freshUntil - this.#clock.now() : remaining;
+    const ageMs = age === undefined || this.#ageUnknown?.has(key) === true ? undefined : age;
     return Promise.resolve({ entry: { tier: 'memory', ttlLeftMs, ageMs, tags: entry.tags }, lastInvalidation });
   }
 
-  /** The live entries of this namespace with their remaining TTL in ms (`Infinity`: none). @internal */
-  *liveEntries(): Generator<[key: StoreKey, entry: MemoryEntry, remaining: number]> {
+  /**
+   * The live entries of this namespace with their remaining TTL in ms
+   * (`Infinity`: none) and age (`undefined`: eternal, or unknown). @internal
+   */
+  *liveEntries(): Generator<[key: StoreKey, entry: MemoryEntry, remaining: number, age: number | undefined]> {
     for (const key of [...this.#lru.keys()]) {
       const entry = this.#fresh(key, entryOf(this.#lru.peek(key)));
-      if (entry !== undefined) yield [key, entry, this.#lru.getRemainingTTL(key)];
+      if (entry === undefined) continue;
+      const { age } = lifetimeOf(this.#lru, key);
+      yield [key, entry, this.#lru.getRemainingTTL(key), this.#ageUnknown?.has(key) === true ? undefined : age];
     }
   }
 

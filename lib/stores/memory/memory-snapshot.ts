@@ -22,11 +22,29 @@ export interface RestoreResult {
   readonly error?: Error;
 }
 
-/** One snapshotted entry: key, serialized value, remaining TTL and fresh time (ms, null: none), tags. */
-type SnapshotEntry = [key: StoreKey, value: string, ttl: number | null, fresh: number | null, tags: string[] | null];
+/**
+ * One snapshotted entry: key, serialized value, remaining TTL and fresh time
+ * (ms, null: none), tags, and age (ms; null: eternal or unknown). Version 1
+ * snapshots have no age.
+ */
+type SnapshotEntry = [
+  key: StoreKey,
+  value: string,
+  ttl: number | null,
+  fresh: number | null,
+  tags: string[] | null,
+  age?: number | null,
+];
 
 /** A restored entry: as {@link SnapshotEntry}, with the value decoded and its times counted from the restore. */
-type RestoredEntry = [key: StoreKey, value: unknown, ttl: number | null, fresh: number | null, tags: string[] | null];
+type RestoredEntry = [
+  key: StoreKey,
+  value: unknown,
+  ttl: number | null,
+  fresh: number | null,
+  tags: string[] | null,
+  age: number | null,
+];
 
 /**
  * Restored entries waiting for their namespace to be created, by namespace id
@@ -36,7 +54,8 @@ export type PendingEntries = Map<string, RestoredEntry[]>;
 
 interface Snapshot {
   readonly format: 'memokit-memory-snapshot';
-  readonly version: 1;
+  /** 2 adds each entry's age; version 1 files are read too (ages unknown). */
+  readonly version: 1 | 2;
   readonly savedAt: number;
   readonly serializer: string;
   /** Namespace id (JSON path) → entries. Number keys are kept as JSON numbers; NaN/Infinity are not snapshotted. */
@@ -63,7 +82,7 @@ export async function writeSnapshot(
   let skipped = 0;
   for (const [id, namespace] of namespaces) {
     const entries: SnapshotEntry[] = [];
-    for (const [key, entry, remaining] of namespace.liveEntries()) {
+    for (const [key, entry, remaining, age] of namespace.liveEntries()) {
       if (typeof key === 'number' && !Number.isFinite(key)) continue;
       try {
         entries.push([
@@ -72,6 +91,7 @@ export async function writeSnapshot(
           Number.isFinite(remaining) ? remaining : null,
           entry.freshUntil === 0 ? null : Math.max(0, entry.freshUntil - now),
           entry.tags === undefined ? null : [...entry.tags],
+          age ?? null,
         ]);
       } catch {
         skipped++;
@@ -84,13 +104,13 @@ export async function writeSnapshot(
   for (const [id, entries] of pending) {
     snapshotted[id] = [
       ...(snapshotted[id] ?? []),
-      ...entries.map(([k, v, t, f, g]): SnapshotEntry => [k, serializer.serialize(v), t, f, g]),
+      ...entries.map(([k, v, t, f, g, a]): SnapshotEntry => [k, serializer.serialize(v), t, f, g, a]),
     ];
     saved += entries.length;
   }
   const snapshot: Snapshot = {
     format: SNAPSHOT_FORMAT,
-    version: 1,
+    version: 2,
     savedAt: Date.now(),
     serializer: serializer.format,
     namespaces: snapshotted,
@@ -133,7 +153,7 @@ export async function readSnapshot(
   let dropped = 0;
   for (const [id, entries] of Object.entries(snapshot.namespaces)) {
     const kept: RestoredEntry[] = [];
-    for (const [key, text, ttl, fresh, tags] of entries) {
+    for (const [key, text, ttl, fresh, tags, age] of entries) {
       if (ttl !== null && ttl - elapsed <= 0) {
         dropped++;
         continue;
@@ -146,6 +166,7 @@ export async function readSnapshot(
           ttl === null ? null : ttl - elapsed,
           fresh === null ? null : Math.max(fresh - elapsed, 0),
           tags,
+          typeof age === 'number' ? age + elapsed : null,
         ]);
       } catch {
         dropped++;
@@ -163,11 +184,12 @@ export function adoptPending(pending: PendingEntries, id: string, namespace: Mem
   const entries = pending.get(id);
   if (entries === undefined) return;
   pending.delete(id);
-  for (const [key, value, ttl, fresh, tags] of entries) {
+  for (const [key, value, ttl, fresh, tags, age] of entries) {
     const t = tags ?? undefined;
-    if (ttl === null) namespace.putRestored(key, value, undefined, undefined, t);
-    else if (fresh === null) namespace.putRestored(key, value, ttl, undefined, t);
-    else namespace.putRestored(key, value, fresh, ttl - fresh, t);
+    const a = age ?? undefined;
+    if (ttl === null) namespace.putRestored(key, value, undefined, undefined, t, undefined);
+    else if (fresh === null) namespace.putRestored(key, value, ttl, undefined, t, a);
+    else namespace.putRestored(key, value, fresh, ttl - fresh, t, a);
   }
 }
 
@@ -179,9 +201,15 @@ function reportCorrupt(path: string, error: unknown): RestoreResult {
 
 function parseSnapshot(text: string, format: string): Snapshot {
   const parsed = JSON.parse(text) as Partial<Snapshot> | null;
-  if (parsed === null || typeof parsed !== 'object' || parsed.format !== SNAPSHOT_FORMAT || parsed.version !== 1) {
-    throw new Error('not a memokit memory snapshot (version 1)');
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    parsed.format !== SNAPSHOT_FORMAT ||
+    (parsed.version !== 1 && parsed.version !== 2)
+  ) {
+    throw new Error('not a memokit memory snapshot (version 1 or 2)');
   }
+  const fields = parsed.version === 1 ? 5 : 6;
   if (parsed.serializer !== format)
     throw new Error(`written with serializer "${String(parsed.serializer)}", not "${format}"`);
   if (typeof parsed.savedAt !== 'number' || typeof parsed.namespaces !== 'object' || parsed.namespaces === null) {
@@ -193,12 +221,13 @@ function parseSnapshot(text: string, format: string): Snapshot {
       entries.every(
         (e) =>
           Array.isArray(e) &&
-          e.length === 5 &&
+          e.length === fields &&
           (typeof e[0] === 'string' || typeof e[0] === 'number') &&
           typeof e[1] === 'string' &&
           (e[2] === null || typeof e[2] === 'number') &&
           (e[3] === null || typeof e[3] === 'number') &&
-          (e[4] === null || (Array.isArray(e[4]) && e[4].every((t) => typeof t === 'string'))),
+          (e[4] === null || (Array.isArray(e[4]) && e[4].every((t) => typeof t === 'string'))) &&
+          (fields === 5 || e[5] === null || (typeof e[5] === 'number' && Number.isFinite(e[5]) && e[5] >= 0)),
       );
     if (!ok) throw new Error('malformed entry');
   }

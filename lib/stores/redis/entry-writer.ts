@@ -1,7 +1,7 @@
 /**
  * Turning a write into what the write scripts store: options checked, values
- * serialized (all before anything is sent), the entry header (stale window,
- * tags and their stamp) and the size limit applied, and the write guard's
+ * serialized (all before anything is sent), the entry header (write time,
+ * stale window, tags and their stamp) and the size limit applied, and the write guard's
  * arguments.
  */
 import type { StoreKey } from '../../keys/keys.js';
@@ -10,7 +10,7 @@ import { UnserializableValueError } from '../../codec/errors.js';
 import { oversize, ValueTooLargeError } from '../../codec/value-size.js';
 import type { StoreSetOptions } from '../contract.js';
 import { RedisStoreError } from './errors.js';
-import { isOne, newGeneration, suffixOf } from './keyspace.js';
+import { isOne, newGeneration, stampedHeaderOf, suffixOf } from './keyspace.js';
 import { BATCH, type NamespaceScope } from './scope.js';
 import { WRITE } from './scripts/write.js';
 import { WRITE_IF_ABSENT } from './scripts/write-if-absent.js';
@@ -88,7 +88,9 @@ async function prepareWrite(
     keys.push(key);
     pairs.push([suffixOf(key), serialize(scope, value)]);
   }
-  let head = `${scope.context.header}${stale === undefined ? '' : Math.ceil(stale)}`;
+  // An expiring entry records when it was written (its age, for explain()); an eternal one has none.
+  const header = px === '' ? scope.context.header : stampedHeaderOf(scope.context.header, Date.now());
+  let head = `${header}${stale === undefined ? '' : Math.ceil(stale)}`;
   let body = '';
   if (tags !== undefined && guard !== undefined) {
     const stamp = await stampFor(scope, options, op);

@@ -39,10 +39,13 @@ async function inspectEntry(scope: NamespaceScope, key: StoreKey): Promise<Entry
   const field = row.slice(0, split);
   const record = parse(scope, key, row.slice(split + 1));
   if (record === undefined || (await checkTags(scope, 'inspect', [key], [record]))[0] !== true) return undefined;
+  const ttlLeftMs = /^-?\d{1,16}$/.test(field) ? Number(field) : undefined;
   return {
     tier: 'redis',
-    ttlLeftMs: /^-?\d{1,16}$/.test(field) ? Number(field) : undefined,
-    ageMs: undefined, // Redis keeps no write time for an entry
+    ttlLeftMs,
+    // The writer's clock against this process's; an eternal entry (or one written before entries had a write time): none.
+    ageMs:
+      ttlLeftMs === undefined || record.written === undefined ? undefined : Math.max(0, Date.now() - record.written),
     tags: record.tags === undefined ? undefined : tagList(record.tags),
   };
 }

@@ -19,6 +19,9 @@ import { messages } from '../../util/messages.js';
  * Stored entries start with `mk1|<format>|<failSafe>|`; the Lua scripts parse the same header.
  * A tagged entry adds its tag clock reading and the byte length of its tags (an ASCII JSON array) to
  * the stale field, and the tags before the value: `mk1|<format>|<failSafe>t<stamp>,<length>|<tags><value>`.
+ * An expiring entry carries its write time (ms since the epoch, base 36) after its format:
+ * `mk1|<format>;w<time>|…`. Formats never contain `;`, so a reader that predates it sees the entry of
+ * another serializer (a miss, left alone), never a corrupt one; the Lua scripts skip the whole field.
  */
 export const MAGIC = 'mk1';
 
@@ -30,6 +33,67 @@ export const BANG = '!'.charCodeAt(0);
 
 /** `mk1|<format>|`: what every entry written with a serializer of that `format` starts with. */
 export const headerOf = (format: string): string => `${MAGIC}|${format}|`;
+
+/** What separates an entry's format from its write time: `mk1|<format>;w<time>|`. */
+const WRITTEN = ';w';
+
+/** Longest write time read back (base 36): 11 digits reach past the year 10,000; longer ones are corrupt. */
+const MAX_WRITTEN_DIGITS = 11;
+
+/** `mk1|<format>;w<time>|`: the header of an entry written at `now` (ms since the epoch). */
+export const stampedHeaderOf = (header: string, now: number): string =>
+  `${header.slice(0, -1)}${WRITTEN}${Math.max(0, Math.floor(now)).toString(36)}|`;
+
+/** {@link headerLength}'s answer for an entry of another serializer, or not an entry. */
+const OTHER = -1;
+/** {@link headerLength}'s answer for an entry of this serializer whose write time is unreadable. */
+const BAD_TIME = -2;
+
+/** Whether `code` is a base-36 digit as `toString(36)` writes them (`0-9`, `a-z`). */
+const isDigit36 = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
+
+/**
+ * The length of `text`'s header if it is an entry of `header`'s serializer
+ * (`mk1|<format>|`, or `mk1|<format>;w<time>|` with a time of 1 to 11
+ * base-36 digits); else {@link OTHER} or {@link BAD_TIME}. Allocates nothing.
+ */
+function headerLength(header: string, text: string): number {
+  if (text.startsWith(header)) return header.length;
+  const format = header.length - 1;
+  if (!text.startsWith(WRITTEN, format)) return OTHER;
+  for (let i = 0; i < format; i++) if (text.charCodeAt(i) !== header.charCodeAt(i)) return OTHER;
+  const from = format + WRITTEN.length;
+  for (let i = from; i < text.length && i <= from + MAX_WRITTEN_DIGITS; i++) {
+    const code = text.charCodeAt(i);
+    if (code === BAR) return i > from ? i + 1 : BAD_TIME;
+    if (!isDigit36(code)) return BAD_TIME;
+  }
+  return BAD_TIME;
+}
+
+/**
+ * Where the stale field of `text` starts if it is an entry of `header`'s
+ * serializer, and its write time if it has one; `undefined`: another
+ * serializer's entry (or not an entry). Throws a {@link CorruptEntryError}
+ * for a write time that is not a base-36 number of 1 to 11 digits.
+ */
+function headerEnd(header: string, text: string): { end: number; written: number | undefined } | undefined {
+  const end = headerLength(header, text);
+  if (end === OTHER) return undefined;
+  if (end === BAD_TIME) throw new CorruptEntryError(messages.CORRUPT_ENTRY('bad write time'));
+  const written = end === header.length ? undefined : parseInt(text.slice(header.length + 1, end - 1), 36);
+  return { end, written };
+}
+
+/**
+ * Where the payload of `text` starts when it is an entry of `header`'s
+ * serializer with an empty stale field (no stale window, no tags), else -1
+ * (read it with {@link parseRecord}): the fast read path's test.
+ */
+export function plainPayloadStart(header: string, text: string): number {
+  const end = headerLength(header, text);
+  return end > 0 && text.charCodeAt(end) === BAR ? end + 1 : -1;
+}
 
 /** Drawn on first use (never at import): what makes generations of this process unique. */
 let processTag: string | undefined;
@@ -77,6 +141,8 @@ export interface StoredRecord {
   readonly payload: string;
   readonly stamp?: string;
   readonly tags?: string;
+  /** When it was written (ms since the epoch, the writer's clock); expiring entries only. */
+  readonly written: number | undefined;
 }
 
 /**
@@ -85,16 +151,18 @@ export interface StoredRecord {
  * {@link CorruptEntryError} for anything else unreadable.
  */
 export function parseRecord(header: string, text: string): StoredRecord | undefined {
+  const head = headerEnd(header, text);
   // Written by another serializer (e.g. during a rolling deploy that changes it): a miss, left alone.
-  if (!text.startsWith(header) && text.startsWith(`${MAGIC}|`)) return undefined;
-  if (!text.startsWith(header)) throw new CorruptEntryError(messages.CORRUPT_ENTRY('not a memokit entry'));
-  const bar = text.indexOf('|', header.length);
+  if (head === undefined && text.startsWith(`${MAGIC}|`)) return undefined;
+  if (head === undefined) throw new CorruptEntryError(messages.CORRUPT_ENTRY('not a memokit entry'));
+  const { end: start, written } = head;
+  const bar = text.indexOf('|', start);
   if (bar < 0) throw new CorruptEntryError(messages.CORRUPT_ENTRY('truncated header'));
-  const field = STALE_FIELD.exec(text.slice(header.length, bar));
+  const field = STALE_FIELD.exec(text.slice(start, bar));
   if (field === null) throw new CorruptEntryError(messages.CORRUPT_ENTRY('bad header'));
   const [, , stamp, length] = field;
-  if (stamp === undefined || length === undefined) return { text, payload: text.slice(bar + 1) };
+  if (stamp === undefined || length === undefined) return { text, payload: text.slice(bar + 1), written };
   const end = bar + 1 + Number(length);
   if (end > text.length) throw new CorruptEntryError(messages.CORRUPT_ENTRY('truncated tags'));
-  return { text, payload: text.slice(end), stamp, tags: text.slice(bar + 1, end) };
+  return { text, payload: text.slice(end), stamp, tags: text.slice(bar + 1, end), written };
 }

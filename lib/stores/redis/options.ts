@@ -96,7 +96,7 @@ export interface RedisStoreOptions {
   /**
    * The largest entry a write may store, in bytes of UTF-8 as sent to Redis:
    * the serialized (and, with {@link compressed}, compressed) value plus the
-   * entry header (about 10 bytes, more with a stale window or tags). A number
+   * entry header (about 10 bytes, 20 with a TTL, more with a stale window or tags). A number
    * of bytes, or a string with a unit: `'512kb'`, `'1mb'` (kb = 1024 bytes).
    *
    * A larger value is not stored: the write rejects with a

@@ -5,7 +5,7 @@
  */
 import type { StoreKey } from '../../keys/keys.js';
 import { oversize } from '../../codec/value-size.js';
-import { BAR } from './keyspace.js';
+import { plainPayloadStart } from './keyspace.js';
 import { getForLoadScripted, type LoadRead } from './load-read.js';
 import type { NamespaceScope } from './scope.js';
 import { UNGUARDABLE } from './write-guard.js';
@@ -92,16 +92,12 @@ export class ReadBatcher {
   /** The entry an `MGET` read for `read`, or the scripted read when it cannot tell. */
   #hitOf(read: BatchedRead, text: string | null | undefined): LoadRead | Promise<LoadRead> {
     const { header, serializer, maxValueSize } = this.#scope.context;
-    // `mk1|<format>||<payload>`: an empty stale field, so neither a stale window nor tags. An entry over
-    // maxValueSize is never decoded: the script deletes and reports it.
-    if (
-      typeof text === 'string' &&
-      text.startsWith(header) &&
-      text.charCodeAt(header.length) === BAR &&
-      oversize(text, maxValueSize) === undefined
-    ) {
+    // `mk1|<format>[;w<time>]||<payload>`: an empty stale field, so neither a stale window nor tags. An
+    // entry over maxValueSize is never decoded, nor an unreadable one: the script deletes and reports it.
+    const start = typeof text === 'string' ? plainPayloadStart(header, text) : -1;
+    if (start > 0 && oversize(text as string, maxValueSize) === undefined) {
       try {
-        return { entry: { value: serializer.deserialize(text.slice(header.length + 1)) }, token: undefined };
+        return { entry: { value: serializer.deserialize((text as string).slice(start)) }, token: undefined };
       } catch {
         // Read again by the script, which reports the entry as corrupt and deletes it.
       }

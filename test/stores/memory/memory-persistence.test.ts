@@ -81,6 +81,59 @@ describe('memory store persistence (seed 002: survive process restarts)', () => 
     }
   });
 
+  it('restored entries keep their age (written before the snapshot, plus the time since); a version 1 file restores them with an unknown age', async () => {
+    const path = join(dir(), 'snapshot.json');
+    const clock = new FakeClock();
+    const store = new MemoryStore({ clock });
+    const cache = new Cache({ store, ttl: '1h' });
+    await cache.set('a', 1);
+    clock.advance(10_000);
+    await store.namespace('cache').set('b', 2, { ttl: 3_600_000, failSafe: 3_600_000 }); // with a stale window
+    clock.advance(500);
+    await store.snapshot(path);
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as {
+      version: number;
+      savedAt: number;
+      namespaces: Record<string, unknown[][]>;
+    };
+    expect(saved.version).toBe(2);
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(saved.savedAt + 2_000); // restored two seconds later
+    try {
+      const restored = new MemoryStore({ clock: new FakeClock() });
+      await restored.restore(path);
+      const cache2 = new Cache({ store: restored, ttl: '1h' });
+      expect(await cache2.explain('a')).toMatchObject({ ageMs: 12_500, ttlLeftMs: 3_600_000 - 12_500 });
+      expect(await cache2.explain('b')).toMatchObject({ ageMs: 2_500, ttlLeftMs: 3_600_000 - 2_500 });
+
+      // The same snapshot as version 1 wrote it (no ages): entries come back, their age unknown until rewritten.
+      const v1 = {
+        ...saved,
+        version: 1,
+        namespaces: Object.fromEntries(
+          Object.entries(saved.namespaces).map(([id, entries]) => [id, entries.map((e) => e.slice(0, 5))]),
+        ),
+      };
+      writeFileSync(path, JSON.stringify(v1));
+      const older = new MemoryStore({ clock: new FakeClock() });
+      expect(await older.restore(path)).toEqual({ restored: 2, dropped: 0 });
+      const cache3 = new Cache({ store: older, ttl: '1h' });
+      expect(await cache3.explain('a')).toMatchObject({ ageMs: undefined, ttlLeftMs: 3_600_000 - 12_500 });
+      await cache3.set('a', 'rewritten');
+      expect(await cache3.explain('a')).toMatchObject({ ageMs: 0, ttlLeftMs: 3_600_000 });
+      // A version 2 entry's age must be a number of ms (or null), like every other field.
+      const bad = { ...saved, namespaces: { '["cache"]': [['k', '1', 1000, null, null, 'old']] } };
+      writeFileSync(path, JSON.stringify(bad));
+      const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        expect((await new MemoryStore().restore(path)).error?.message).toMatch(/malformed entry/);
+      } finally {
+        warn.mockRestore();
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('a corrupt or foreign snapshot is reported and ignored; startup never fails', async () => {
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {

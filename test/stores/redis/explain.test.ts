@@ -31,16 +31,45 @@ describe.each(SHARED_STORES)('explain on the %s store', (name, open) => {
       key: 'u:1',
       store: name === 'Redis' ? 'redis' : 'tiered',
       tier: tiered ? 'l1' : 'redis',
-      ageMs: undefined,
       tags: ['user:1'],
       window: 'fresh',
       lastInvalidation: null,
     });
     expect(here.ttlLeftMs).toBeGreaterThan(10 * MINUTE - 5_000);
     expect(here.ttlLeftMs).toBeLessThanOrEqual(10 * MINUTE);
+    expect(here.ageMs).toBeGreaterThanOrEqual(0); // the entry's write time, in its header
+    expect(here.ageMs).toBeLessThan(5_000);
     // The other process holds no copy of its own: a tiered one reads it from Redis.
     expect(await cacheB.explain('u:1')).toMatchObject({ tier: tiered ? 'l2' : 'redis', tags: ['user:1'] });
     expect(await cacheA.explain('u:2')).toMatchObject({ tier: null, window: 'absent', tags: [], ttlLeftMs: undefined });
+  });
+
+  it('age: from the write time an expiring entry carries; none for an eternal entry or one written without it', async () => {
+    const { store, prefix, dropL1 } = await open('explain-age');
+    const cache = new Cache({ store, prefix: 'users', ttl: '10m' });
+    await cache.set('u:1', 'v1');
+    const [key] = await entryKeys(raw(), prefix);
+    // Written 5 minutes ago (by this process or another: the header holds the writer's clock).
+    const text = (await raw().get(key!))!;
+    const fiveMinutesAgo = (Date.now() - 5 * MINUTE).toString(36);
+    await raw().set(key!, text.replace(/;w[0-9a-z]+\|/, `;w${fiveMinutesAgo}|`), 'KEEPTTL');
+    dropL1();
+    const aged = await cache.explain('u:1');
+    expect(aged.ageMs).toBeGreaterThanOrEqual(5 * MINUTE);
+    expect(aged.ageMs).toBeLessThan(5 * MINUTE + 5_000);
+    expect(aged.ttlLeftMs).toBeGreaterThan(9 * MINUTE); // the TTL is Redis's, the age the header's
+
+    // An entry an earlier memokit wrote (no write time) still reads; its age is unknown.
+    await raw().set(key!, text.replace(/;w[0-9a-z]+\|/, '|'), 'KEEPTTL');
+    dropL1();
+    expect(await cache.get('u:1')).toBe('v1');
+    expect(await cache.explain('u:1')).toMatchObject({ window: 'fresh', ageMs: undefined });
+
+    const eternal = new Cache({ store, prefix: 'forever' });
+    await eternal.set('e', 'kept');
+    const [eternalKey] = (await entryKeys(raw(), prefix)).filter((k) => k.includes('forever'));
+    expect(await raw().get(eternalKey!)).not.toContain(';w');
+    expect(await eternal.explain('e')).toMatchObject({ ttlLeftMs: undefined, ageMs: undefined, window: 'fresh' });
   });
 
   it('an entry in its stale window: negative freshness left, the fail-safe window', async () => {

@@ -190,6 +190,20 @@ describe('RedisStore hit path', () => {
     expect(store.redisStats().corrupt).toBe(1);
   });
 
+  it('reads an expiring entry (its header holds a write time) with one MGET; a bad write time goes to the script', async () => {
+    const store = await open();
+    await store.set('k', 'v', { ttl: 60_000 });
+    const [entryKey] = (await raw.keys(`${prefix}:*`)).filter((key) => !key.endsWith(':g') && !key.endsWith(':d'));
+    const stored = (await raw.get(entryKey as string)) ?? '';
+    expect(stored).toMatch(/^mk1\|[^|;]+;w[0-9a-z]{8}\|\|"v"$/);
+    expect(await callsOf(() => store.getForLoad('k'))).toEqual({ mget: 1, scripts: 0 });
+    // The same entry with a write time that is not base 36: never decoded by the fast path.
+    await raw.set(entryKey as string, stored.replace(/;w[0-9a-z]+\|/, ';wNOT36|'), 'KEEPTTL');
+    expect((await store.getForLoad('k')).entry).toBeUndefined();
+    expect(await raw.exists(entryKey as string)).toBe(0);
+    expect(store.redisStats().corrupt).toBe(1);
+  });
+
   it('bounds every call in flight by the timeout when Redis stops answering, then recovers', async () => {
     const store = await open({ timeout: 200 });
     await store.set('k', 'v');

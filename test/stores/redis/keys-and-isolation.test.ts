@@ -152,7 +152,12 @@ describe('RedisStore: key layout', () => {
     expect(await pttl('', 'plain')).toBe(-1);
     // expireIn drops a stale window: the entry is rewritten as plain.
     expect(await store.expireIn('stale', 5000)).toBe(true);
-    expect(await raw.get(await entryKey(prefix, '', 'stale'))).toBe('mk1|env1||1');
+    // An expiring entry keeps its write time (ms, base 36) after its format; expireIn leaves it as it was.
+    const rewritten = await raw.get(await entryKey(prefix, '', 'stale'));
+    expect(rewritten).toMatch(/^mk1\|env1;w[0-9a-z]{8}\|\|1$/);
+    const written = parseInt(/;w([0-9a-z]+)\|/.exec(rewritten ?? '')?.[1] ?? '', 36);
+    expect(Date.now() - written).toBeGreaterThanOrEqual(0);
+    expect(Date.now() - written).toBeLessThan(30_000);
   });
 
   it('rejects bad per-write ttls, tags and load tokens with a TypeError', async () => {
@@ -268,6 +273,10 @@ describe('RedisStore: corrupt or foreign values', () => {
     ['a damaged payload', 'mk1|env1||{"a":'],
     ['an unknown tag', 'mk1|env1||{"~":"zz"}'],
     ['a truncated header', 'mk1|env1|'],
+    ['a write time that is not base 36', 'mk1|env1;wMXAQ||1'],
+    ['an empty write time', 'mk1|env1;w||1'],
+    ['a write time of 12 digits', 'mk1|env1;w123456789abc||1'],
+    ['a write time with no end', 'mk1|env1;w1234'],
   ])('reads %s as a miss, deletes it and reports it', async (_name, bytes) => {
     await store.set('k', 'good');
     const key = await entryKey(prefix, '', 'k');
