@@ -9,6 +9,7 @@ import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AsyncLRU } from 'memokit';
 import type { Build } from './contract.js';
 import { buildLru } from './memokit.js';
 
@@ -47,3 +48,19 @@ export const buildLruWithSdk: Build = (spec) => {
   registerSdk();
   return buildLru(spec);
 };
+
+/**
+ * Spans the tracer recorded for one miss of a probe method (`Probe.get`),
+ * made in this process apart from the measured one: 1 when memokit traces to
+ * the SDK, so that the measured row's "no span from hits" means something.
+ */
+export async function probeLoadSpans(): Promise<number> {
+  class Probe {
+    @AsyncLRU({ maxSize: 1 })
+    async get(id: number): Promise<number> {
+      return id;
+    }
+  }
+  await new Probe().get(1);
+  return spans.getFinishedSpans().filter((span) => span.name === 'memokit.load Probe.get').length;
+}

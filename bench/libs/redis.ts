@@ -5,7 +5,7 @@
  * Keys carry the process id, so rounds never read each other's entries.
  */
 import { Redis } from 'ioredis';
-import { AsyncLRU, cacheStats, type CacheStore } from 'memokit';
+import { AsyncLRU, AsyncTTL, cacheStats, type CacheStore, type Duration } from 'memokit';
 import { RedisStore } from 'memokit/redis';
 import { TieredStore } from 'memokit/tiered';
 import { REDIS_URL_ENV } from '../redis-server.js';
@@ -48,7 +48,7 @@ async function ready(store: { ready(): Promise<boolean> }, what: string): Promis
   if (!(await store.ready())) throw new Error(`${what} did not become ready`);
 }
 
-function decorated<A>(store: CacheStore, spec: BuildSpec<A>): Built<A> {
+function decorated<A>(store: CacheStore, spec: BuildSpec<A>, ttl?: Duration): Built<A> {
   const { loader } = spec;
   class Service {
     @AsyncLRU({ store, maxSize: spec.max })
@@ -56,16 +56,23 @@ function decorated<A>(store: CacheStore, spec: BuildSpec<A>): Built<A> {
       return loader(arg);
     }
   }
-  const svc = new Service();
+  class ExpiringService {
+    @AsyncTTL({ store, maxSize: spec.max, ttl: ttl ?? '1h' })
+    get(arg: A): Promise<unknown> {
+      return loader(arg);
+    }
+  }
+  const svc = ttl === undefined ? new Service() : new ExpiringService();
   return { svc, size: () => cacheStats(svc.get).size, stats: () => cacheStats(svc.get) };
 }
 
 /**
  * `@AsyncLRU({ store, maxSize })` on a plain RedisStore (no L1): every hit reads Redis. With
  * `autoPipelining`, the store gets its client as `{ client }`: `RedisStore.clientOptions()` plus
- * `enableAutoPipelining: true`; otherwise it creates its own from `{ url, prefix }`.
+ * `enableAutoPipelining: true`; otherwise it creates its own from `{ url, prefix }`. With `ttl`,
+ * `@AsyncTTL({ ttl })` instead: entries that expire, whose header carries their write time.
  */
-export function buildMemokitRedis(options: { readonly autoPipelining: boolean }): Build {
+export function buildMemokitRedis(options: { readonly autoPipelining: boolean; readonly ttl?: Duration }): Build {
   return async <A>(spec: BuildSpec<A>): Promise<Built<A>> => {
     const store = options.autoPipelining
       ? new RedisStore({
@@ -74,7 +81,7 @@ export function buildMemokitRedis(options: { readonly autoPipelining: boolean })
         })
       : new RedisStore({ url: redisUrl(), prefix: prefix() });
     await ready(store, 'RedisStore');
-    return decorated(store, spec);
+    return decorated(store, spec, options.ttl);
   };
 }
 

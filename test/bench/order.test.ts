@@ -26,7 +26,11 @@ describe('bench rounds: each floor next to the rows measured against it', () => 
     const ids = floorBlocks(redis).map((block) => block.map((c) => c.id).sort());
     expect(ids).toContainEqual(['redis/floor-memory', 'redis/memokit-memory', 'redis/memokit-tiered']);
     expect(ids).toContainEqual(['redis/floor-get', 'redis/memokit-redis']);
-    expect(ids).toContainEqual(['redis/floor-get-pipelined', 'redis/memokit-redis-pipelined']);
+    expect(ids).toContainEqual([
+      'redis/floor-get-pipelined',
+      'redis/memokit-redis-pipelined',
+      'redis/memokit-redis-ttl-pipelined',
+    ]);
   });
 
   it('leaves a case without a floor (stampede) in a block of its own', () => {
