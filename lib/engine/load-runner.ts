@@ -1,13 +1,15 @@
-import { LoadTimeoutError, NotAPromiseError } from '../util/errors.js';
+import { NotAPromiseError } from '../util/errors.js';
 import { channels, type LoadMessage } from '../util/diagnostics.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import type { StoreKey } from '../keys/keys.js';
-import type { StoreEntry, StoreSetOptions, TimerHandle } from '../stores/contract.js';
+import type { StoreEntry, StoreSetOptions } from '../stores/contract.js';
 import type { InFlight, Load } from './in-flight.js';
 import type { EngineMethod, LoadPolicy } from './method.js';
 import type { MethodCounters } from './stats.js';
 import type { EngineStore, Read } from './store-adapter.js';
+import { boundLoad, within, type TimeoutScope } from './load-timeout.js';
+import { derivedWriteOptions } from './write-options.js';
 
 /** `options` with the store's load token for the write, when it gave one. */
 const withToken = (options: StoreSetOptions | undefined, token: unknown): StoreSetOptions | undefined =>
@@ -83,6 +85,8 @@ export class LoadRunner {
   readonly #events: CacheEvents;
   /** Loads write to an asynchronous store without waiting for it (`awaitWrite: false`). */
   readonly #backgroundWrite: boolean;
+  /** What a caller's bounded wait (`timeout`) needs of this binding. */
+  readonly #timeoutScope: TimeoutScope;
 
   constructor(
     method: EngineMethod,
@@ -97,18 +101,7 @@ export class LoadRunner {
     this.#counters = counters;
     this.#events = events;
     this.#backgroundWrite = method.awaitWrite === false;
-  }
-
-  /**
-   * Whether a stale read may stand in under a window of `window` ms: it
-   * expired at most that long ago. A store that does not say when it expired
-   * kept it no longer than the stale window it was written with
-   * (`policy.staleWindow`), so it is allowed when `window` is that whole window.
-   */
-  within(entry: StoreEntry, window: number | undefined, policy: LoadPolicy): boolean {
-    if (window === undefined) return false;
-    const left = entry.expiresIn;
-    return left === undefined ? window >= policy.staleWindow : left > 0 || -left <= window;
+    this.#timeoutScope = { where: method.where, store, counters };
   }
 
   /**
@@ -228,7 +221,7 @@ export class LoadRunner {
     policy: LoadPolicy,
   ): Promise<unknown> {
     return this.#store.readFailSafe(key).then((stale) => {
-      if (stale !== undefined && this.within(stale, swr, policy)) {
+      if (stale !== undefined && within(stale, swr, policy)) {
         this.#counters.staleWhileRevalidateServed++;
         if (read.held === true) {
           this.#inFlight.release(key, load); // another process reloads it
@@ -297,66 +290,7 @@ export class LoadRunner {
     const { softTimeout, hardTimeout } = freshness;
     return softTimeout === undefined && hardTimeout === undefined
       ? loading
-      : this.#bounded(load, key, loading, policy, softTimeout, hardTimeout);
-  }
-
-  /**
-   * 2. (timeout) Settles with the load, or, past `soft`, with an expired
-   * value still allowed, or, past `hard`, with one or a `LoadTimeoutError`.
-   * The load goes on either way and stores its value when it completes;
-   * after a `LoadTimeoutError`, callers that join it get a wait of their own
-   * (each timed call counts in `timeouts`).
-   */
-  #bounded(
-    load: Load,
-    key: StoreKey,
-    loading: Promise<unknown>,
-    policy: LoadPolicy,
-    soft: number | undefined,
-    hard: number | undefined,
-  ): Promise<unknown> {
-    return new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      const clock = this.#store.timers;
-      const timers: TimerHandle[] = [];
-      const settle = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        for (const timer of timers) clock.clearTimeout(timer);
-        return true;
-      };
-      // Armed on the store's clock when it has timers (a virtual clock in tests); they never keep the process alive.
-      const arm = (final: boolean, ms: number): void => {
-        const timer = clock.setTimeout(() => standIn(final), ms);
-        timer.unref?.();
-        timers.push(timer);
-      };
-      loading.then(
-        (value) => settle() && resolve(value),
-        (error: unknown) => settle() && reject(error),
-      );
-      const standIn = (final: boolean): void => {
-        if (settled) return;
-        void this.#store.readFailSafe(key).then((stale) => {
-          if (settled) return;
-          if (stale !== undefined && this.within(stale, policy.staleWindow, policy)) {
-            settle();
-            this.#counters.timeouts++;
-            this.#counters.timeoutServed++;
-            resolve(stale.value);
-          } else if (final) {
-            settle();
-            this.#counters.timeouts++;
-            // A caller arriving later has not waited: it joins the load with timeouts of its own.
-            load.rejoin ??= () => this.#bounded(load, key, loading, policy, soft, hard);
-            const ms = hard ?? 0;
-            reject(new LoadTimeoutError(this.#method.where, ms, messages.LOAD_TIMEOUT(this.#method.where, ms)));
-          }
-        });
-      };
-      if (soft !== undefined) arm(false, soft);
-      if (hard !== undefined) arm(true, hard);
-    });
+      : boundLoad(this.#timeoutScope, load, key, loading, policy, softTimeout, hardTimeout);
   }
 
   /**
@@ -383,7 +317,7 @@ export class LoadRunner {
     try {
       if (!this.#inFlight.mayStore(load, key) || !this.#shouldCache(value, args)) return value;
       if (policy.freshness !== undefined) {
-        const written = this.#writeOptions(options, value, args, policy);
+        const written = this.#derived(options, value, args, policy);
         if (written === false) return value;
         options = written;
       }
@@ -437,7 +371,7 @@ export class LoadRunner {
     }
     return this.#store.readFailSafe(key).then((stale) => {
       try {
-        if (stale === undefined || !this.within(stale, failSafe, policy)) throw error;
+        if (stale === undefined || !within(stale, failSafe, policy)) throw error;
         if (!refresh) this.#counters.failSafeServed++;
         const retryAfter = policy.freshness?.failSafeRetryAfter;
         if (retryAfter !== undefined && this.#inFlight.mayStore(load, key)) {
@@ -489,35 +423,17 @@ export class LoadRunner {
         return false;
       }
     }
-    return policy.freshness === undefined ? options : this.#writeOptions(options, value, args, policy);
+    return policy.freshness === undefined ? options : this.#derived(options, value, args, policy);
   }
 
-  /**
-   * A write's options with its TTL (`ttl` as a function) and tags from the
-   * value, and `jitter` applied; `false` when one of those functions failed
-   * (reported: the value is not stored).
-   */
-  #writeOptions(
+  /** {@link derivedWriteOptions}, a failure reported as a failed write. */
+  #derived(
     options: StoreSetOptions | undefined,
     value: unknown,
     args: unknown[],
     policy: LoadPolicy,
   ): StoreSetOptions | undefined | false {
-    const { ttlOf, tagsOf, jitter } = policy.freshness ?? {};
-    if (ttlOf === undefined && tagsOf === undefined && jitter === undefined) return options;
-    let ttl = options?.ttl;
-    let tags: readonly string[] | undefined;
-    try {
-      if (ttlOf !== undefined) ttl = ttlOf(value, args) ?? ttl;
-      if (tagsOf !== undefined) tags = tagsOf(value, args);
-    } catch (error) {
-      this.#store.failed('set', undefined, error);
-      return false;
-    }
-    if (tags !== undefined) options = { ...options, tags };
-    if (ttl === undefined) return options;
-    if (jitter !== undefined) ttl = Math.max(1, ttl * (1 + jitter * (2 * Math.random() - 1)));
-    return ttl === options?.ttl ? options : { ...options, ttl };
+    return derivedWriteOptions(options, value, args, policy, (error) => this.#store.failed('set', undefined, error));
   }
 
   /** 4. The load ends: later callers start a new one; the lease is given up. */

@@ -7,6 +7,7 @@ import type { CacheStore, StoreEntry, SyncStoreOps } from '../stores/contract.js
 import { InFlight, type Load } from './in-flight.js';
 import { loadsIsolated } from './isolation.js';
 import { invokeMethod, LoadRunner } from './load-runner.js';
+import { within } from './load-timeout.js';
 import { loadPolicy, type CallOptions, type EngineMethod, type LoadPolicy } from './method.js';
 import { MethodCounters, type MethodStats } from './stats.js';
 import { EngineStore } from './store-adapter.js';
@@ -156,7 +157,7 @@ export class MethodCache {
       if (swr !== undefined && owned !== undefined) {
         // An in-process store: an expired value within the window is served now, and reloaded in the background.
         const stale = owned.getFailSafe(key);
-        if (stale !== undefined && this.#runner.within(stale, swr, policy)) {
+        if (stale !== undefined && within(stale, swr, policy)) {
           return this.#runner.refresh(self, args, key, policy, stale, 'stale');
         }
       }
