@@ -36,14 +36,19 @@ type SnapshotEntry = [
   age?: number | null,
 ];
 
-/** A restored entry: as {@link SnapshotEntry}, with the value decoded and its times counted from the restore. */
+/**
+ * A restored entry waiting for its namespace: the value decoded, its times
+ * as instants (ms since the epoch, `Date.now()`'s clock), so that it keeps
+ * counting down while it waits: when it expires and stops being fresh
+ * (null: never), and when it was written (null: unknown).
+ */
 type RestoredEntry = [
   key: StoreKey,
   value: unknown,
-  ttl: number | null,
-  fresh: number | null,
+  expiresAt: number | null,
+  freshUntil: number | null,
   tags: string[] | null,
-  age: number | null,
+  writtenAt: number | null,
 ];
 
 /**
@@ -101,12 +106,23 @@ export async function writeSnapshot(
     snapshotted[id] = entries;
     saved += entries.length;
   }
+  const at = Date.now();
   for (const [id, entries] of pending) {
+    const kept = entries.filter(([, , expiresAt]) => expiresAt === null || expiresAt > at);
     snapshotted[id] = [
       ...(snapshotted[id] ?? []),
-      ...entries.map(([k, v, t, f, g, a]): SnapshotEntry => [k, serializer.serialize(v), t, f, g, a]),
+      ...kept.map(
+        ([k, v, expiresAt, freshUntil, g, writtenAt]): SnapshotEntry => [
+          k,
+          serializer.serialize(v),
+          expiresAt === null ? null : expiresAt - at,
+          freshUntil === null ? null : Math.max(0, freshUntil - at),
+          g,
+          writtenAt === null ? null : Math.max(0, at - writtenAt),
+        ],
+      ),
     ];
-    saved += entries.length;
+    saved += kept.length;
   }
   const snapshot: Snapshot = {
     format: SNAPSHOT_FORMAT,
@@ -148,13 +164,14 @@ export async function readSnapshot(
   } catch (error) {
     return reportCorrupt(path, error);
   }
-  const elapsed = Math.max(0, Date.now() - snapshot.savedAt);
+  const now = Date.now();
+  const savedAt = Math.min(snapshot.savedAt, now); // a snapshot "from the future" (clock skew) counts from now
   let restored = 0;
   let dropped = 0;
   for (const [id, entries] of Object.entries(snapshot.namespaces)) {
     const kept: RestoredEntry[] = [];
     for (const [key, text, ttl, fresh, tags, age] of entries) {
-      if (ttl !== null && ttl - elapsed <= 0) {
+      if (ttl !== null && savedAt + ttl <= now) {
         dropped++;
         continue;
       }
@@ -163,10 +180,10 @@ export async function readSnapshot(
         kept.push([
           key,
           value,
-          ttl === null ? null : ttl - elapsed,
-          fresh === null ? null : Math.max(fresh - elapsed, 0),
+          ttl === null ? null : savedAt + ttl,
+          fresh === null ? null : savedAt + fresh,
           tags,
-          typeof age === 'number' ? age + elapsed : null,
+          typeof age === 'number' ? savedAt - age : null,
         ]);
       } catch {
         dropped++;
@@ -179,17 +196,30 @@ export async function readSnapshot(
   return { restored, dropped };
 }
 
-/** Moves the restored entries waiting for namespace `id` into it, if a snapshot had any. @internal */
+/**
+ * Moves the restored entries waiting for namespace `id` into it, if a
+ * snapshot had any: each with what is left of its lifetime now (those that
+ * expired while waiting are dropped). @internal
+ */
 export function adoptPending(pending: PendingEntries, id: string, namespace: MemoryNamespace): void {
   const entries = pending.get(id);
   if (entries === undefined) return;
   pending.delete(id);
-  for (const [key, value, ttl, fresh, tags, age] of entries) {
+  const now = Date.now();
+  for (const [key, value, expiresAt, freshUntil, tags, writtenAt] of entries) {
     const t = tags ?? undefined;
-    const a = age ?? undefined;
-    if (ttl === null) namespace.putRestored(key, value, undefined, undefined, t, undefined);
-    else if (fresh === null) namespace.putRestored(key, value, ttl, undefined, t, a);
-    else namespace.putRestored(key, value, fresh, ttl - fresh, t, a);
+    if (expiresAt === null) {
+      namespace.putRestored(key, value, undefined, undefined, t, undefined);
+      continue;
+    }
+    const left = expiresAt - now;
+    if (left <= 0) continue;
+    const age = writtenAt === null ? undefined : Math.max(0, now - writtenAt);
+    if (freshUntil === null) namespace.putRestored(key, value, left, undefined, t, age);
+    else {
+      const fresh = Math.max(0, freshUntil - now);
+      namespace.putRestored(key, value, fresh, left - fresh, t, age);
+    }
   }
 }
 

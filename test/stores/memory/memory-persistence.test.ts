@@ -134,6 +134,34 @@ describe('memory store persistence (seed 002: survive process restarts)', () => 
     }
   });
 
+  it('restored entries waiting for their namespace keep counting down: first used (or saved again) later, they expire on time', async () => {
+    const path = join(dir(), 'snapshot.json');
+    const store = new MemoryStore({ clock: new FakeClock() });
+    await new Cache({ store, prefix: 'rates', ttl: '10s' }).set('EUR', 1);
+    await store.snapshot(path);
+    const savedAt = (JSON.parse(readFileSync(path, 'utf8')) as { savedAt: number }).savedAt;
+    const at = jest.spyOn(Date, 'now');
+    try {
+      at.mockReturnValue(savedAt + 2_000);
+      const restored = new MemoryStore({ clock: new FakeClock() });
+      expect(await restored.restore(path)).toEqual({ restored: 1, dropped: 0 }); // nobody uses 'rates' yet
+      at.mockReturnValue(savedAt + 9_000); // first used 7 s after the restore: 1 s left
+      const rates = new Cache({ store: restored, prefix: 'rates', ttl: '10s' });
+      expect(await rates.explain('EUR')).toMatchObject({ ttlLeftMs: 1_000, ageMs: 9_000 });
+
+      const waiting = new MemoryStore({ clock: new FakeClock() });
+      at.mockReturnValue(savedAt + 2_000);
+      await waiting.restore(path);
+      at.mockReturnValue(savedAt + 6_000);
+      await waiting.snapshot(path); // saved again, still unclaimed: 4 s left
+      at.mockReturnValue(savedAt + 11_000); // 5 s after that save: expired
+      const later = new MemoryStore({ clock: new FakeClock() });
+      expect(await later.restore(path)).toEqual({ restored: 0, dropped: 1 });
+    } finally {
+      at.mockRestore();
+    }
+  });
+
   it('a corrupt or foreign snapshot is reported and ignored; startup never fails', async () => {
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
