@@ -111,16 +111,14 @@ export async function writeSnapshot(
     const kept = entries.filter(([, , expiresAt]) => expiresAt === null || expiresAt > at);
     snapshotted[id] = [
       ...(snapshotted[id] ?? []),
-      ...kept.map(
-        ([k, v, expiresAt, freshUntil, g, writtenAt]): SnapshotEntry => [
-          k,
-          serializer.serialize(v),
-          expiresAt === null ? null : expiresAt - at,
-          freshUntil === null ? null : Math.max(0, freshUntil - at),
-          g,
-          writtenAt === null ? null : Math.max(0, at - writtenAt),
-        ],
-      ),
+      ...kept.map(([k, v, expiresAt, freshUntil, g, writtenAt]): SnapshotEntry => [
+        k,
+        serializer.serialize(v),
+        expiresAt === null ? null : expiresAt - at,
+        freshUntil === null ? null : Math.max(0, freshUntil - at),
+        g,
+        writtenAt === null ? null : Math.max(0, at - writtenAt),
+      ]),
     ];
     saved += kept.length;
   }
