@@ -39,7 +39,11 @@ export interface CacheExplanation {
    * store's kind; `null` when it is absent.
    */
   readonly tier: string | null;
-  /** Milliseconds since it was written; `undefined` when absent, eternal, or the store cannot tell (Redis). */
+  /**
+   * Milliseconds since it was written (a Redis entry: by the writing
+   * process's clock); `undefined` when absent, eternal, or not known (an
+   * entry written by an earlier memokit, a store without `inspect`).
+   */
   readonly ageMs: number | undefined;
   /** Freshness left in milliseconds (negative: expired that long ago); `undefined` when absent or eternal. */
   readonly ttlLeftMs: number | undefined;

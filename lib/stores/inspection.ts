@@ -42,7 +42,7 @@ export interface StoreHealth {
  *
  * @example
  * ```ts
- * const held: EntryInspection = { tier: 'redis', ttlLeftMs: 42_000, ageMs: undefined, tags: ['user:42'] };
+ * const held: EntryInspection = { tier: 'redis', ttlLeftMs: 42_000, ageMs: 18_000, tags: ['user:42'] };
  * ```
  */
 export interface EntryInspection {
@@ -50,7 +50,7 @@ export interface EntryInspection {
   readonly tier: string;
   /** Freshness left in ms (0 or less: expired, kept for a stale window); `undefined`: it never expires. */
   readonly ttlLeftMs: number | undefined;
-  /** Milliseconds since it was written; `undefined` when the store cannot tell. */
+  /** Milliseconds since it was written; `undefined` when it never expires or the store cannot tell. */
   readonly ageMs: number | undefined;
   /** Its tags; `undefined`: untagged. */
   readonly tags: readonly string[] | undefined;
