@@ -3,6 +3,7 @@
  * and processes: a latency histogram, loader calls per expiry, the targets,
  * and the markdown section.
  */
+import { markdownTable } from '../report.js';
 
 /** Log-spaced buckets (1% wide) from 0.1 µs up: bounded memory for any number of samples. */
 const GROWTH = 1.01;
@@ -156,24 +157,40 @@ export function expirySection(
   targets: readonly ExpiryTarget[],
   setup: { readonly callers: number; readonly loadMs: number; readonly when: string; readonly machine: string },
 ): string {
-  const table = [
-    '| configuration | p50 ms | p99 ms | p99.99 ms | max ms | calls | calls that waited for a load | loader calls | per expiry or refresh cycle |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map(
-      (r) =>
-        `| ${r.label} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.p9999)} | ${fmt(r.max)} | ${r.calls.toLocaleString('en-US')} | ` +
-        `${r.waited.toLocaleString('en-US')} | ` +
-        `${r.loaderCalls} | ${r.role === 'baseline' ? '—' : loaderCallsPerExpiry(r).toFixed(2)} |`,
-    ),
-  ].join('\n');
-  const checks = [
-    '| row | target | measured | |',
-    '| --- | --- | --- | --- |',
-    ...targets.map((t) => `| ${t.row} | ${t.target} | ${t.measured} | ${t.met ? '✓' : '✗'} |`),
-  ].join('\n');
+  const table = markdownTable(
+    [
+      'configuration',
+      'p50 ms',
+      'p99 ms',
+      'p99.99 ms',
+      'max ms',
+      'calls',
+      'calls that waited for a load',
+      'loader calls',
+      'per expiry or refresh cycle',
+    ],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    rows.map((r) => [
+      r.label,
+      fmt(r.p50),
+      fmt(r.p99),
+      fmt(r.p9999),
+      fmt(r.max),
+      r.calls.toLocaleString('en-US'),
+      r.waited.toLocaleString('en-US'),
+      String(r.loaderCalls),
+      r.role === 'baseline' ? '—' : loaderCallsPerExpiry(r).toFixed(2),
+    ]),
+  );
+  const checks = markdownTable(
+    ['row', 'target', 'measured', ''],
+    ['left', 'left', 'left', 'left'],
+    targets.map((t) => [t.row, t.target, t.measured, t.met ? '✓' : '✗']),
+  );
   const first = rows[0];
   return [
     EXPIRY_START,
+    '',
     '## Expiry under load',
     '',
     `One hot key, TTL ${first?.ttlSeconds ?? 1} s, a loader that takes ${setup.loadMs} ms, ${setup.callers} callers in a ` +

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import * as prettier from 'prettier';
 import {
   EXPIRY_END,
   EXPIRY_START,
@@ -78,12 +79,29 @@ describe('the expiry bench report', () => {
     });
     expect(section.startsWith(EXPIRY_START)).toBe(true);
     expect(section.endsWith(EXPIRY_END)).toBe(true);
-    expect(section).toContain('| swr |');
+    expect(section).toMatch(/^\| swr +\|/m);
     const page = `# Benchmarks\n\ntext\n`;
     const once = spliceBetween(page, EXPIRY_START, EXPIRY_END, section);
     expect(once).toContain(section);
     const twice = spliceBetween(once, EXPIRY_START, EXPIRY_END, section.replace('swr', 'swr2'));
     expect(twice.split(EXPIRY_START)).toHaveLength(2);
-    expect(twice).toContain('| swr2 |');
+    expect(twice).toMatch(/^\| swr2 +\|/m);
+  });
+
+  it('writes what Prettier would: docs/benchmarks.md passes `prettier --check` after a run', async () => {
+    const targets = expiryTargets([row({ role: 'baseline' }), row({ label: 'memokit, `refreshAhead: 0.8`' })]);
+    const section = expirySection(
+      [row({ role: 'baseline' }), row({ label: 'memokit, `refreshAhead: 0.8`' })],
+      targets,
+      {
+        callers: 200,
+        loadMs: 50,
+        when: '2026-12-05',
+        machine: 'test',
+      },
+    );
+    const page = spliceBetween('# Benchmarks\n\ntext\n', EXPIRY_START, EXPIRY_END, section);
+    const options = (await prettier.resolveConfig('docs/benchmarks.md')) ?? {};
+    expect(await prettier.format(page, { ...options, parser: 'markdown' })).toBe(page);
   });
 });
