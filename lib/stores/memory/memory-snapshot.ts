@@ -108,18 +108,13 @@ export async function writeSnapshot(
   }
   const at = Date.now();
   for (const [id, entries] of pending) {
-    const kept = entries.filter(([, , expiresAt]) => expiresAt === null || expiresAt > at);
-    snapshotted[id] = [
-      ...(snapshotted[id] ?? []),
-      ...kept.map(([k, v, expiresAt, freshUntil, g, writtenAt]): SnapshotEntry => [
-        k,
-        serializer.serialize(v),
-        expiresAt === null ? null : expiresAt - at,
-        freshUntil === null ? null : Math.max(0, freshUntil - at),
-        g,
-        writtenAt === null ? null : Math.max(0, at - writtenAt),
-      ]),
-    ];
+    const kept: SnapshotEntry[] = [];
+    for (const entry of entries) {
+      const left = leftAt(entry, at);
+      if (left !== undefined)
+        kept.push([entry[0], serializer.serialize(entry[1]), left.ttl, left.fresh, entry[4], left.age]);
+    }
+    snapshotted[id] = [...(snapshotted[id] ?? []), ...kept];
     saved += kept.length;
   }
   const snapshot: Snapshot = {
@@ -204,21 +199,33 @@ export function adoptPending(pending: PendingEntries, id: string, namespace: Mem
   if (entries === undefined) return;
   pending.delete(id);
   const now = Date.now();
-  for (const [key, value, expiresAt, freshUntil, tags, writtenAt] of entries) {
-    const t = tags ?? undefined;
-    if (expiresAt === null) {
-      namespace.putRestored(key, value, undefined, undefined, t, undefined);
-      continue;
-    }
-    const left = expiresAt - now;
-    if (left <= 0) continue;
-    const age = writtenAt === null ? undefined : Math.max(0, now - writtenAt);
-    if (freshUntil === null) namespace.putRestored(key, value, left, undefined, t, age);
-    else {
-      const fresh = Math.max(0, freshUntil - now);
-      namespace.putRestored(key, value, fresh, left - fresh, t, age);
-    }
+  for (const entry of entries) {
+    const left = leftAt(entry, now);
+    if (left === undefined) continue;
+    const [key, value, , , tags] = entry;
+    const { ttl, fresh } = left;
+    const age = left.age ?? undefined;
+    if (ttl === null) namespace.putRestored(key, value, undefined, undefined, tags ?? undefined, undefined);
+    else if (fresh === null) namespace.putRestored(key, value, ttl, undefined, tags ?? undefined, age);
+    else namespace.putRestored(key, value, fresh, ttl - fresh, tags ?? undefined, age);
   }
+}
+
+/**
+ * What is left at `at` of a waiting entry's lifetime, as a snapshot records
+ * it (ms; null: never expires, no stale window, age unknown); `undefined`
+ * once it expired.
+ */
+function leftAt(
+  [, , expiresAt, freshUntil, , writtenAt]: RestoredEntry,
+  at: number,
+): { ttl: number | null; fresh: number | null; age: number | null } | undefined {
+  if (expiresAt !== null && expiresAt <= at) return undefined;
+  return {
+    ttl: expiresAt === null ? null : expiresAt - at,
+    fresh: freshUntil === null ? null : Math.max(0, freshUntil - at),
+    age: writtenAt === null ? null : Math.max(0, at - writtenAt),
+  };
 }
 
 function reportCorrupt(path: string, error: unknown): RestoreResult {
