@@ -95,9 +95,9 @@ export class ReadBatcher {
     // `mk1|<format>[;w<time>]||<payload>`: an empty stale field, so neither a stale window nor tags. An
     // entry over maxValueSize is never decoded, nor an unreadable one: the script deletes and reports it.
     const start = typeof text === 'string' ? plainPayloadStart(header, text) : -1;
-    if (start > 0 && oversize(text as string, maxValueSize) === undefined) {
+    if (typeof text === 'string' && start > 0 && oversize(text, maxValueSize) === undefined) {
       try {
-        return { entry: { value: serializer.deserialize((text as string).slice(start)) }, token: undefined };
+        return { entry: { value: serializer.deserialize(text.slice(start)) }, token: undefined };
       } catch {
         // Read again by the script, which reports the entry as corrupt and deletes it.
       }
