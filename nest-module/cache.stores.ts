@@ -1,4 +1,5 @@
 import { createStore, MemoryStore, type CacheStore } from '../lib/index.js';
+import { storeReady } from '../lib/internal.js';
 import type { CacheModuleOptions, CacheTestOptions } from './cache-module.options.js';
 import { DEFAULT_STORE_NAME, MODULE_OPTION_KEYS } from './cache.constants.js';
 import { CacheModuleOptionsError } from './cache.errors.js';
@@ -105,13 +106,7 @@ export class ModuleStores {
       [...stores].map(async (store) => {
         if (typeof store.ready !== 'function') return;
         const started = performance.now();
-        let ready: boolean;
-        try {
-          ready = await store.ready();
-        } catch {
-          ready = false; // a custom store broke the contract (ready() never rejects): treat it as not ready
-        }
-        if (ready) return;
+        if (await storeReady(store)) return;
         const url = this.#urls.get(store);
         onWarn(
           messages.STORE_NOT_READY(

@@ -15,15 +15,16 @@ import {
   type LoaderContext,
   type ScopeOptions,
 } from './cache-settings.js';
-import { MethodCache, type CacheExplanation, type LoadPolicy } from '../engine/index.js';
+import { hitRate, MethodCache, type CacheExplanation, type LoadPolicy } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { disableTelemetry, loadTelemetry, refreshTelemetry, trackCache } from './telemetry.js';
 import { channels } from '../util/diagnostics.js';
 import type { CacheEvents } from '../util/events.js';
 import { messages } from '../util/messages.js';
 import { keyForKeyFnResult, type StoreKey } from '../keys/keys.js';
-import type { CacheStore, StoreSetOptions } from '../stores/contract.js';
+import type { CacheStore } from '../stores/contract.js';
 import { assertTags } from '../stores/tags.js';
+import { storeReady } from '../stores/ready.js';
 
 export type {
   CacheKey,
@@ -91,10 +92,6 @@ export class Cache<V = unknown> {
     return keyForKeyFnResult(key, `Cache(${this.name})`);
   }
 
-  #writeOptions(options: CacheSetOptions | undefined): StoreSetOptions | undefined {
-    return writeOptions(this.#r, options);
-  }
-
   /**
    * Removes every entry carrying one of `tags` in this cache's store (all its
    * namespaces, and for Redis-backed stores every process), without scanning.
@@ -150,7 +147,7 @@ export class Cache<V = unknown> {
   async set(key: CacheKey, value: V, options?: CacheSetOptions): Promise<void> {
     const k = this.#key(key);
     this.#engine.abandonLoad(k);
-    await this.#r.namespace.set(k, value, this.#writeOptions(options));
+    await this.#r.namespace.set(k, value, writeOptions(this.#r, options));
     if (this.events.active) this.events.emit('set', { source: this.name, key: k });
   }
 
@@ -248,12 +245,8 @@ export class Cache<V = unknown> {
    * await cache.delete('user:1');
    * ```
    */
-  delete(key: CacheKey): Promise<boolean> {
-    try {
-      return this.#engine.invalidateKey(this.#key(key));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async delete(key: CacheKey): Promise<boolean> {
+    return this.#engine.invalidateKey(this.#key(key));
   }
 
   /**
@@ -269,12 +262,8 @@ export class Cache<V = unknown> {
    * console.log(why.window, why.ttlLeftMs, why.lastInvalidation?.from);
    * ```
    */
-  explain(key: CacheKey): Promise<CacheExplanation> {
-    try {
-      return this.#engine.explain(this.#key(key));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async explain(key: CacheKey): Promise<CacheExplanation> {
+    return this.#engine.explain(this.#key(key));
   }
 
   /**
@@ -297,15 +286,11 @@ export class Cache<V = unknown> {
    * if (await cache.has('user:1')) { ... }
    * ```
    */
-  has(key: CacheKey): Promise<boolean> {
-    try {
-      const namespace = this.#r.namespace;
-      const storeKey = this.#key(key);
-      if (namespace.has !== undefined) return namespace.has(storeKey);
-      return namespace.get(storeKey).then((entry) => entry !== undefined);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async has(key: CacheKey): Promise<boolean> {
+    const namespace = this.#r.namespace;
+    const storeKey = this.#key(key);
+    if (namespace.has !== undefined) return namespace.has(storeKey);
+    return namespace.get(storeKey).then((entry) => entry !== undefined);
   }
 
   /**
@@ -347,7 +332,7 @@ export class Cache<V = unknown> {
       this.#engine.abandonLoad(k);
       pairs.push([k, value]);
     }
-    await this.#r.namespace.setMany(pairs, this.#writeOptions(options));
+    await this.#r.namespace.setMany(pairs, writeOptions(this.#r, options));
   }
 
   /**
@@ -359,18 +344,14 @@ export class Cache<V = unknown> {
    * const acquired = await cache.setIfNotExists('lock:job', process.pid, { ttl: '30s' });
    * ```
    */
-  setIfNotExists(key: CacheKey, value: V, options?: CacheSetOptions): Promise<boolean> {
-    try {
-      const namespace = this.#r.namespace;
-      if (namespace.setIfNotExists === undefined) {
-        throw new TypeError(
-          messages.STORE_LACKS_CAPABILITY(`Cache(${this.name}).setIfNotExists`, namespace.kind, 'setIfNotExists'),
-        );
-      }
-      return namespace.setIfNotExists(this.#key(key), value, this.#writeOptions(options));
-    } catch (error) {
-      return Promise.reject(error);
+  async setIfNotExists(key: CacheKey, value: V, options?: CacheSetOptions): Promise<boolean> {
+    const namespace = this.#r.namespace;
+    if (namespace.setIfNotExists === undefined) {
+      throw new TypeError(
+        messages.STORE_LACKS_CAPABILITY(`Cache(${this.name}).setIfNotExists`, namespace.kind, 'setIfNotExists'),
+      );
     }
+    return namespace.setIfNotExists(this.#key(key), value, writeOptions(this.#r, options));
   }
 
   /**
@@ -383,19 +364,13 @@ export class Cache<V = unknown> {
    * await cache.expireIn('session:1', '10m');
    * ```
    */
-  expireIn(key: CacheKey, ttl: Duration | undefined): Promise<boolean> {
-    try {
-      const ms = ttl === undefined ? undefined : parseDuration(ttl, `Cache(${this.name}).expireIn`, 'ttl');
-      const namespace = this.#r.namespace;
-      if (namespace.expireIn === undefined) {
-        throw new TypeError(
-          messages.STORE_LACKS_CAPABILITY(`Cache(${this.name}).expireIn`, namespace.kind, 'expireIn'),
-        );
-      }
-      return namespace.expireIn(this.#key(key), ms);
-    } catch (error) {
-      return Promise.reject(error);
+  async expireIn(key: CacheKey, ttl: Duration | undefined): Promise<boolean> {
+    const ms = ttl === undefined ? undefined : parseDuration(ttl, `Cache(${this.name}).expireIn`, 'ttl');
+    const namespace = this.#r.namespace;
+    if (namespace.expireIn === undefined) {
+      throw new TypeError(messages.STORE_LACKS_CAPABILITY(`Cache(${this.name}).expireIn`, namespace.kind, 'expireIn'));
     }
+    return namespace.expireIn(this.#key(key), ms);
   }
 
   /**
@@ -441,7 +416,7 @@ export class Cache<V = unknown> {
     const engine = this.#engine.stats();
     const hits = engine.hits + this.#hits;
     const misses = engine.misses + this.#misses;
-    return { ...engine, hits, misses, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses) };
+    return { ...engine, hits, misses, hitRate: hitRate(hits, misses) };
   }
 
   /**
@@ -458,14 +433,8 @@ export class Cache<V = unknown> {
    * if (!(await cache.connect())) console.warn('Redis is not reachable yet: the cache misses until it is');
    * ```
    */
-  async connect(): Promise<boolean> {
-    const root = this.#r.root;
-    if (typeof root.ready !== 'function') return true;
-    try {
-      return await root.ready();
-    } catch {
-      return false; // a custom store broke the contract (it never rejects): treat it as not ready
-    }
+  connect(): Promise<boolean> {
+    return storeReady(this.#r.root);
   }
 
   /**

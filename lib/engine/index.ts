@@ -18,5 +18,5 @@ export {
   type LeaseSettings,
   type LoadPolicy,
 } from './method.js';
-export { MethodCounters, sumStats, type MethodStats } from './stats.js';
+export { hitRate, MethodCounters, sumStats, type MethodStats } from './stats.js';
 export { EngineStore, type Read } from './store-adapter.js';

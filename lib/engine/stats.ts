@@ -119,7 +119,6 @@ export class MethodCounters {
    */
   snapshot({ size, evictions }: StoreStats, syncHits = 0): MethodStats {
     const hits = this.hits + syncHits;
-    const lookups = hits + this.misses;
     return {
       hits,
       misses: this.misses,
@@ -130,7 +129,7 @@ export class MethodCounters {
       storeErrors: this.storeErrors,
       evictions,
       size,
-      hitRate: lookups === 0 ? 0 : hits / lookups,
+      hitRate: hitRate(hits, this.misses),
       failSafeServed: this.failSafeServed,
       staleWhileRevalidateServed: this.staleWhileRevalidateServed,
       timeoutServed: this.timeoutServed,
@@ -144,6 +143,17 @@ export class MethodCounters {
     };
   }
 }
+
+/**
+ * The share of lookups that hit (0 before any).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * hitRate(3, 1); // 0.75
+ * ```
+ */
+export const hitRate = (hits: number, misses: number): number => (hits + misses === 0 ? 0 : hits / (hits + misses));
 
 /** The figures {@link sumStats} adds up (`hitRate` is derived from the sums). */
 const SUMMED_STATS = [
@@ -184,7 +194,6 @@ export function sumStats(all: readonly MethodStats[]): MethodStats {
   const total = { hitRate: 0 } as Record<keyof MethodStats, number>;
   for (const key of SUMMED_STATS) total[key] = 0;
   for (const s of all) for (const key of SUMMED_STATS) total[key] += s[key];
-  const lookups = total.hits + total.misses;
-  total.hitRate = lookups === 0 ? 0 : total.hits / lookups;
+  total.hitRate = hitRate(total.hits, total.misses);
   return total;
 }
