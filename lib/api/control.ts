@@ -1,7 +1,7 @@
 import { methodInfo, methodStats, type CachedMethodInfo } from './method-info.js';
 import { registry } from './registry.js';
 import { callContext } from './runtime.js';
-import type { CacheExplanation, CallOptions, MethodStats } from '../engine/index.js';
+import type { CacheAdvice, CacheExplanation, CallOptions, MethodStats } from '../engine/index.js';
 import { messages } from '../util/messages.js';
 
 /**
@@ -82,6 +82,30 @@ export async function clearCache(method: CachedFunction): Promise<void> {
  */
 export function cacheStats(method: CachedFunction): MethodStats {
   return methodStats(registry.definitionOf('cacheStats', method));
+}
+
+/**
+ * The sizing advisor's report on the method (its first binding in this
+ * process; in a NestJS application, `CacheService.advise` reports on that
+ * application's): the estimated hit rate at 0.25×–8× its `maxSize` and, for
+ * a TTL method, at 0.25×–4× its TTL, the memory each size takes, and the
+ * smallest size within one point of the best (see docs/advisor.md). Throws
+ * a TypeError when the method's advisor is off.
+ *
+ * @example
+ * ```ts
+ * const advice = adviseCache(catalog.getProduct);
+ * for (const point of advice.sizes) console.log(point.size, point.hitRate.toFixed(3));
+ * console.log(advice.recommendation?.maxSize);
+ * ```
+ */
+export function adviseCache(method: CachedFunction): CacheAdvice {
+  const definition = registry.definitionOf('adviseCache', method);
+  const engines = definition.engines;
+  const engine = engines.all()[0] ?? engines.enginesForInvalidation()[0];
+  const advice = engine === undefined ? undefined : engines.advice(engine);
+  if (advice === undefined) throw new TypeError(messages.ADVISOR_OFF(definition.where));
+  return advice;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createDualDecorator } from './decorate.js';
+import type { AdvisorOptions } from '../engine/index.js';
 import type { LeaseOptions } from './lease.js';
 import type { FailSafeOption, FreshnessOptions } from './freshness-settings.js';
 import { MethodDefinition } from './method-definition.js';
@@ -171,6 +172,22 @@ export interface CommonCacheOptions<A extends unknown[], R> {
    * ```
    */
   telemetry?: boolean;
+  /**
+   * The sizing advisor: samples the method's keys (SHARDS) and estimates its
+   * hit rate at other sizes and TTLs; read it with `adviseCache(method)` or
+   * `CacheService.advise()`. `true` samples 1% of keys, a number is the
+   * sampling rate, an object also bounds the sampled keys and seeds the
+   * hash. Calls of unsampled keys pay one hash. Shared by the methods of a
+   * scope. See docs/advisor.md.
+   *
+   * @default undefined (the CacheModule's `advisor`, else off)
+   * @example
+   * ```ts
+   * @AsyncLRU({ maxSize: 5000, advisor: true })
+   * async getProduct(id: number): Promise<Product> { ... }
+   * ```
+   */
+  advisor?: boolean | number | AdvisorOptions;
 }
 
 /**

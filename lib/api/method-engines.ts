@@ -4,7 +4,14 @@ import { UnknownStoreError } from './errors.js';
 import type { MethodSettings } from './method-settings.js';
 import { scopeNamespaceName } from './namespaces.js';
 import { useDefaultStore } from './runtime.js';
-import { MethodCache, type EngineMethod } from '../engine/index.js';
+import {
+  createSampler,
+  MethodCache,
+  type AdvisorSettings,
+  type CacheAdvice,
+  type EngineMethod,
+  type ReuseSampler,
+} from '../engine/index.js';
 import { messages } from '../util/messages.js';
 import type { CacheStore, NamespaceOptions } from '../stores/contract.js';
 
@@ -69,9 +76,10 @@ export class MethodEngines {
 
   /**
    * Creates an engine for the method in `store` (its own namespace, sized by
-   * the method's options); `storeName`: the store's name in a NestJS module.
+   * the method's options); `storeName`: the store's name in a NestJS module;
+   * `advisor`: the module's sizing advisor, for methods that state none.
    */
-  bind(store: CacheStore, storeName?: string): MethodCache {
+  bind(store: CacheStore, storeName?: string, advisor?: AdvisorSettings | false): MethodCache {
     const method = this.#method;
     const { scope, maxSize, maxSizeGiven, ttl } = method.settings;
     let namespace: CacheStore;
@@ -87,7 +95,13 @@ export class MethodEngines {
     if (method.tags !== undefined && typeof namespace.invalidateTags !== 'function') {
       throw new TypeError(messages.TAGS_UNSUPPORTED(method.where, namespace.kind));
     }
-    const engine = new MethodCache(method, namespace, undefined, { ownsNamespace: scope === undefined, storeName });
+    const sampling = method.settings.advisor ?? advisor;
+    const sampler = sampling ? samplerOf(sampling, store, namespace, scope, method.ttl) : undefined;
+    const engine = new MethodCache(method, namespace, undefined, {
+      ownsNamespace: scope === undefined,
+      storeName,
+      sampler,
+    });
     this.#engines.add(engine);
     if (method.settings.telemetry === false) disableTelemetry(method.id);
     trackBinding(engine, method.id);
@@ -146,6 +160,18 @@ export class MethodEngines {
     return bound?.store.stats?.().maxSize ?? this.#method.settings.maxSize;
   }
 
+  /**
+   * The sizing advisor's report on a binding (the first when none is given):
+   * the method's, or the scope's it shares; `undefined` when it is off.
+   */
+  advice(engine?: MethodCache): CacheAdvice | undefined {
+    const bound = engine ?? this.#engines.values().next().value;
+    const scope = this.#method.settings.scope;
+    const label =
+      scope === undefined ? this.#method.where : typeof scope === 'string' ? scopeNamespaceName(scope) : 'scope';
+    return bound?.advice(label);
+  }
+
   /** Forgets an engine (its app shut down). */
   unbind(engine: MethodCache): void {
     engine.dispose();
@@ -153,4 +179,25 @@ export class MethodEngines {
     this.#engines.delete(engine);
     if (this.#default === engine) this.#default = undefined;
   }
+}
+
+/** Samplers of scopes, shared by the methods in each: by store, then by scope name (or by the scope's namespace). */
+const scopeSamplers = new WeakMap<object, Map<string, ReuseSampler>>();
+
+/** The sampler of a method's bucket: its own, or the one its scope's methods share. */
+function samplerOf(
+  settings: AdvisorSettings,
+  store: CacheStore,
+  namespace: CacheStore,
+  scope: BindableMethod['settings']['scope'],
+  ttl: number | undefined,
+): ReuseSampler {
+  if (scope === undefined) return createSampler(settings, namespace, ttl);
+  const owner: object = typeof scope === 'string' ? store : namespace;
+  const name = typeof scope === 'string' ? scope : '';
+  let byName = scopeSamplers.get(owner);
+  if (byName === undefined) scopeSamplers.set(owner, (byName = new Map()));
+  let sampler = byName.get(name);
+  if (sampler === undefined) byName.set(name, (sampler = createSampler(settings, namespace, ttl)));
+  return sampler;
 }

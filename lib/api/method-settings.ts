@@ -1,4 +1,9 @@
-import type { FreshnessSettings, LeaseSettings } from '../engine/index.js';
+import {
+  advisorSettingsOf,
+  type AdvisorSettings,
+  type FreshnessSettings,
+  type LeaseSettings,
+} from '../engine/index.js';
 import { FRESHNESS_OPTIONS, freshnessOf } from './freshness-settings.js';
 import { leaseOf } from './lease.js';
 import { messages } from '../util/messages.js';
@@ -61,6 +66,8 @@ export interface MethodSettings {
   readonly vary: (() => unknown) | undefined;
   /** `false`: never reported to OpenTelemetry. */
   readonly telemetry: boolean;
+  /** The sizing advisor: settings, `false` (off), or `undefined` (the module's, else off). */
+  readonly advisor: AdvisorSettings | false | undefined;
 }
 
 const COMMON_OPTIONS = [
@@ -75,6 +82,7 @@ const COMMON_OPTIONS = [
   'awaitWrite',
   'vary',
   'telemetry',
+  'advisor',
 ] as const;
 const KNOWN_OPTIONS: Readonly<Record<CacheKind, readonly string[]>> = {
   lru: [...COMMON_OPTIONS, 'maxSize'],
@@ -155,5 +163,6 @@ export function methodSettings(kind: CacheKind, raw: Record<string, unknown>, wh
     awaitWrite: booleanOption(where, 'awaitWrite', raw.awaitWrite, true),
     vary: raw.vary as MethodSettings['vary'],
     telemetry: booleanOption(where, 'telemetry', raw.telemetry, true),
+    advisor: advisorSettingsOf(where, raw.advisor),
   };
 }

@@ -20,3 +20,21 @@ export {
 } from './method.js';
 export { hitRate, MethodCounters, sumStats, type MethodStats } from './stats.js';
 export { EngineStore, type Read } from './store-adapter.js';
+export {
+  SIZE_MULTIPLES,
+  TTL_MULTIPLES,
+  type AdvisorOptions,
+  type CacheAdvice,
+  type SizeEstimate,
+  type SizeRecommendation,
+  type TtlEstimate,
+} from './advisor/advice.js';
+export { adviceOf, createSampler, type AdviceSubject } from './advisor/advise.js';
+export { hashKey, ReuseSampler, type SamplerSettings } from './advisor/sampler.js';
+export {
+  advisorSettingsOf,
+  DEFAULT_ADVISOR_MAX_KEYS,
+  DEFAULT_ADVISOR_RATE,
+  type AdvisorSettings,
+} from './advisor/settings.js';
+export { ENTRY_OVERHEAD_BYTES, valueBytes } from './advisor/value-bytes.js';

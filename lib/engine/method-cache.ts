@@ -10,6 +10,10 @@ import { invokeMethod, LoadRunner } from './load-runner.js';
 import { within } from './load-timeout.js';
 import { loadPolicy, type CallOptions, type EngineMethod, type LoadPolicy } from './method.js';
 import { MethodCounters, type MethodStats } from './stats.js';
+import type { ReuseSampler } from './advisor/sampler.js';
+import { adviceOf } from './advisor/advise.js';
+import type { CacheAdvice } from './advisor/advice.js';
+import { valueBytes } from './advisor/value-bytes.js';
 import { EngineStore } from './store-adapter.js';
 
 /** The figures of a store without `stats()`: it reports no entries and no evictions. */
@@ -49,6 +53,8 @@ export class MethodCache {
   readonly #runner: LoadRunner;
   readonly #stopEvictEvents: (() => void) | undefined;
   readonly #stopRemote: (() => void) | undefined;
+  /** The sizing advisor's sampler (shared by the methods of a scope); `undefined`: off. */
+  readonly #sampler: ReuseSampler | undefined;
 
   constructor(
     method: EngineMethod,
@@ -58,6 +64,8 @@ export class MethodCache {
       readonly ownsNamespace?: boolean;
       /** The store's name where it has one (a NestJS module's store), for diagnostics; else its kind. */
       readonly storeName?: string | undefined;
+      /** The sizing advisor's sampler: every call that reads the cache is recorded in it. */
+      readonly sampler?: ReuseSampler | undefined;
     } = {},
   ) {
     if (method.failSafe !== undefined && store.getFailSafe === undefined) {
@@ -74,6 +82,7 @@ export class MethodCache {
     this.#runner = new LoadRunner(method, this.#adapter, this.#inFlight, this.#counters, events);
     this.#sync = store.sync;
     this.#readFirst = this.#adapter.owned === undefined;
+    this.#sampler = options.sampler;
     // In a bucket shared by several methods (a scope), an eviction cannot be attributed to one of them.
     if (options.ownsNamespace !== false && store.onEvict !== undefined) {
       this.#stopEvictEvents = store.onEvict((key) => {
@@ -104,6 +113,11 @@ export class MethodCache {
   /** What this method's calls load and write under (a manual call with options of its own derives one). */
   get policy(): LoadPolicy {
     return this.#policy;
+  }
+
+  /** The sizing advisor's sampler; `undefined` when the advisor is off. */
+  get sampler(): ReuseSampler | undefined {
+    return this.#sampler;
   }
 
   /** Number of loads in flight (bounded by distinct keys being loaded). */
@@ -137,6 +151,8 @@ export class MethodCache {
     policy: LoadPolicy,
   ): Promise<unknown> {
     if (options === undefined) {
+      const sampler = this.#sampler;
+      const sampled = sampler !== undefined && sampler.record(key);
       const sync = this.#sync;
       if (sync !== undefined) {
         const entry = sync.get(key);
@@ -161,17 +177,28 @@ export class MethodCache {
           return this.#runner.refresh(self, args, key, policy, stale, 'stale');
         }
       }
-      return this.#runner.start(self, args, key, this.#readFirst, policy);
+      const loading = this.#runner.start(self, args, key, this.#readFirst, policy);
+      if (sampled) this.#measure(sampler, key, loading);
+      return loading;
     }
     if (options.useCache === false) {
       this.#counters.bypassed++;
       return invokeMethod(this.#method, self, args);
     }
+    this.#sampler?.record(key);
     if (loadsIsolated()) return this.#isolatedLoad(self, args, key);
     // refresh: a load already running may predate what the caller knows; it must not overwrite ours.
     const running = this.#inFlight.running(key);
     if (running !== undefined) running.stale = true;
     return this.#runner.start(self, args, key, false, policy);
+  }
+
+  /** A sampled key's load: the bytes of its value and key go to the advisor's mean (what a size would take). */
+  #measure(sampler: ReuseSampler, key: StoreKey, loading: Promise<unknown>): void {
+    loading.then(
+      (value) => sampler.addValueBytes(valueBytes(value) + valueBytes(key)),
+      () => undefined, // the caller sees the rejection
+    );
   }
 
   /**
@@ -329,6 +356,17 @@ export class MethodCache {
   dispose(): void {
     this.#stopEvictEvents?.();
     this.#stopRemote?.();
+  }
+
+  /**
+   * The sizing advisor's report on this binding's bucket, named `label`
+   * (the method, or the scope it shares); `undefined` when the advisor is off.
+   */
+  advice(label: string): CacheAdvice | undefined {
+    const sampler = this.#sampler;
+    if (sampler === undefined) return undefined;
+    const maxSize = this.#store.stats?.().maxSize;
+    return adviceOf(sampler, { method: label, store: this.#adapter.label, maxSize, ttl: this.#method.ttl });
   }
 
   /** A snapshot of this binding's figures. */

@@ -21,6 +21,22 @@ const show = (value: unknown): string => {
 };
 
 export const messages = {
+  BAD_ADVISOR: (where: string, value: unknown) =>
+    `${where}: option "advisor" is ${show(value)}; write true (sample 1% of keys), a sampling rate such as 0.05, ` +
+    `{ rate, maxKeys, seed }, or false.`,
+  UNKNOWN_ADVISOR_OPTION: (where: string, key: string) =>
+    `${where}: option "advisor" has an unknown field ${show(key)}; it takes rate, maxKeys and seed.`,
+  BAD_ADVISOR_RATE: (where: string, rate: unknown) =>
+    `${where}: option "advisor" has rate ${show(rate)}; a sampling rate is a number above 0 and at most 1 ` +
+    `(0.01 samples 1% of keys).`,
+  BAD_ADVISOR_MAX_KEYS: (where: string, maxKeys: unknown) =>
+    `${where}: option "advisor" has maxKeys ${show(maxKeys)}; it must be an integer from 16 to 1000000 ` +
+    `(default 8192).`,
+  BAD_ADVISOR_SEED: (where: string, seed: unknown) =>
+    `${where}: option "advisor" has seed ${show(seed)}; it must be an integer.`,
+  ADVISOR_OFF: (where: string) =>
+    `${where}: the sizing advisor is off for this method; turn it on with advisor: true on its decorator ` +
+    `(or on CacheModule.forRoot() or new Cache()).`,
   VARY_THREW: (where: string, cause: unknown) =>
     `${where}: option "vary" threw (${cause instanceof Error ? cause.message : show(cause)}), so this call has no ` +
     `context for its key; it was not run. Call it inside a request context (e.g. nestjs-cls's ClsService.run(), ` +

@@ -1,0 +1,394 @@
+/**
+ * A SHARDS sampler (Waldspurger et al., "Efficient MRC Construction with
+ * SHARDS", FAST 2015): keys whose hash falls below a threshold are sampled,
+ * every call of a sampled key is seen, and the reuse distance of each call
+ * (distinct sampled keys called since that key's previous call, divided by
+ * the rate) estimates the hit rate of an LRU cache of any size. Fixed-size
+ * variant: past `maxKeys` sampled keys the threshold is lowered, the keys
+ * above it dropped and the counts rescaled; SHARDS_adj corrects the total
+ * for the difference between the calls sampled and the calls expected.
+ *
+ * For TTL caches each sampled key also replays its calls under five TTLs at
+ * the current size (a call is a hit when its key was loaded less than the
+ * TTL ago and its reuse distance fits), which estimates the hit rate at
+ * other TTLs from reuse times.
+ */
+import type { StoreKey } from '../../util/store-key.js';
+import { TTL_MULTIPLES } from './advice.js';
+
+/** 2^32: hashes are unsigned 32-bit integers; a rate r samples those below r × 2^32. */
+const HASH_SPACE = 4_294_967_296;
+/** Histogram buckets per doubling of the reuse distance (each bucket spans ≈ 2.2%). */
+const BUCKETS_PER_OCTAVE = 32;
+/** Buckets: distance 0 in the first, then 32 per octave up to 2^48 (beyond any cache). */
+const BUCKETS = 1 + BUCKETS_PER_OCTAVE * 48;
+/** Positions (sampled calls) the order tree holds before it is renumbered, per sampled key. */
+const POSITIONS_PER_KEY = 4;
+/** When the sample is full, the threshold drops until this fraction of `maxKeys` is left. */
+const KEEP_AFTER_LOWERING = 15 / 16;
+
+const numberView = new Float64Array(1);
+const numberWords = new Uint32Array(numberView.buffer);
+
+/** MurmurHash3's finalizer: spreads every input bit over the 32 output bits. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85eb_ca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2_ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * A 32-bit hash of a store key under `seed`: numbers by their 64-bit pattern,
+ * strings by FNV-1a over their UTF-16 units; both finalized by
+ * {@link mix32}. Allocation-free. `5` and `'5'` hash differently (they are
+ * different keys).
+ *
+ * @example
+ * ```ts
+ * hashKey('user:42', 0) === hashKey('user:42', 0); // true
+ * ```
+ */
+export function hashKey(key: StoreKey, seed: number): number {
+  if (typeof key === 'number') {
+    if ((key | 0) === key) return mix32(key ^ Math.imul(seed ^ 0x9e37_79b9, 0x2c1b_3c6d));
+    numberView[0] = key;
+    return mix32((numberWords[0] ?? 0) ^ mix32((numberWords[1] ?? 0) ^ seed ^ 0x27d4_eb2f));
+  }
+  let h = (0x811c_9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x0100_0193);
+  return mix32(h ^ key.length);
+}
+
+/** The histogram bucket of a (scaled) reuse distance. */
+function bucketOf(distance: number): number {
+  if (distance < 1) return 0;
+  const index = 1 + Math.floor(Math.log2(distance) * BUCKETS_PER_OCTAVE);
+  return index < BUCKETS ? index : BUCKETS - 1;
+}
+
+/** The smallest distance bucket `index` holds. */
+function bucketStart(index: number): number {
+  return index === 0 ? 0 : 2 ** ((index - 1) / BUCKETS_PER_OCTAVE);
+}
+
+/**
+ * Settings of a {@link ReuseSampler}.
+ *
+ * @example
+ * ```ts
+ * const settings: SamplerSettings = { rate: 0.01, maxKeys: 8192, seed: 0, now: () => performance.now() };
+ * ```
+ */
+export interface SamplerSettings {
+  /** Initial sampling rate, 0 < rate ≤ 1. */
+  readonly rate: number;
+  /** Most keys sampled at once (≥ 16). */
+  readonly maxKeys: number;
+  /** Seed of the key hash. */
+  readonly seed: number;
+  /** The clock, in milliseconds (reuse times, calls per second). */
+  readonly now: () => number;
+  /**
+   * The TTL whose multiples are replayed (milliseconds); `undefined`: no TTL curve.
+   *
+   * @default undefined
+   */
+  readonly ttl?: number | undefined;
+  /**
+   * The size the TTL replay assumes (entries); `undefined`: unbounded.
+   *
+   * @default undefined
+   */
+  readonly maxSize?: number | undefined;
+}
+
+/**
+ * Spatially hashed sample of one cache's keys, their reuse distances and
+ * reuse times, in memory bounded by `maxKeys`. {@link ReuseSampler.record}
+ * is called for every call that reads the cache; an unsampled key costs one
+ * hash and one comparison, without allocating.
+ *
+ * @example
+ * ```ts
+ * const sampler = new ReuseSampler({ rate: 0.1, maxKeys: 8192, seed: 0, now: () => performance.now() });
+ * for (const key of trace) sampler.record(key);
+ * sampler.hitRateAt(1000); // estimated hit rate of an LRU cache of 1,000 entries
+ * ```
+ */
+export class ReuseSampler {
+  readonly #seed: number;
+  readonly #maxKeys: number;
+  readonly #now: () => number;
+  readonly #ttl: number | undefined;
+  readonly #ttlSize: number;
+  readonly #startedAt: number;
+  #rate: number;
+  /** A key is sampled when its hash is below this. */
+  #threshold: number;
+  /** Every call recorded. */
+  #calls = 0;
+  /** Sampled calls, rescaled whenever the rate drops (SHARDS's histogram total). */
+  #sampledCalls = 0;
+  /** Sampled calls per reuse-distance bucket, rescaled like `#sampledCalls`. */
+  readonly #histogram = new Float64Array(BUCKETS);
+  /** Sampled calls that would hit under each TTL multiple, rescaled likewise. */
+  readonly #ttlHits = new Float64Array(TTL_MULTIPLES.length);
+  /**
+   * The same, each call weighted by its key's calls so far: where the calls
+   * of frequent keys fall, which is where the calls SHARDS_adj adds or
+   * removes are (a key's weight in that difference grows with its calls).
+   */
+  readonly #weighted = new Float64Array(BUCKETS);
+  readonly #weightedTtlHits = new Float64Array(TTL_MULTIPLES.length);
+  #weightedCalls = 0;
+
+  /** Slot of each sampled key. */
+  readonly #slots = new Map<StoreKey, number>();
+  /** Per slot: the key, its hash, its last position, its load time under each TTL multiple. */
+  readonly #keys: (StoreKey | undefined)[];
+  readonly #hashes: Uint32Array;
+  readonly #last: Int32Array;
+  /** Per slot: the key's sampled calls. */
+  readonly #counts: Float64Array;
+  readonly #loadedAt: Float64Array;
+  readonly #free: number[] = [];
+  #nextSlot = 0;
+
+  /** Fenwick tree over positions: 1 where a sampled key was last called. */
+  readonly #tree: Int32Array;
+  /** The next position (1-based). */
+  #position = 1;
+
+  #measured = 0;
+  #measuredBytes = 0;
+
+  constructor(settings: SamplerSettings) {
+    this.#seed = settings.seed | 0;
+    this.#maxKeys = settings.maxKeys;
+    this.#now = settings.now;
+    this.#ttl = settings.ttl;
+    this.#ttlSize = settings.maxSize ?? Number.POSITIVE_INFINITY;
+    this.#rate = settings.rate;
+    this.#threshold = settings.rate * HASH_SPACE;
+    this.#startedAt = settings.now();
+    const slots = this.#maxKeys + 1;
+    this.#keys = new Array<StoreKey | undefined>(slots);
+    this.#hashes = new Uint32Array(slots);
+    this.#last = new Int32Array(slots);
+    this.#counts = new Float64Array(slots);
+    this.#loadedAt = new Float64Array(this.#ttl === undefined ? 0 : slots * TTL_MULTIPLES.length);
+    this.#tree = new Int32Array(slots * POSITIONS_PER_KEY + 1);
+  }
+
+  /** The sampling rate now. */
+  get rate(): number {
+    return this.#rate;
+  }
+
+  /** Keys sampled now. */
+  get sampledKeys(): number {
+    return this.#slots.size;
+  }
+
+  /** Calls recorded. */
+  get calls(): number {
+    return this.#calls;
+  }
+
+  /** Milliseconds since the sampler was created. */
+  get observedMs(): number {
+    return this.#now() - this.#startedAt;
+  }
+
+  /** Mean bytes of the values measured; `undefined` before the first. */
+  get meanValueBytes(): number | undefined {
+    return this.#measured === 0 ? undefined : this.#measuredBytes / this.#measured;
+  }
+
+  /**
+   * Records one call of `key`; `true` when the key is sampled.
+   *
+   * @example
+   * ```ts
+   * if (sampler.record(key)) console.log('sampled');
+   * ```
+   */
+  record(key: StoreKey): boolean {
+    this.#calls++;
+    if (hashKey(key, this.#seed) >= this.#threshold) return false;
+    this.#sample(key);
+    return true;
+  }
+
+  /** Adds the bytes of one loaded value to the mean (see `valueBytes`). */
+  addValueBytes(bytes: number): void {
+    this.#measured++;
+    this.#measuredBytes += bytes;
+  }
+
+  #sample(key: StoreKey): void {
+    if (this.#position >= this.#tree.length) this.#renumber();
+    const position = this.#position++;
+    const slot = this.#slots.get(key);
+    this.#sampledCalls++;
+    if (slot === undefined) {
+      this.#admit(key, position);
+      return;
+    }
+    const previous = this.#last[slot] ?? 0;
+    // Distinct sampled keys called since: the marks after the previous position.
+    const distance = (this.#slots.size - this.#prefix(previous)) / this.#rate;
+    this.#add(previous, -1);
+    this.#add(position, 1);
+    this.#last[slot] = position;
+    const weight = ++this.#counts[slot]!;
+    const bucket = bucketOf(distance);
+    this.#histogram[bucket]! += 1;
+    this.#weighted[bucket]! += weight;
+    this.#weightedCalls += weight;
+    const ttl = this.#ttl;
+    if (ttl === undefined) return;
+    const now = this.#now();
+    const fits = distance < this.#ttlSize;
+    const base = slot * TTL_MULTIPLES.length;
+    for (let m = 0; m < TTL_MULTIPLES.length; m++) {
+      if (fits && now - this.#loadedAt[base + m]! < ttl * TTL_MULTIPLES[m]!) {
+        this.#ttlHits[m]! += 1;
+        this.#weightedTtlHits[m]! += weight;
+      } else this.#loadedAt[base + m] = now;
+    }
+  }
+
+  /** A key's first sampled call: a cold miss at every size. */
+  #admit(key: StoreKey, position: number): void {
+    const slot = this.#free.pop() ?? this.#nextSlot++;
+    this.#keys[slot] = key;
+    this.#hashes[slot] = hashKey(key, this.#seed);
+    this.#last[slot] = position;
+    this.#counts[slot] = 1;
+    this.#weightedCalls += 1;
+    this.#slots.set(key, slot);
+    this.#add(position, 1);
+    if (this.#ttl !== undefined) {
+      const now = this.#now();
+      this.#loadedAt.fill(now, slot * TTL_MULTIPLES.length, (slot + 1) * TTL_MULTIPLES.length);
+    }
+    if (this.#slots.size > this.#maxKeys) this.#lowerThreshold();
+  }
+
+  /**
+   * The sample is full: the threshold drops to the hash below which
+   * {@link KEEP_AFTER_LOWERING} of `maxKeys` keys stay, the others are
+   * dropped, and every count is rescaled to the new rate.
+   */
+  #lowerThreshold(): void {
+    const live = [...this.#slots.values()].sort((a, b) => this.#hashes[a]! - this.#hashes[b]!);
+    const keep = Math.max(1, Math.floor(this.#maxKeys * KEEP_AFTER_LOWERING));
+    const threshold = this.#hashes[live[keep]!]!;
+    for (const slot of live) {
+      if (this.#hashes[slot]! < threshold) continue;
+      this.#add(this.#last[slot]!, -1);
+      this.#slots.delete(this.#keys[slot]!);
+      this.#keys[slot] = undefined;
+      this.#free.push(slot);
+    }
+    const rate = threshold / HASH_SPACE;
+    const scale = rate / this.#rate;
+    this.#rate = rate;
+    this.#threshold = threshold;
+    this.#sampledCalls *= scale;
+    for (let i = 0; i < BUCKETS; i++) this.#histogram[i]! *= scale;
+    for (let m = 0; m < TTL_MULTIPLES.length; m++) this.#ttlHits[m]! *= scale;
+  }
+
+  /** The order tree is full: live keys get positions 1…n in the order of their last calls. */
+  #renumber(): void {
+    const live = [...this.#slots.values()].sort((a, b) => this.#last[a]! - this.#last[b]!);
+    this.#tree.fill(0);
+    let position = 1;
+    for (const slot of live) {
+      this.#last[slot] = position;
+      this.#add(position, 1);
+      position++;
+    }
+    this.#position = position;
+  }
+
+  #add(position: number, delta: number): void {
+    const tree = this.#tree;
+    for (let i = position; i < tree.length; i += i & -i) tree[i]! += delta;
+  }
+
+  #prefix(position: number): number {
+    const tree = this.#tree;
+    let sum = 0;
+    for (let i = position; i > 0; i -= i & -i) sum += tree[i]!;
+    return sum;
+  }
+
+  /**
+   * A count of sampled hits as a hit rate, corrected as SHARDS_adj does:
+   * whether a frequent key is sampled or not moves the calls sampled far
+   * from the calls expected at the rate (`rate × calls`), and the difference
+   * is mostly that key's calls. `weightedHits`: the same hits weighted by
+   * their keys' calls (see `#weighted`).
+   */
+  #adjusted(hits: number, weightedHits: number): number {
+    const expected = this.#rate * this.#calls;
+    if (expected <= 0) return 0;
+    const delta = expected - this.#sampledCalls;
+    // Calls missing from the sample are a frequent key's that was not sampled: shortest distances, all hits.
+    // Calls in excess are a frequent sampled key's: they are taken from where such keys' calls fall.
+    const share = delta > 0 ? 1 : weightedHits / this.#weightedCalls;
+    const rate = (hits + delta * share) / expected;
+    return rate < 0 ? 0 : rate > 1 ? 1 : rate;
+  }
+
+  /**
+   * Estimated hit rate of an LRU cache of `size` entries over the calls
+   * recorded (0 before any).
+   *
+   * @example
+   * ```ts
+   * sampler.hitRateAt(4000); // 0.83
+   * ```
+   */
+  hitRateAt(size: number): number {
+    if (this.#sampledCalls === 0 || !(size >= 1)) return 0;
+    const last = bucketOf(size);
+    let hits = 0;
+    let weighted = 0;
+    for (let i = 0; i < last; i++) {
+      hits += this.#histogram[i]!;
+      weighted += this.#weighted[i]!;
+    }
+    // The bucket `size` falls in: the part below it, assuming distances spread evenly over the bucket (in log scale).
+    const start = bucketStart(last);
+    const end = bucketStart(last + 1);
+    if (last > 0 && size > start) {
+      const part = Math.log2(size / start) / Math.log2(end / start);
+      hits += this.#histogram[last]! * part;
+      weighted += this.#weighted[last]! * part;
+    }
+    return this.#adjusted(hits, weighted);
+  }
+
+  /**
+   * Estimated hit rates at each TTL multiple (0.25×…4×) at the sampler's
+   * `maxSize`; empty without a TTL.
+   *
+   * @example
+   * ```ts
+   * sampler.ttlHitRates(); // [0.41, 0.55, 0.68, 0.77, 0.82]
+   * ```
+   */
+  ttlHitRates(): number[] {
+    if (this.#ttl === undefined) return [];
+    return Array.from(this.#ttlHits, (hits, m) =>
+      this.#sampledCalls === 0 ? 0 : this.#adjusted(hits, this.#weightedTtlHits[m]!),
+    );
+  }
+}
