@@ -59,13 +59,7 @@ export type { MemokitDefaults } from './api/runtime.js';
 export { MethodCache } from './engine/index.js';
 export type { CacheExplanation, CallOptions, FreshnessWindow, MethodStats } from './engine/index.js';
 export { DEFAULT_ADVISOR_MAX_KEYS, DEFAULT_ADVISOR_RATE } from './engine/index.js';
-export type {
-  AdvisorOptions,
-  CacheAdvice,
-  SizeEstimate,
-  SizeRecommendation,
-  TtlEstimate,
-} from './engine/index.js';
+export type { AdvisorOptions, CacheAdvice, SizeEstimate, SizeRecommendation, TtlEstimate } from './engine/index.js';
 export { LoadTimeoutError, MemokitError, MemokitTypeError, NotAPromiseError, VaryError } from './util/errors.js';
 export type { MemokitErrorCode, MemokitErrorOptions } from './util/errors.js';
 export { CacheEvents, cacheEvents } from './util/events.js';

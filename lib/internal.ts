@@ -11,3 +11,4 @@ export { registry } from './api/registry.js';
 export { disableTelemetry } from './api/telemetry.js';
 export type { MethodDefinition } from './api/method-definition.js';
 export { storeReady } from './stores/ready.js';
+export { advisorSettingsOf, type AdvisorSettings } from './engine/index.js';

@@ -1,5 +1,5 @@
 import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
-import type { CacheStore, Clock, MemoryStoreOptions } from '../lib/index.js';
+import type { AdvisorOptions, CacheStore, Clock, MemoryStoreOptions } from '../lib/index.js';
 import { MODULE_OPTIONS_TOKEN } from './cache.constants.js';
 import type { CacheLoggerOptions } from './cache.logging.js';
 
@@ -86,6 +86,19 @@ export interface CacheModuleOptions {
    * ```
    */
   telemetry?: boolean;
+  /**
+   * The sizing advisor for every cached method of the application that
+   * states no `advisor` of its own: `true` samples 1% of keys, a number is
+   * the sampling rate, `{ rate, maxKeys, seed }` bounds and seeds it.
+   * `CacheService.advise()` reports (see docs/advisor.md).
+   *
+   * @default false
+   * @example
+   * ```ts
+   * CacheModule.forRoot({ advisor: true });
+   * ```
+   */
+  advisor?: boolean | number | AdvisorOptions;
 }
 
 /**

@@ -63,7 +63,11 @@ export class CacheBindings {
     // A `Cache` scope given in the decorator carries its own store, shared by every application.
     if (typeof scope === 'object') storeName = this.stores.nameOf(scope.store);
     if (!this.stores.telemetry) disableTelemetry(definition.id);
-    const binding: MethodBinding = { definition, engine: definition.engines.bind(store, storeName), storeName };
+    const binding: MethodBinding = {
+      definition,
+      engine: definition.engines.bind(store, storeName, this.stores.advisor),
+      storeName,
+    };
     this.#bindings.set(definition, binding);
     return binding;
   }

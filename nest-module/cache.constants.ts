@@ -14,7 +14,7 @@ export const LOGGER_CONTEXT = 'CacheModule';
 export const OPTIONS_FACTORY_METHOD = 'createCacheOptions';
 
 /** The options `CacheModule.forRoot` accepts. */
-export const MODULE_OPTION_KEYS = ['stores', 'defaultStore', 'logger', 'telemetry'] as const;
+export const MODULE_OPTION_KEYS = ['stores', 'defaultStore', 'logger', 'telemetry', 'advisor'] as const;
 
 /**
  * DI token of the module's resolved options, exported to applications as

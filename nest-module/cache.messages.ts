@@ -78,6 +78,9 @@ export const messages = {
     `${api}: ${where} is not bound in this application: no initialized provider or controller of this ` +
     `application has it. Check that its class is a provider of this application and that the application ` +
     `was initialized (app.init(), app.listen() or moduleRef.init()).`,
+  ADVISOR_OFF: (where: string) =>
+    `CacheService.advise: the sizing advisor is off for ${where} in this application; turn it on with ` +
+    `advisor: true on its decorator, or for every method with CacheModule.forRoot({ advisor: true }).`,
   ASYNC_OPTIONS_SOURCE: (given: readonly string[]) =>
     `CacheModule.forRootAsync: pass exactly one of useFactory, useClass or useExisting; got ` +
     `${given.length === 0 ? 'none' : given.join(' and ')}.`,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Cache,
+  type CacheAdvice,
   type CachedFunction,
   type CacheExplanation,
   type CacheKind,
@@ -229,6 +230,42 @@ export class CacheService {
       ttl: definition.settings.ttl,
       stats: engine.stats(),
     }));
+  }
+
+  /**
+   * The sizing advisor's report on this application's cached methods: one
+   * per method (or shared scope) whose advisor is on, with the estimated
+   * hit rate at 0.25×–8× its `maxSize` and 0.25×–4× its TTL, the memory
+   * each size takes and the recommended size (see docs/advisor.md). With a
+   * method: that method's report, and a TypeError when its advisor is off.
+   *
+   * @example
+   * ```ts
+   * for (const advice of cacheService.advise()) {
+   *   console.log(advice.method, advice.maxSize, '→', advice.recommendation?.maxSize);
+   * }
+   * const products = cacheService.advise(catalog.getProduct);
+   * ```
+   */
+  advise(): CacheAdvice[];
+  advise(method: CachedFunction): CacheAdvice;
+  advise(method?: CachedFunction): CacheAdvice | CacheAdvice[] {
+    if (method !== undefined) {
+      const { definition, engine } = this.#binding('CacheService.advise', method);
+      const advice = definition.engines.advice(engine);
+      if (advice === undefined) throw new TypeError(messages.ADVISOR_OFF(definition.where));
+      return advice;
+    }
+    const seen = new Set<unknown>();
+    const all: CacheAdvice[] = [];
+    for (const { definition, engine } of this.#bindings.all()) {
+      const sampler = engine.sampler;
+      if (sampler === undefined || seen.has(sampler)) continue; // a scope's methods share one
+      seen.add(sampler);
+      const advice = definition.engines.advice(engine);
+      if (advice !== undefined) all.push(advice);
+    }
+    return all;
   }
 
   #binding(api: string, method: unknown): MethodBinding {

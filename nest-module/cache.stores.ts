@@ -1,5 +1,5 @@
 import { createStore, MemoryStore, type CacheStore } from '../lib/index.js';
-import { storeReady } from '../lib/internal.js';
+import { advisorSettingsOf, storeReady, type AdvisorSettings } from '../lib/internal.js';
 import type { CacheModuleOptions, CacheTestOptions } from './cache-module.options.js';
 import { DEFAULT_STORE_NAME, MODULE_OPTION_KEYS } from './cache.constants.js';
 import { CacheModuleOptionsError } from './cache.errors.js';
@@ -36,6 +36,8 @@ export class ModuleStores {
   readonly logLevel: CacheLogLevel | false;
   /** Whether the application's methods are reported to OpenTelemetry (`telemetry` option). */
   readonly telemetry: boolean;
+  /** The sizing advisor of methods that state none (`advisor` option); `undefined`: off. */
+  readonly advisor: AdvisorSettings | false | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -46,7 +48,9 @@ export class ModuleStores {
     logLevel: CacheLogLevel | false = 'log',
     telemetry = true,
     onDemand?: (name: string) => CacheStore,
+    advisor?: AdvisorSettings | false,
   ) {
+    this.advisor = advisor;
     this.#byName = byName;
     this.#onDemand = onDemand;
     this.defaultName = defaultName;
@@ -181,6 +185,12 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
   }
   const { stores = {}, defaultStore, logger, telemetry = true } = options as CacheModuleOptions;
   if (typeof telemetry !== 'boolean') throw new CacheModuleOptionsError(messages.BAD_TELEMETRY_OPTION(telemetry));
+  let advisor: AdvisorSettings | false | undefined;
+  try {
+    advisor = advisorSettingsOf('CacheModule', (options as CacheModuleOptions).advisor);
+  } catch (error) {
+    throw new CacheModuleOptionsError((error as Error).message);
+  }
   if (!isPlainObject(stores)) throw new CacheModuleOptionsError(messages.BAD_STORES_OPTION(stores));
   const logLevel = logLevelOf(logger);
 
@@ -221,7 +231,7 @@ export async function resolveStores(options: unknown): Promise<ModuleStores> {
         throw new CacheModuleOptionsError(messages.DEFAULT_STORE_CONFLICT(DEFAULT_STORE_NAME));
       byName.set(DEFAULT_STORE_NAME, await create('defaultStore', DEFAULT_STORE_NAME, defaultStore));
     }
-    return new ModuleStores(byName, defaultName, owned, urls, logLevel, telemetry);
+    return new ModuleStores(byName, defaultName, owned, urls, logLevel, telemetry, undefined, advisor);
   } catch (error) {
     await closeAll(owned, () => undefined);
     throw error;

@@ -7,7 +7,10 @@ import {
 import { leaseOf, type LeaseOptions } from './lease.js';
 import { scopeNamespaceName, versionedName } from './namespaces.js';
 import {
+  advisorSettingsOf,
   loadPolicy,
+  type AdvisorOptions,
+  type AdvisorSettings,
   type EngineMethod,
   type FreshnessSettings,
   type LeaseSettings,
@@ -123,6 +126,18 @@ export interface CacheOptions extends FreshnessOptions {
    * @default true
    */
   telemetry?: boolean;
+  /**
+   * The sizing advisor for this cache's `getOrSet` calls (a scope inherits
+   * it, or states its own): estimated hit rates at other sizes and TTLs,
+   * read with {@link Cache.advise}. See the decorators' `advisor`.
+   *
+   * @default false
+   * @example
+   * ```ts
+   * const products = new Cache({ maxSize: 2000, ttl: '5m', advisor: true });
+   * ```
+   */
+  advisor?: boolean | number | AdvisorOptions;
 }
 
 /**
@@ -180,7 +195,7 @@ export interface GetOrSetOptions extends CacheSetOptions, FreshnessOptions {
  */
 export type CacheStats = MethodStats;
 
-const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite', ...FRESHNESS_OPTIONS] as const;
+const SCOPE_OPTIONS = ['ttl', 'maxSize', 'failSafe', 'lease', 'awaitWrite', 'advisor', ...FRESHNESS_OPTIONS] as const;
 const GET_OR_SET_OPTIONS = ['ttl', 'tags', 'failSafe', ...FRESHNESS_OPTIONS] as const;
 const CACHE_OPTIONS = ['store', 'prefix', 'version', 'telemetry', ...SCOPE_OPTIONS] as const;
 
@@ -221,6 +236,8 @@ export interface CacheSettings {
   readonly events: CacheEvents;
   /** `false`: never reported to OpenTelemetry. */
   readonly telemetry: boolean;
+  /** The sizing advisor's settings; `false` or `undefined`: off. */
+  readonly advisor: AdvisorSettings | false | undefined;
 }
 
 /** The options of a write with the cache's own `ttl` and stale window (the engine's {@link loadPolicy} computes them). */
@@ -272,6 +289,7 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
     write: defaultWrite(ttl, failSafe, freshness),
     events: new CacheEvents(),
     telemetry: booleanOption(where, 'telemetry', options.telemetry, true),
+    advisor: advisorSettingsOf(where, options.advisor),
   };
 }
 
@@ -312,6 +330,7 @@ export function scopeSettings(parent: CacheSettings, name: string, options: Scop
     lease,
     awaitWrite,
     write: defaultWrite(ttl, failSafe, freshness),
+    advisor: options.advisor === undefined ? parent.advisor : advisorSettingsOf(where, options.advisor),
   };
 }
 

@@ -15,7 +15,14 @@ import {
   type LoaderContext,
   type ScopeOptions,
 } from './cache-settings.js';
-import { hitRate, MethodCache, type CacheExplanation, type LoadPolicy } from '../engine/index.js';
+import {
+  createSampler,
+  hitRate,
+  MethodCache,
+  type CacheAdvice,
+  type CacheExplanation,
+  type LoadPolicy,
+} from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { disableTelemetry, loadTelemetry, refreshTelemetry, trackCache } from './telemetry.js';
 import { channels } from '../util/diagnostics.js';
@@ -68,7 +75,8 @@ export class Cache<V = unknown> {
     this.#r = settings;
     this.name = settings.name;
     this.events = settings.events;
-    this.#engine = new MethodCache(keyedLoads(settings), settings.namespace, settings.events);
+    const sampler = settings.advisor ? createSampler(settings.advisor, settings.namespace, settings.ttl) : undefined;
+    this.#engine = new MethodCache(keyedLoads(settings), settings.namespace, settings.events, { sampler });
     if (!settings.telemetry) disableTelemetry(settings.name);
     trackCache(this);
     void loadTelemetry();
@@ -417,6 +425,25 @@ export class Cache<V = unknown> {
     const hits = engine.hits + this.#hits;
     const misses = engine.misses + this.#misses;
     return { ...engine, hits, misses, hitRate: hitRate(hits, misses) };
+  }
+
+  /**
+   * The sizing advisor's report on this cache's (or scope's) `getOrSet`
+   * calls: estimated hit rates at 0.25×–8× its `maxSize` and 0.25×–4× its
+   * TTL, the memory each size takes, and the recommended size (see
+   * docs/advisor.md). A TypeError when the cache has no `advisor`.
+   *
+   * @example
+   * ```ts
+   * const products = new Cache({ maxSize: 2000, advisor: true });
+   * // ... traffic ...
+   * console.log(products.advise().recommendation?.maxSize);
+   * ```
+   */
+  advise(): CacheAdvice {
+    const advice = this.#engine.advice(`Cache(${this.name})`);
+    if (advice === undefined) throw new TypeError(messages.ADVISOR_OFF(`Cache(${this.name})`));
+    return advice;
   }
 
   /**

@@ -35,8 +35,8 @@ export const messages = {
   BAD_ADVISOR_SEED: (where: string, seed: unknown) =>
     `${where}: option "advisor" has seed ${show(seed)}; it must be an integer.`,
   ADVISOR_OFF: (where: string) =>
-    `${where}: the sizing advisor is off for this method; turn it on with advisor: true on its decorator ` +
-    `(or on CacheModule.forRoot() or new Cache()).`,
+    `${where}: the sizing advisor is off; turn it on with advisor: true (on the method's decorator, ` +
+    `on CacheModule.forRoot() for every method, or on new Cache()).`,
   VARY_THREW: (where: string, cause: unknown) =>
     `${where}: option "vary" threw (${cause instanceof Error ? cause.message : show(cause)}), so this call has no ` +
     `context for its key; it was not run. Call it inside a request context (e.g. nestjs-cls's ClsService.run(), ` +

@@ -109,7 +109,7 @@ export interface SizeRecommendation {
  * ```
  */
 export interface CacheAdvice {
-  /** `Class.method`, or `scope:<name>` for a scope's shared bucket. */
+  /** `Class.method`, `scope:<name>` for decorated methods sharing a scope, or `Cache(<name>)`. */
   readonly method: string;
   /** The store's name in a NestJS module, else its kind. */
   readonly store: string;
