@@ -23,7 +23,8 @@ export interface AdvisorOptions {
    */
   readonly rate?: number;
   /**
-   * Most keys sampled at once (each costs about 80 bytes); past it the rate is
+   * Most keys sampled at once (each costs about 70 bytes, 110 for an
+   * expiring method); past it the rate is
    * lowered and the keys above the new threshold are dropped.
    *
    * @default 8192

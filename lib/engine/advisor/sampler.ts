@@ -24,6 +24,8 @@ const BUCKETS_PER_OCTAVE = 32;
 const BUCKETS = 1 + BUCKETS_PER_OCTAVE * 48;
 /** Positions (sampled calls) the order tree holds before it is renumbered, per sampled key. */
 const POSITIONS_PER_KEY = 4;
+/** Slots allocated at first; they double as keys come, up to `maxKeys` + 1. */
+const INITIAL_SLOTS = 64;
 /** When the sample is full, the threshold drops until this fraction of `maxKeys` is left. */
 const KEEP_AFTER_LOWERING = 15 / 16;
 
@@ -148,17 +150,17 @@ export class ReuseSampler {
   /** Slot of each sampled key. */
   readonly #slots = new Map<StoreKey, number>();
   /** Per slot: the key, its hash, its last position, its load time under each TTL multiple. */
-  readonly #keys: (StoreKey | undefined)[];
-  readonly #hashes: Uint32Array;
-  readonly #last: Int32Array;
+  #keys: (StoreKey | undefined)[];
+  #hashes: Uint32Array;
+  #last: Int32Array;
   /** Per slot: the key's sampled calls. */
-  readonly #counts: Float64Array;
-  readonly #loadedAt: Float64Array;
+  #counts: Float64Array;
+  #loadedAt: Float64Array;
   readonly #free: number[] = [];
   #nextSlot = 0;
 
   /** Fenwick tree over positions: 1 where a sampled key was last called. */
-  readonly #tree: Int32Array;
+  #tree: Int32Array;
   /** The next position (1-based). */
   #position = 1;
 
@@ -174,7 +176,7 @@ export class ReuseSampler {
     this.#rate = settings.rate;
     this.#threshold = settings.rate * HASH_SPACE;
     this.#startedAt = settings.now();
-    const slots = this.#maxKeys + 1;
+    const slots = Math.min(INITIAL_SLOTS, this.#maxKeys + 1);
     this.#keys = new Array<StoreKey | undefined>(slots);
     this.#hashes = new Uint32Array(slots);
     this.#last = new Int32Array(slots);
@@ -230,9 +232,10 @@ export class ReuseSampler {
   }
 
   #sample(key: StoreKey): void {
+    const slot = this.#slots.get(key);
+    if (slot === undefined && this.#free.length === 0 && this.#nextSlot === this.#hashes.length) this.#grow();
     if (this.#position >= this.#tree.length) this.#renumber();
     const position = this.#position++;
-    const slot = this.#slots.get(key);
     this.#sampledCalls++;
     if (slot === undefined) {
       this.#admit(key, position);
@@ -302,6 +305,28 @@ export class ReuseSampler {
     this.#sampledCalls *= scale;
     for (let i = 0; i < BUCKETS; i++) this.#histogram[i]! *= scale;
     for (let m = 0; m < TTL_MULTIPLES.length; m++) this.#ttlHits[m]! *= scale;
+  }
+
+  /** Every slot is taken: twice as many (up to `maxKeys` + 1), and an order tree to match. */
+  #grow(): void {
+    const slots = Math.min(this.#hashes.length * 2, this.#maxKeys + 1);
+    const hashes = new Uint32Array(slots);
+    hashes.set(this.#hashes);
+    this.#hashes = hashes;
+    const last = new Int32Array(slots);
+    last.set(this.#last);
+    this.#last = last;
+    const counts = new Float64Array(slots);
+    counts.set(this.#counts);
+    this.#counts = counts;
+    if (this.#ttl !== undefined) {
+      const loadedAt = new Float64Array(slots * TTL_MULTIPLES.length);
+      loadedAt.set(this.#loadedAt);
+      this.#loadedAt = loadedAt;
+    }
+    this.#keys.length = slots;
+    this.#tree = new Int32Array(slots * POSITIONS_PER_KEY + 1);
+    this.#renumber();
   }
 
   /** The order tree is full: live keys get positions 1…n in the order of their last calls. */
