@@ -12,6 +12,8 @@ import {
   LRUInvalidator,
   TTLInvalidator,
   withCacheOptions,
+  adviseCache,
+  type CacheAdvice,
   type MethodStats,
 } from '../../lib/index.js';
 
@@ -335,3 +337,36 @@ class Sessions {
   }
 }
 void Sessions;
+
+class Advised {
+  @AsyncLRU({ maxSize: 100, advisor: true })
+  async a(id: number): Promise<number> {
+    return id;
+  }
+
+  @AsyncTTL({ ttl: '1m', advisor: { rate: 0.1, maxKeys: 1024, seed: 1 } })
+  async b(id: number): Promise<number> {
+    return id;
+  }
+
+  // @ts-expect-error advisor takes true/false, a rate or { rate, maxKeys, seed }, not a string
+  @AsyncLRU({ advisor: 'yes' })
+  async c(id: number): Promise<number> {
+    return id;
+  }
+
+  // @ts-expect-error advisor's object has no field "every"
+  @AsyncLRU({ advisor: { every: 10 } })
+  async d(id: number): Promise<number> {
+    return id;
+  }
+}
+expectTypeOf(adviseCache(new Advised().a)).toEqualTypeOf<CacheAdvice>();
+expectTypeOf<CacheAdvice['sizes'][number]>().toEqualTypeOf<{
+  readonly size: number;
+  readonly multiple: number;
+  readonly hitRate: number;
+  readonly bytes: number | undefined;
+}>();
+// @ts-expect-error adviseCache takes a cached method, not its result
+adviseCache(42);
