@@ -155,7 +155,7 @@ describe('CacheModule.forRoot', () => {
   it('rejects bad options with messages that name them', async () => {
     const boot = (options: object) => bootstrap({ imports: [CacheModule.forRoot(options)] });
     await expect(boot({ store: {} })).rejects.toThrow(
-      'CacheModule: unknown option "store". Known options: stores, defaultStore, logger, telemetry.',
+      'CacheModule: unknown option "store". Known options: stores, defaultStore, logger, telemetry, advisor.',
     );
     await expect(boot({ stores: { a: 42 } })).rejects.toThrow('CacheModule: stores.a must be a CacheStore instance');
     await expect(boot({ stores: { a: 'mongodb://x' } })).rejects.toThrow(
