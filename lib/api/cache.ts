@@ -228,6 +228,7 @@ export class Cache<V = unknown> {
     options?: CacheSetOptions,
   ): Promise<T[]> {
     const storeKeys = keys.map((key) => this.#key(key));
+    for (const storeKey of storeKeys) this.#engine.recordCall(storeKey);
     const entries = await this.#r.namespace.getMany(storeKeys);
     const policy = this.#policy(false, options);
     const loader = createBatchLoader<K, T>({ loadMany, window: 0, maxBatch: Math.max(1, keys.length) });

@@ -120,6 +120,11 @@ export class MethodCache {
     return this.#sampler;
   }
 
+  /** Records a call of `key` served outside {@link MethodCache.callWithKey} (a batch read) in the advisor's sample. */
+  recordCall(key: StoreKey): void {
+    this.#sampler?.record(key);
+  }
+
   /** Number of loads in flight (bounded by distinct keys being loaded). */
   get inflightCount(): number {
     return this.#inFlight.count;
