@@ -36,6 +36,14 @@ interface Closable {
 
 const OWNED_STORE = Symbol('OWNED_STORE');
 
+/**
+ * The sizing advisor of every cached method that states none (`GET /cache/advice`, the dashboard's curves):
+ * rate 1 samples every key. The key spaces here are small — about 500 listing keys (category × page) under the
+ * load benchmark, 2 × 1,000 in the `users` scope, 1,000 users' orders — all within the advisor's 8,192-key cap, so
+ * the curves are replayed from every call instead of estimated. `getProduct` states its own rate (10,000 ids).
+ */
+const ADVISOR_RATE = 1;
+
 /** CacheModule leaves store instances it is given open: the app created these, so it closes them (and the database if asked). */
 @Injectable()
 class OwnedStoreCloser implements OnApplicationShutdown {
@@ -90,7 +98,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CacheModule.forRoot(defaultStore === undefined ? { isGlobal: true } : { defaultStore, isGlobal: true }),
+        CacheModule.forRoot({
+          ...(defaultStore === undefined ? {} : { defaultStore }),
+          isGlobal: true,
+          advisor: ADVISOR_RATE,
+        }),
         DatabaseModule.forRoot(database, cacheMode, counter),
         keyv === null ? CatalogModule : CacheManagerCatalogModule.forRoot(keyv),
         UsersModule,

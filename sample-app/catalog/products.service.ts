@@ -31,7 +31,9 @@ export class ProductsService {
   constructor(private readonly db: CatalogDatabase) {}
 
   // Sized for the whole catalog (10,000 products by default): a product page is read by id under a long-tailed load.
-  @AsyncLRU({ maxSize: 10_000 })
+  // The advisor samples a quarter of the ids: about 2,500 keys, well above the 100 its estimates need and below
+  // its 8,192-key cap (at rate 1 the cap would lower the rate on its own), at a quarter of the sampling work.
+  @AsyncLRU({ maxSize: 10_000, advisor: 0.25 })
   async getProduct(id: number): Promise<Product | null> {
     return this.db.findProduct(id);
   }

@@ -1,9 +1,12 @@
 /**
  * The live dashboard: plain HTML, CSS and JavaScript, no build step. It polls
  * `GET /cache/stats` every second and draws one row per cached method with a
- * hit-rate bar; the "Try it" buttons send requests so a person can watch the
- * figures move; "Explain an entry" asks `GET /cache/explain/products/:id`
- * why a product's entry is what it is. (The script avoids backticks and `${`: it lives in a template literal.)
+ * hit-rate bar, and `GET /cache/advice` for the sizing advisor's curves (inline
+ * SVG: estimated hit rate against size, the size now and the advised one);
+ * the "Try it" buttons send requests so a person can watch the figures move;
+ * "Explain an entry" asks `GET /cache/explain/products/:id` why a product's
+ * entry is what it is. (The script avoids backticks, `${` and backslashes: it
+ * lives in a template literal.)
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -63,6 +66,30 @@ export const DASHBOARD_HTML = `<!doctype html>
   #explain-result th, #explain-result td { text-align: left; }
   #explain-result td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; white-space: normal; }
   #log .q0 { color: var(--good); }
+  .advice { margin-top: 18px; }
+  .advice .note { margin: -6px 0 12px; font-size: 13px; color: var(--muted); }
+  #advice-list { display: grid; grid-template-columns: repeat(2, 1fr); gap: 12px; }
+  #advice-list > .empty { grid-column: 1 / -1; }
+  .advice-card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; min-width: 0; }
+  .advice-card h3 { font-size: 14px; margin: 0; }
+  .advice-card h3 small { font-weight: 400; color: var(--muted); font-size: 12px; margin-left: 6px; }
+  .advice-card .meta { font-size: 12px; color: var(--muted); margin: 2px 0 6px; }
+  .advice-card svg { display: block; width: 100%; height: auto; font-size: 10px; font-family: inherit; }
+  .advice-card svg .grid { stroke: var(--line); }
+  .advice-card svg .axis-label { fill: var(--muted); }
+  .advice-card svg .axis-label.now { fill: var(--ink); font-weight: 700; }
+  .advice-card svg .curve { fill: none; stroke: var(--accent); stroke-width: 2; }
+  .advice-card svg .point { fill: var(--accent); }
+  .advice-card svg .current { stroke: var(--ink); stroke-width: 1.5; stroke-dasharray: 4 3; }
+  .advice-card svg .current-label { fill: var(--ink); font-weight: 600; }
+  .advice-card svg .recommended { fill: none; stroke: var(--good); stroke-width: 2.5; }
+  .advice-card svg .recommended-label { fill: var(--good); font-weight: 700; }
+  .advice-card .recommendation { font-size: 13px; font-weight: 600; margin: 6px 0 0; }
+  .advice-card .recommendation.none { color: var(--muted); font-weight: 400; }
+  .advice-card .warnings ul { margin: 6px 0 0; padding-left: 18px; font-size: 12px; color: #8a6100; }
+  .advice-card table.ttls { margin-top: 8px; font-size: 12px; }
+  .advice-card table.ttls th, .advice-card table.ttls td { padding: 3px 6px; }
+  .advice-card table.ttls .now { font-weight: 700; }
   footer { margin-top: 18px; font-size: 12px; color: var(--muted); }
   a { color: var(--accent); }
 </style>
@@ -94,6 +121,13 @@ export const DASHBOARD_HTML = `<!doctype html>
     </table>
   </section>
 
+  <section class="panel advice">
+    <h2>Sizing advice</h2>
+    <p class="note">The advisor's estimated hit rate of each cache at ¼× to 8× its maxSize (log scale), from a sample of its keys:
+      dashed line, the size now; green ring, the advised size (the smallest within one point of the 8× estimate).</p>
+    <div id="advice-list"><p class="empty">Waiting for /cache/advice…</p></div>
+  </section>
+
   <section class="try">
     <div class="panel">
       <h2>Try it</h2>
@@ -115,7 +149,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <table id="explain-result"><tbody><tr><td class="empty">Why does a product read what it reads? Ask for an id.</td></tr></tbody></table>
   </section>
 
-  <footer>Refreshes every second from <a href="/cache/stats">/cache/stats</a>.</footer>
+  <footer>Refreshes every second from <a href="/cache/stats">/cache/stats</a> and <a href="/cache/advice">/cache/advice</a>.</footer>
 </main>
 <script>
 (function () {
@@ -213,6 +247,210 @@ export const DASHBOARD_HTML = `<!doctype html>
       'database: ' + data.database.engine + (data.database.latencyMs > 0 ? ', +' + data.database.latencyMs + ' ms per query' : '');
   }
 
+  // Sizing advice: one card per advised method (or shared scope), its size curve drawn as inline SVG.
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var CHART = { width: 380, height: 210, left: 42, right: 18, top: 24, bottom: 40 };
+
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs).forEach(function (name) { node.setAttribute(name, String(attrs[name])); });
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+  function pct0(rate) { return Math.round(rate * 100) + '%'; }
+  function compact(n) {
+    if (n >= 1000000) return Number((n / 1000000).toFixed(2)) + 'M';
+    if (n >= 1000) return Number((n / 1000).toFixed(2)) + 'k';
+    return String(n);
+  }
+  function bytes(n) {
+    if (n === null || n === undefined) return null;
+    if (n < 1000) return Math.round(n) + ' B';
+    if (n < 1000000) return (n / 1000).toFixed(1) + ' kB';
+    if (n < 1000000000) return (n / 1000000).toFixed(1) + ' MB';
+    return (n / 1000000000).toFixed(1) + ' GB';
+  }
+  function shortTime(ms) {
+    if (ms % 3600000 === 0) return ms / 3600000 + 'h';
+    if (ms % 60000 === 0) return ms / 60000 + 'm';
+    if (ms >= 1000) return Number((ms / 1000).toFixed(2)) + 's';
+    return ms + 'ms';
+  }
+  function loadsPerSecond(change) {
+    var size = Math.abs(change);
+    var shown = size >= 10 ? String(Math.round(size)) : size.toFixed(1);
+    if (Number(shown) === 0) return '±0 loads/s';
+    return (change < 0 ? '−' : '+') + shown + ' loads/s';
+  }
+
+  /** The sentence under a curve, e.g. "maxSize 500 → 2,000: hit rate 71% → 93%, −35 loads/s, ≈ 1.2 MB". */
+  function recommendationText(a) {
+    var r = a.recommendation;
+    var now = a.sizes.filter(function (p) { return p.multiple === 1; })[0];
+    if (r === null || now === undefined) return null;
+    var memory = bytes(r.bytes);
+    if (r.maxSize === a.maxSize) {
+      return 'maxSize ' + num(a.maxSize) + ' is at the knee: hit rate ' + pct0(r.hitRate) + (memory ? ', ≈ ' + memory : '');
+    }
+    return 'maxSize ' + num(a.maxSize) + ' → ' + num(r.maxSize) + ': hit rate ' + pct0(now.hitRate) + ' → ' +
+      pct0(r.hitRate) + ', ' + loadsPerSecond(r.loadsPerSecondChange) + (memory ? ', ≈ ' + memory : '');
+  }
+
+  /** Hit rate (0–100%) against size (log scale over the six sizes), the size now and the advised one marked. */
+  function sizeChart(a) {
+    var c = CHART;
+    var plotW = c.width - c.left - c.right;
+    var plotH = c.height - c.top - c.bottom;
+    var sizes = a.sizes.map(function (p) { return p.size; });
+    var low = Math.log(Math.min.apply(null, sizes));
+    var high = Math.log(Math.max.apply(null, sizes));
+    function x(size) { return high === low ? c.left + plotW / 2 : c.left + (Math.log(size) - low) / (high - low) * plotW; }
+    function y(rate) { return c.top + (1 - rate) * plotH; }
+    function fixed(n) { return Number(n.toFixed(2)); }
+    var chart = svg('svg', {
+      viewBox: '0 0 ' + c.width + ' ' + c.height, role: 'img',
+      'aria-label': 'estimated hit rate of ' + a.method + ' by maxSize',
+    });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (rate) {
+      chart.appendChild(svg('line', { class: 'grid', x1: c.left, x2: c.left + plotW, y1: fixed(y(rate)), y2: fixed(y(rate)) }));
+      chart.appendChild(svg('text', { class: 'axis-label', x: c.left - 6, y: fixed(y(rate)) + 3, 'text-anchor': 'end' }, pct0(rate)));
+    });
+    a.sizes.forEach(function (p) {
+      var label = svg('text', { class: 'axis-label x-label' + (p.multiple === 1 ? ' now' : ''), x: fixed(x(p.size)), y: c.top + plotH + 14, 'text-anchor': 'middle' }, compact(p.size));
+      label.dataset.size = String(p.size);
+      chart.appendChild(label);
+      chart.appendChild(svg('text', { class: 'axis-label', x: fixed(x(p.size)), y: c.top + plotH + 26, 'text-anchor': 'middle' }, p.multiple + '×'));
+    });
+    chart.appendChild(svg('text', { class: 'axis-label', x: c.left + plotW, y: c.height - 2, 'text-anchor': 'end' }, 'maxSize'));
+    if (a.maxSize !== null) {
+      var now = svg('line', { class: 'current', x1: fixed(x(a.maxSize)), x2: fixed(x(a.maxSize)), y1: c.top, y2: c.top + plotH });
+      now.dataset.size = String(a.maxSize);
+      chart.appendChild(now);
+      chart.appendChild(svg('text', { class: 'current-label', x: fixed(x(a.maxSize)), y: c.top - 8, 'text-anchor': 'middle' }, 'now ' + num(a.maxSize)));
+    }
+    chart.appendChild(svg('polyline', {
+      class: 'curve',
+      points: a.sizes.map(function (p) { return fixed(x(p.size)) + ',' + fixed(y(p.hitRate)); }).join(' '),
+    }));
+    a.sizes.forEach(function (p) {
+      var point = svg('circle', { class: 'point', cx: fixed(x(p.size)), cy: fixed(y(p.hitRate)), r: 3.5 });
+      point.dataset.size = String(p.size);
+      point.dataset.multiple = String(p.multiple);
+      point.dataset.hitRate = String(p.hitRate);
+      var memory = bytes(p.bytes);
+      point.appendChild(svg('title', {}, num(p.size) + ' entries (' + p.multiple + '×): hit rate ' + pct(p.hitRate) + (memory ? ', ≈ ' + memory : '')));
+      chart.appendChild(point);
+    });
+    var r = a.recommendation;
+    if (r !== null) {
+      var rx = x(r.maxSize);
+      var ry = y(r.hitRate);
+      var ring = svg('circle', { class: 'recommended', cx: fixed(rx), cy: fixed(ry), r: 7.5 });
+      ring.dataset.size = String(r.maxSize);
+      chart.appendChild(ring);
+      // Below the ring when it is near the top (the "now" label is there), above it otherwise; at either end of
+      // the axis, the label runs inwards (clear of the percentages on the left).
+      var anchor = rx < c.left + 40 ? 'start' : rx > c.left + plotW - 40 ? 'end' : 'middle';
+      chart.appendChild(svg('text', {
+        class: 'recommended-label', x: fixed(anchor === 'start' ? rx - 8 : anchor === 'end' ? rx + 8 : rx),
+        y: fixed(ry < c.top + 24 ? ry + 20 : ry - 12), 'text-anchor': anchor,
+      }, 'advised ' + num(r.maxSize)));
+    }
+    return chart;
+  }
+
+  function ttlTable(a) {
+    var table = el('table', 'ttls');
+    var head = el('tr');
+    var rates = el('tr');
+    head.appendChild(el('th', '', 'TTL'));
+    rates.appendChild(el('th', '', 'hit rate'));
+    a.ttls.forEach(function (p) {
+      head.appendChild(el('td', p.multiple === 1 ? 'now' : '', shortTime(p.ttl)));
+      rates.appendChild(el('td', p.multiple === 1 ? 'now' : '', pct0(p.hitRate)));
+    });
+    table.appendChild(head);
+    table.appendChild(rates);
+    return table;
+  }
+
+  /** A card's parts, made once: re-renders replace only what changed, so a chart stays put between refreshes. */
+  function adviceCard(method) {
+    var card = el('div', 'advice-card');
+    card.dataset.method = method;
+    var title = el('h3', '', method);
+    title.appendChild(el('small', 'members'));
+    card.appendChild(title);
+    ['meta', 'chart', 'recommendation', 'ttl', 'warnings'].forEach(function (part) {
+      card.appendChild(el(part === 'recommendation' ? 'p' : 'div', part));
+    });
+    return card;
+  }
+
+  /** Replaces the children of a card's part when what they show changed. */
+  function replacePart(card, part, signature, build) {
+    var holder = card.querySelector('.' + part);
+    if (holder.dataset.signature === signature) return;
+    holder.dataset.signature = signature;
+    holder.replaceChildren.apply(holder, build());
+  }
+
+  function updateAdviceCard(card, a) {
+    var members = [];
+    if (a.method.indexOf('scope:') === 0 && lastStats) {
+      var scope = a.method.slice('scope:'.length);
+      members = lastStats.methods.filter(function (m) { return m.sharedScope && m.sharedScope.name === scope; })
+        .map(function (m) { return m.id; });
+    }
+    card.querySelector('.members').textContent = members.join(' + ');
+    card.querySelector('.meta').textContent = [
+      a.maxSize === null ? 'no maxSize' : 'maxSize ' + num(a.maxSize),
+      a.ttl === null ? 'no expiry' : duration(a.ttl),
+      num(a.calls) + ' calls (' + a.callsPerSecond.toFixed(1) + '/s)',
+      num(a.sampledKeys) + ' keys sampled (rate ' + Number(a.rate.toPrecision(3)) + ') of ≈ ' + num(a.distinctKeys),
+      'store ' + a.store,
+    ].join(' · ');
+    var r = a.recommendation;
+    replacePart(card, 'chart', JSON.stringify([a.maxSize, a.sizes, r && [r.maxSize, r.hitRate]]), function () {
+      return a.sizes.length > 0 ? [sizeChart(a)] : [];
+    });
+    var text = recommendationText(a);
+    var recommendation = card.querySelector('.recommendation');
+    recommendation.className = text === null ? 'recommendation none' : 'recommendation';
+    recommendation.textContent =
+      text !== null ? text : a.maxSize === null ? 'No size curve: the store has no maxSize.' : 'No size curve yet.';
+    replacePart(card, 'ttl', JSON.stringify(a.ttls), function () { return a.ttls.length > 0 ? [ttlTable(a)] : []; });
+    replacePart(card, 'warnings', JSON.stringify(a.warnings), function () {
+      if (a.warnings.length === 0) return [];
+      var list = el('ul', 'warnings-list');
+      a.warnings.forEach(function (w) { list.appendChild(el('li', '', w)); });
+      return [list];
+    });
+  }
+
+  function renderAdvice(advice) {
+    var list = document.getElementById('advice-list');
+    if (advice.length === 0) {
+      list.replaceChildren(el('p', 'empty', 'The sizing advisor is off for every cached method.'));
+      return;
+    }
+    var shown = Array.prototype.map.call(list.children, function (c) { return c.dataset.method; });
+    var same = shown.length === advice.length && advice.every(function (a, i) { return shown[i] === a.method; });
+    if (!same) list.replaceChildren.apply(list, advice.map(function (a) { return adviceCard(a.method); }));
+    advice.forEach(function (a, i) { updateAdviceCard(list.children[i], a); });
+  }
+
+  function refreshAdvice() {
+    return fetch('/cache/advice', { cache: 'no-store' }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(body.message || 'HTTP ' + r.status);
+        renderAdvice(body);
+      });
+    }).catch(function (error) {
+      document.getElementById('advice-list').replaceChildren(el('p', 'empty', error.message));
+    });
+  }
+
   function setStatus(ok, text) {
     document.getElementById('status').className = ok ? '' : 'down';
     document.getElementById('status-text').textContent = text;
@@ -229,6 +467,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     return fetchStats().then(function (data) {
       lastStats = data;
       render(data);
+      refreshAdvice(); // after the stats: a shared scope's card names its methods from them
       setStatus(true, 'live · updated ' + new Date().toLocaleTimeString('en-GB'));
       return data;
     }, function (error) {
@@ -264,6 +503,11 @@ export const DASHBOARD_HTML = `<!doctype html>
       return calls;
     }],
     ['GET /products?category=books', function () { return [['GET', '/products?category=books']]; }],
+    ['300 × a random product (skewed)', function () {
+      var calls = [];
+      for (var i = 0; i < 300; i++) calls.push(['GET', '/products/' + (1 + Math.floor(Math.pow(Math.random(), 3) * 1000))]);
+      return calls;
+    }],
     ['PUT /products/1 (new price)', function () {
       return [['PUT', '/products/1', { priceCents: 100 * (5 + Math.floor(Math.random() * 90)) + 99 }]];
     }, 'write'],

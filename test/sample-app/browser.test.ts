@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import {
+  ADVISED,
   buildSampleApp,
   client,
   databaseEnv,
@@ -12,6 +13,7 @@ import {
   SAMPLE_METHODS,
   startSampleApp,
   stopPostgres,
+  usersScopeTraffic,
   type RunningApp,
   type SampleAppBuild,
 } from './helpers.js';
@@ -41,27 +43,17 @@ async function waitForText(locator: Locator, expected: string, timeoutMs = 5000)
   throw new Error(`expected "${expected}" within ${timeoutMs} ms, last saw ${JSON.stringify(last)}`);
 }
 
-afterAll(async () => {
-  await stopPostgres();
-});
-
-describe.each(ENGINES)('the dashboard at / in headless Chromium, on %s', (engine) => {
-  let build: SampleAppBuild;
-  let app: RunningApp;
-  let userDataDir: string;
+/** Headless Chromium with a private profile; `close()` removes the profile. */
+async function openBrowser(): Promise<{ page: Page; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is required at ${CHROMIUM} for this test and was not found. ` +
+        'Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this on CI).',
+    );
+  }
+  const userDataDir = await mkdtemp(join(tmpdir(), 'memokit-chromium-'));
   let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is required at ${CHROMIUM} for this test and was not found. ` +
-          'Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this on CI).',
-      );
-    }
-    build = await buildSampleApp();
-    app = await startSampleApp(build, await databaseEnv(engine));
-    userDataDir = await mkdtemp(join(tmpdir(), 'memokit-chromium-'));
+  try {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
@@ -76,14 +68,41 @@ describe.each(ENGINES)('the dashboard at / in headless Chromium, on %s', (engine
       ],
       viewport: { width: 1280, height: 960 },
     });
-    page = context.pages()[0] ?? (await context.newPage());
+  } catch (error) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    page,
+    close: async () => {
+      await context.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+afterAll(async () => {
+  await stopPostgres();
+});
+
+describe.each(ENGINES)('the dashboard at / in headless Chromium, on %s', (engine) => {
+  let build: SampleAppBuild;
+  let app: RunningApp;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    build = await buildSampleApp();
+    app = await startSampleApp(build, await databaseEnv(engine));
+    browser = await openBrowser();
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.stop();
     await build?.remove();
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
   });
 
   it('renders one row per cached method, and the hit rate follows requests', async () => {
@@ -176,6 +195,137 @@ describe.each(ENGINES)('the dashboard at / in headless Chromium, on %s', (engine
     await waitForText(field('window'), 'absent');
     expect(await field('tier').textContent()).toBe('absent');
     expect(await field('last invalidation').textContent()).toMatch(/^key · (just now|[\d.]+ ms ago) · from \S+#\d+$/);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('the sizing advice on the dashboard, in headless Chromium', () => {
+  let build: SampleAppBuild;
+  let app: RunningApp;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+  let page: Page;
+  const card = (method: string): Locator => page.locator(`.advice-card[data-method="${method}"]`);
+  /** The horizontal centre of an element as drawn (the SVG scales with the card). */
+  const centreX = async (locator: Locator): Promise<number> => {
+    const box = await locator.boundingBox();
+    if (box === null) throw new Error('not drawn');
+    return box.x + box.width / 2;
+  };
+  const centreY = async (locator: Locator): Promise<number> => {
+    const box = await locator.boundingBox();
+    if (box === null) throw new Error('not drawn');
+    return box.y + box.height / 2;
+  };
+
+  beforeAll(async () => {
+    // The advisor does not depend on the database engine: SQLite only.
+    build = await buildSampleApp();
+    app = await startSampleApp(build, await databaseEnv('sqlite'));
+    browser = await openBrowser();
+    page = browser.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await build?.remove();
+  });
+
+  it('draws one curve per advised method: six points, the size now and the advised size where they belong', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    const http = client(app.url);
+    // Known traffic: the users scope (300 keys, each read twice) and 40 products read twice; getOrders untouched.
+    await usersScopeTraffic(http, 150);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let id = 1; id <= 40; id++) expect((await http.get(`/products/${id}`)).status).toBe(200);
+    }
+    for (const n of [1, 2, 3, 1, 2, 3]) expect((await http.get(`/products?page=${n}`)).status).toBe(200);
+    const advice = await http.advice();
+
+    await page.goto(`${app.url}/`);
+    await card('scope:users').locator('svg').waitFor();
+    const cards = await Promise.all(
+      (await page.locator('.advice-card').all()).map((c) => c.getAttribute('data-method')),
+    );
+    expect([...cards].sort()).toEqual([...ADVISED].sort());
+
+    const drawn = advice.filter((a) => a.sizes.length > 0);
+    expect(drawn.map((a) => a.method).sort()).toEqual(
+      ['ProductsService.getProduct', 'ProductsService.listProducts', 'scope:users'].sort(),
+    );
+    for (const a of drawn) {
+      const chart = card(a.method).locator('svg');
+      await expect(chart.count()).resolves.toBe(1);
+      const points = chart.locator('circle.point');
+      await expect(points.count()).resolves.toBe(6);
+      const sizes = await Promise.all((await points.all()).map((p) => p.getAttribute('data-size')));
+      expect(sizes).toEqual(a.sizes.map((p) => String(p.size)));
+      // x is log(size): the six sizes double each time, so the points are evenly spaced, left to right.
+      const xs = await Promise.all((await points.all()).map(centreX));
+      const step = xs[1]! - xs[0]!;
+      expect(step).toBeGreaterThan(20);
+      for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeCloseTo(step, 0);
+      // The size now: the dashed line stands on the point of multiple 1, which is labelled bold.
+      const current = chart.locator('line.current');
+      expect(await current.getAttribute('data-size')).toBe(String(a.maxSize));
+      const now = chart.locator('circle.point[data-multiple="1"]');
+      expect(Math.abs((await centreX(current)) - (await centreX(now)))).toBeLessThan(1);
+      expect(Math.abs((await centreX(current)) - xs[2]!)).toBeLessThan(1);
+      expect(await chart.locator('text.current-label').textContent()).toBe(`now ${a.maxSize!.toLocaleString('en-US')}`);
+      expect(await chart.locator('text.x-label.now').textContent()).toBe(
+        a.maxSize! >= 1000 ? `${a.maxSize! / 1000}k` : String(a.maxSize),
+      );
+      // The advised size: a ring around the point of that size.
+      const ring = chart.locator('circle.recommended');
+      const advised = chart.locator(`circle.point[data-size="${a.recommendation!.maxSize}"]`);
+      expect(Math.abs((await centreX(ring)) - (await centreX(advised)))).toBeLessThan(1);
+      expect(Math.abs((await centreY(ring)) - (await centreY(advised)))).toBeLessThan(1);
+    }
+
+    // The users scope: 250 entries miss everything, 500 and more hit half (the second pass); the knee is 500.
+    const users = advice.find((a) => a.method === 'scope:users')!;
+    const chart = card('scope:users').locator('svg');
+    const point = (size: number): Locator => chart.locator(`circle.point[data-size="${size}"]`);
+    // Grid lines, in order: 0%, 25%, 50%, 75%, 100% (y grows downwards).
+    const zeroY = await centreY(chart.locator('line.grid').nth(0));
+    const hundredY = await centreY(chart.locator('line.grid').nth(4));
+    expect(zeroY).toBeGreaterThan(hundredY);
+    expect(Math.abs((await centreY(point(250))) - zeroY)).toBeLessThan(1);
+    expect(Math.abs((await centreY(point(1000))) - (zeroY + hundredY) / 2)).toBeLessThan(1);
+    expect(await card('scope:users').locator('h3 small').textContent()).toBe(
+      'UsersService.getUser + UsersService.getPreferences',
+    );
+    const kB = `${(users.recommendation!.bytes! / 1000).toFixed(1)} kB`;
+    await expect(card('scope:users').locator('.recommendation').textContent()).resolves.toBe(
+      `maxSize 1,000 → 500: hit rate 50% → 50%, ±0 loads/s, ≈ ${kB}`,
+    );
+    await expect(chart.locator('text.recommended-label').textContent()).resolves.toBe('advised 500');
+
+    // listProducts: a TTL method, with its TTL table; 3 keys read twice, every size holds them: the knee is 50.
+    const list = card('ProductsService.listProducts');
+    await expect(list.locator('.recommendation').textContent()).resolves.toMatch(
+      /^maxSize 200 → 50: hit rate 50% → 50%, ±0 loads\/s, ≈ \d+\.\d kB$/,
+    );
+    expect(await list.locator('table.ttls tr').first().textContent()).toBe('TTL7.5s15s30s1m2m');
+    expect(await list.locator('table.ttls td.now').allTextContents()).toEqual(['30s', '50%']);
+    // Few keys sampled: the warning is shown.
+    expect(await list.locator('.warnings li').allTextContents()).toEqual([
+      expect.stringContaining('only 3 keys sampled (rate 1)'),
+    ]);
+
+    // getOrders has not been called: no curve, and the advisor says why.
+    const orders = card('UsersService.getOrders');
+    expect(await orders.locator('svg').count()).toBe(0);
+    expect(await orders.locator('.recommendation').textContent()).toBe('No size curve yet.');
+    expect(await orders.locator('.warnings li').allTextContents()).toEqual(['no calls observed yet']);
+
+    const shot = resolve(import.meta.dirname, '../../test-output/sample-app/dashboard-advice.png');
+    await mkdir(resolve(shot, '..'), { recursive: true });
+    await page.locator('section.advice').screenshot({ path: shot });
     expect(errors).toEqual([]);
   });
 });

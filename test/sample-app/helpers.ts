@@ -204,6 +204,35 @@ export interface StatsBody {
   }[];
 }
 
+/** One item of what `GET /cache/advice` returns (`AdviceResponse` in sample-app/dashboard/advice.controller.ts). */
+export interface AdviceBody {
+  readonly method: string;
+  readonly store: string;
+  readonly maxSize: number | null;
+  readonly ttl: number | null;
+  readonly calls: number;
+  readonly callsPerSecond: number;
+  readonly observedMs: number;
+  readonly rate: number;
+  readonly sampledKeys: number;
+  readonly distinctKeys: number;
+  readonly bytesPerEntry: number | null;
+  readonly sizes: {
+    readonly size: number;
+    readonly multiple: number;
+    readonly hitRate: number;
+    readonly bytes: number | null;
+  }[];
+  readonly ttls: { readonly ttl: number; readonly multiple: number; readonly hitRate: number }[];
+  readonly recommendation: {
+    readonly maxSize: number;
+    readonly hitRate: number;
+    readonly bytes: number | null;
+    readonly loadsPerSecondChange: number;
+  } | null;
+  readonly warnings: string[];
+}
+
 /** A small HTTP client for one running app. */
 export function client(url: string) {
   const request = async <T = unknown>(
@@ -225,6 +254,7 @@ export function client(url: string) {
     request,
     get: <T = unknown>(path: string, headers?: Record<string, string>) => request<T>('GET', path, undefined, headers),
     stats: async (): Promise<StatsBody> => (await request<StatsBody>('GET', '/cache/stats')).body,
+    advice: async (): Promise<AdviceBody[]> => (await request<AdviceBody[]>('GET', '/cache/advice')).body,
     method: async (id: string): Promise<StatsBody['methods'][number]> => {
       const found = (await request<StatsBody>('GET', '/cache/stats')).body.methods.find((m) => m.id === id);
       if (found === undefined) throw new Error(`no cached method ${id} in /cache/stats`);
@@ -241,6 +271,35 @@ export const SAMPLE_METHODS = [
   'UsersService.getPreferences',
   'UsersService.getOrders',
 ] as const;
+
+/** The methods and shared scopes `GET /cache/advice` reports on (the advisor is on for all of them). */
+export const ADVISED = [
+  'ProductsService.getProduct',
+  'ProductsService.listProducts',
+  'scope:users',
+  'UsersService.getOrders',
+] as const;
+
+/**
+ * Known traffic for the `users` scope (rate 1: every key sampled): `users`
+ * users' `getUser` and `getPreferences` in turn, twice. The second pass
+ * re-reads each key after the `2 × users − 1` others, so an LRU of fewer
+ * than `2 × users` entries misses every call and a larger one hits half of
+ * them. Returns the calls made.
+ */
+export async function usersScopeTraffic(http: ReturnType<typeof client>, users: number): Promise<number> {
+  let calls = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let id = 1; id <= users; id++) {
+      for (const path of [`/users/${id}`, `/users/${id}/preferences`]) {
+        const { status } = await http.get(path);
+        if (status !== 200) throw new Error(`GET ${path} answered ${status}`);
+        calls++;
+      }
+    }
+  }
+  return calls;
+}
 
 /** The databases the sample app runs on; the e2e suites run once per engine. */
 export const ENGINES = ['sqlite', 'postgres'] as const;
