@@ -3,6 +3,7 @@ import type { DecoratedMember } from './decorate.js';
 import { UnknownStoreError } from './errors.js';
 import type { MethodSettings } from './method-settings.js';
 import { scopeNamespaceName } from './namespaces.js';
+import { leaveScope, scopeSampler } from './scope-sampling.js';
 import { useDefaultStore } from './runtime.js';
 import {
   createSampler,
@@ -10,7 +11,6 @@ import {
   type AdvisorSettings,
   type CacheAdvice,
   type EngineMethod,
-  type ReuseSampler,
 } from '../engine/index.js';
 import { messages } from '../util/messages.js';
 import type { CacheStore, NamespaceOptions } from '../stores/contract.js';
@@ -95,13 +95,22 @@ export class MethodEngines {
     if (method.tags !== undefined && typeof namespace.invalidateTags !== 'function') {
       throw new TypeError(messages.TAGS_UNSUPPORTED(method.where, namespace.kind));
     }
-    const sampling = method.settings.advisor ?? advisor;
-    const sampler = sampling ? samplerOf(sampling, store, namespace, scope, method.ttl) : undefined;
+    const stated = method.settings.advisor;
+    const shared =
+      scope === undefined
+        ? undefined
+        : typeof scope === 'string'
+          ? scopeSampler(store, scope, method.where, stated, advisor, namespace, method.ttl)
+          : scopeSampler(namespace, '', method.where, stated, advisor, namespace, method.ttl);
+    const sampling = stated ?? advisor;
+    const sampler =
+      shared === undefined ? (sampling ? createSampler(sampling, namespace, method.ttl) : undefined) : shared.sampler;
     const engine = new MethodCache(method, namespace, undefined, {
       ownsNamespace: scope === undefined,
       storeName,
       sampler,
     });
+    shared?.join(engine);
     this.#engines.add(engine);
     if (method.settings.telemetry === false) disableTelemetry(method.id);
     trackBinding(engine, method.id);
@@ -168,7 +177,7 @@ export class MethodEngines {
     const bound = engine ?? this.#engines.values().next().value;
     const scope = this.#method.settings.scope;
     const label =
-      scope === undefined ? this.#method.where : typeof scope === 'string' ? scopeNamespaceName(scope) : 'scope';
+      scope === undefined ? this.#method.id : typeof scope === 'string' ? scopeNamespaceName(scope) : 'scope';
     return bound?.advice(label);
   }
 
@@ -176,28 +185,8 @@ export class MethodEngines {
   unbind(engine: MethodCache): void {
     engine.dispose();
     untrackBinding(engine);
+    leaveScope(engine);
     this.#engines.delete(engine);
     if (this.#default === engine) this.#default = undefined;
   }
-}
-
-/** Samplers of scopes, shared by the methods in each: by store, then by scope name (or by the scope's namespace). */
-const scopeSamplers = new WeakMap<object, Map<string, ReuseSampler>>();
-
-/** The sampler of a method's bucket: its own, or the one its scope's methods share. */
-function samplerOf(
-  settings: AdvisorSettings,
-  store: CacheStore,
-  namespace: CacheStore,
-  scope: BindableMethod['settings']['scope'],
-  ttl: number | undefined,
-): ReuseSampler {
-  if (scope === undefined) return createSampler(settings, namespace, ttl);
-  const owner: object = typeof scope === 'string' ? store : namespace;
-  const name = typeof scope === 'string' ? scope : '';
-  let byName = scopeSamplers.get(owner);
-  if (byName === undefined) scopeSamplers.set(owner, (byName = new Map()));
-  let sampler = byName.get(name);
-  if (sampler === undefined) byName.set(name, (sampler = createSampler(settings, namespace, ttl)));
-  return sampler;
 }

@@ -54,7 +54,7 @@ export class MethodCache {
   readonly #stopEvictEvents: (() => void) | undefined;
   readonly #stopRemote: (() => void) | undefined;
   /** The sizing advisor's sampler (shared by the methods of a scope); `undefined`: off. */
-  readonly #sampler: ReuseSampler | undefined;
+  #sampler: ReuseSampler | undefined;
 
   constructor(
     method: EngineMethod,
@@ -118,6 +118,14 @@ export class MethodCache {
   /** The sizing advisor's sampler; `undefined` when the advisor is off. */
   get sampler(): ReuseSampler | undefined {
     return this.#sampler;
+  }
+
+  /**
+   * Starts recording calls in `sampler` (a scope's sampler created after
+   * this engine, when another method of the scope turned the advisor on).
+   */
+  attachSampler(sampler: ReuseSampler): void {
+    this.#sampler = sampler;
   }
 
   /** Records a call of `key` served outside {@link MethodCache.callWithKey} (a batch read) in the advisor's sample. */

@@ -34,6 +34,10 @@ export const messages = {
     `(default 8192).`,
   BAD_ADVISOR_SEED: (where: string, seed: unknown) =>
     `${where}: option "advisor" has seed ${show(seed)}; it must be an integer.`,
+  SCOPE_ADVISOR_CONFLICT: (where: string, other: string, scope: string) =>
+    `${where}: its "advisor" option disagrees with ${other}'s, and both share the scope ${show(scope)}: ` +
+    `the methods of a scope share one LRU, so one sampler records all their calls. Give them the same ` +
+    `advisor option, or state it on one of them only (the others join it).`,
   ADVISOR_OFF: (where: string) =>
     `${where}: the sizing advisor is off; turn it on with advisor: true (on the method's decorator, ` +
     `on CacheModule.forRoot() for every method, or on new Cache()).`,

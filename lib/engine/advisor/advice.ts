@@ -120,7 +120,7 @@ export interface CacheAdvice {
   readonly ttl: number | undefined;
   /** Calls observed (every call that read the cache) since the advisor started. */
   readonly calls: number;
-  /** Calls per second over the observed time. */
+  /** Calls per second over about the last minute (since the advisor started, when that is sooner). */
   readonly callsPerSecond: number;
   /** Milliseconds since the advisor started. */
   readonly observedMs: number;

@@ -38,7 +38,7 @@ export function adviceOf(sampler: ReuseSampler, subject: AdviceSubject): CacheAd
   const { maxSize, ttl } = subject;
   const calls = sampler.calls;
   const observedMs = sampler.observedMs;
-  const callsPerSecond = observedMs > 0 ? (calls * 1000) / observedMs : 0;
+  const callsPerSecond = sampler.callsPerSecond;
   const rate = sampler.rate;
   const sampledKeys = sampler.sampledKeys;
   const distinctKeys = Math.round(sampledKeys / rate);

@@ -24,6 +24,11 @@ const BUCKETS_PER_OCTAVE = 32;
 const BUCKETS = 1 + BUCKETS_PER_OCTAVE * 48;
 /** Positions (sampled calls) the order tree holds before it is renumbered, per sampled key. */
 const POSITIONS_PER_KEY = 4;
+/** Calls per second are measured since the newest checkpoint at least this old (since the start when none is). */
+const RATE_WINDOW_MS = 60_000;
+/** A sampled call takes a checkpoint (time, calls) when the last is this old; the newest few are kept. */
+const CHECKPOINT_EVERY_MS = 10_000;
+const CHECKPOINTS = 8;
 /** Slots allocated at first; they double as keys come, up to `maxKeys` + 1. */
 const INITIAL_SLOTS = 64;
 /** When the sample is full, the threshold drops until this fraction of `maxKeys` is left. */
@@ -166,6 +171,8 @@ export class ReuseSampler {
 
   #measured = 0;
   #measuredBytes = 0;
+  /** (time, calls) pairs, oldest first, for the recent call rate. */
+  readonly #checkpoints: number[] = [];
 
   constructor(settings: SamplerSettings) {
     this.#seed = settings.seed | 0;
@@ -205,6 +212,24 @@ export class ReuseSampler {
     return this.#now() - this.#startedAt;
   }
 
+  /**
+   * Calls per second over about the last minute: since the newest
+   * checkpoint at least {@link RATE_WINDOW_MS} old, else since the start.
+   */
+  get callsPerSecond(): number {
+    const now = this.#now();
+    let since = this.#startedAt;
+    let before = 0;
+    const checkpoints = this.#checkpoints;
+    for (let i = 0; i < checkpoints.length; i += 2) {
+      const at = checkpoints[i]!;
+      if (now - at < RATE_WINDOW_MS) break;
+      since = at;
+      before = checkpoints[i + 1]!;
+    }
+    return now > since ? ((this.#calls - before) * 1000) / (now - since) : 0;
+  }
+
   /** Mean bytes of the values measured; `undefined` before the first. */
   get meanValueBytes(): number | undefined {
     return this.#measured === 0 ? undefined : this.#measuredBytes / this.#measured;
@@ -232,13 +257,19 @@ export class ReuseSampler {
   }
 
   #sample(key: StoreKey): void {
+    const now = this.#now();
+    const checkpoints = this.#checkpoints;
+    if (now - (checkpoints[checkpoints.length - 2] ?? this.#startedAt) >= CHECKPOINT_EVERY_MS) {
+      checkpoints.push(now, this.#calls);
+      if (checkpoints.length > CHECKPOINTS * 2) checkpoints.splice(0, 2);
+    }
     const slot = this.#slots.get(key);
     if (slot === undefined && this.#free.length === 0 && this.#nextSlot === this.#hashes.length) this.#grow();
     if (this.#position >= this.#tree.length) this.#renumber();
     const position = this.#position++;
     this.#sampledCalls++;
     if (slot === undefined) {
-      this.#admit(key, position);
+      this.#admit(key, position, now);
       return;
     }
     const previous = this.#last[slot] ?? 0;
@@ -254,7 +285,6 @@ export class ReuseSampler {
     this.#weightedCalls += weight;
     const ttl = this.#ttl;
     if (ttl === undefined) return;
-    const now = this.#now();
     const fits = distance < this.#ttlSize;
     const base = slot * TTL_MULTIPLES.length;
     for (let m = 0; m < TTL_MULTIPLES.length; m++) {
@@ -266,7 +296,7 @@ export class ReuseSampler {
   }
 
   /** A key's first sampled call: a cold miss at every size. */
-  #admit(key: StoreKey, position: number): void {
+  #admit(key: StoreKey, position: number, now: number): void {
     const slot = this.#free.pop() ?? this.#nextSlot++;
     this.#keys[slot] = key;
     this.#hashes[slot] = hashKey(key, this.#seed);
@@ -276,7 +306,6 @@ export class ReuseSampler {
     this.#slots.set(key, slot);
     this.#add(position, 1);
     if (this.#ttl !== undefined) {
-      const now = this.#now();
       this.#loadedAt.fill(now, slot * TTL_MULTIPLES.length, (slot + 1) * TTL_MULTIPLES.length);
     }
     if (this.#slots.size > this.#maxKeys) this.#lowerThreshold();
