@@ -10,7 +10,7 @@ import { invokeMethod, LoadRunner } from './load-runner.js';
 import { within } from './load-timeout.js';
 import { loadPolicy, type CallOptions, type EngineMethod, type LoadPolicy } from './method.js';
 import { MethodCounters, type MethodStats } from './stats.js';
-import type { ReuseSampler } from './advisor/sampler.js';
+import { keyHash, type ReuseSampler } from './advisor/sampler.js';
 import { adviceOf } from './advisor/advise.js';
 import type { CacheAdvice } from './advisor/advice.js';
 import { valueBytes } from './advisor/value-bytes.js';
@@ -165,11 +165,12 @@ export class MethodCache {
   ): Promise<unknown> {
     if (options === undefined) {
       const sampler = this.#sampler;
-      const sampled = sampler !== undefined && sampler.record(key);
       const sync = this.#sync;
       if (sync !== undefined) {
         const entry = sync.get(key);
         if (entry !== undefined) {
+          // The entry memoizes its key's hash: a hit of a string key hashes nothing.
+          if (sampler !== undefined) sampler.recordHashed(key, (entry.keyHash ??= keyHash(key)));
           this.#syncHits++;
           if (this.#events.active) this.#events.emit('hit', { source: this.#method.id, key });
           if (channels.hit.hasSubscribers) channels.hit.publish({ source: this.#method.id, key });
@@ -178,6 +179,7 @@ export class MethodCache {
           return (entry.promise ??= Promise.resolve(entry.value));
         }
       }
+      const sampled = sampler !== undefined && sampler.record(key);
       if (loadsIsolated()) return this.#isolatedLoad(self, args, key);
       const running = this.#inFlight.running(key);
       if (running !== undefined) return this.#join(running);
@@ -379,7 +381,7 @@ export class MethodCache {
     const sampler = this.#sampler;
     if (sampler === undefined) return undefined;
     const maxSize = this.#store.stats?.().maxSize;
-    return adviceOf(sampler, { method: label, store: this.#adapter.label, maxSize, ttl: this.#method.ttl });
+    return adviceOf(sampler, { method: label, store: this.#adapter.label, maxSize });
   }
 
   /** A snapshot of this binding's figures. */

@@ -116,7 +116,11 @@ export interface CacheAdvice {
   readonly store: string;
   /** The bucket's current `maxSize`; `undefined` when the store has none (Redis). */
   readonly maxSize: number | undefined;
-  /** The method's TTL in milliseconds; `undefined` when entries do not expire. */
+  /**
+   * The TTL the `ttls` curve is relative to, in milliseconds; `undefined`
+   * when entries do not expire. For a scope, the TTL of the method that
+   * turned its advisor on.
+   */
   readonly ttl: number | undefined;
   /** Calls observed (every call that read the cache) since the advisor started. */
   readonly calls: number;

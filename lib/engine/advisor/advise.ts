@@ -25,8 +25,6 @@ export interface AdviceSubject {
   readonly store: string;
   /** The bucket's `maxSize` now; `undefined`: none. */
   readonly maxSize: number | undefined;
-  /** The method's TTL in milliseconds; `undefined`: none. */
-  readonly ttl: number | undefined;
 }
 
 /**
@@ -35,7 +33,9 @@ export interface AdviceSubject {
  * @internal
  */
 export function adviceOf(sampler: ReuseSampler, subject: AdviceSubject): CacheAdvice {
-  const { maxSize, ttl } = subject;
+  const { maxSize } = subject;
+  // The TTL the sampler replays: a scope's is that of the method that turned its advisor on.
+  const ttl = sampler.ttl;
   const calls = sampler.calls;
   const observedMs = sampler.observedMs;
   const callsPerSecond = sampler.callsPerSecond;

@@ -18,10 +18,17 @@ import { TTL_MULTIPLES } from './advice.js';
 
 /** 2^32: hashes are unsigned 32-bit integers; a rate r samples those below r × 2^32. */
 const HASH_SPACE = 4_294_967_296;
-/** Histogram buckets per doubling of the reuse distance (each bucket spans ≈ 2.2%). */
+/**
+ * Distances below this have a bucket per whole number ([i, i + 1)): an
+ * integer size then splits no bucket, so small caches are estimated without
+ * interpolating (a call at a distance equal to the size is a miss, never
+ * part of a hit).
+ */
+const EXACT_BELOW = 256;
+const EXACT_OCTAVES = 8; // log2(EXACT_BELOW)
+/** Above, buckets per doubling of the distance (each spans ≈ 2.2%), up to 2^48 (beyond any cache). */
 const BUCKETS_PER_OCTAVE = 32;
-/** Buckets: distance 0 in the first, then 32 per octave up to 2^48 (beyond any cache). */
-const BUCKETS = 1 + BUCKETS_PER_OCTAVE * 48;
+const BUCKETS = EXACT_BELOW + BUCKETS_PER_OCTAVE * (48 - EXACT_OCTAVES);
 /** Positions (sampled calls) the order tree holds before it is renumbered, per sampled key. */
 const POSITIONS_PER_KEY = 4;
 /** Calls per second are measured since the newest checkpoint at least this old (since the start when none is). */
@@ -59,26 +66,51 @@ function mix32(h: number): number {
  * ```
  */
 export function hashKey(key: StoreKey, seed: number): number {
+  return seeded(keyHash(key), seed);
+}
+
+/**
+ * The seed-free part of {@link hashKey}: what an entry memoizes
+ * (`StoreEntry.keyHash`), so that hits of a string key hash nothing.
+ *
+ * @example
+ * ```ts
+ * hashKey('user:42', 7) === seeded(keyHash('user:42'), 7); // true
+ * ```
+ */
+export function keyHash(key: StoreKey): number {
   if (typeof key === 'number') {
-    if ((key | 0) === key) return mix32(key ^ Math.imul(seed ^ 0x9e37_79b9, 0x2c1b_3c6d));
+    if ((key | 0) === key) return mix32(key ^ 0x2c1b_3c6d);
     numberView[0] = key;
-    return mix32((numberWords[0] ?? 0) ^ mix32((numberWords[1] ?? 0) ^ seed ^ 0x27d4_eb2f));
+    return mix32((numberWords[0] ?? 0) ^ mix32((numberWords[1] ?? 0) ^ 0x27d4_eb2f));
   }
-  let h = (0x811c_9dc5 ^ seed) >>> 0;
+  let h = 0x811c_9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x0100_0193);
   return mix32(h ^ key.length);
 }
 
+/** A {@link keyHash} under `seed`: another seed, another sample of keys. */
+export function seeded(hash: number, seed: number): number {
+  return mix32(hash ^ Math.imul(seed ^ 0x9e37_79b9, 0x85eb_ca6b));
+}
+
 /** The histogram bucket of a (scaled) reuse distance. */
 function bucketOf(distance: number): number {
-  if (distance < 1) return 0;
-  const index = 1 + Math.floor(Math.log2(distance) * BUCKETS_PER_OCTAVE);
+  if (distance < EXACT_BELOW) return Math.floor(distance);
+  const index = EXACT_BELOW + Math.floor((Math.log2(distance) - EXACT_OCTAVES) * BUCKETS_PER_OCTAVE);
   return index < BUCKETS ? index : BUCKETS - 1;
 }
 
 /** The smallest distance bucket `index` holds. */
 function bucketStart(index: number): number {
-  return index === 0 ? 0 : 2 ** ((index - 1) / BUCKETS_PER_OCTAVE);
+  return index < EXACT_BELOW ? index : 2 ** (EXACT_OCTAVES + (index - EXACT_BELOW) / BUCKETS_PER_OCTAVE);
+}
+
+/** The SHARDS_adj correction of the sample: calls missing from it or in excess, and the calls expected. */
+interface Correction {
+  readonly missing: number;
+  readonly excess: number;
+  readonly expected: number;
 }
 
 /**
@@ -192,6 +224,11 @@ export class ReuseSampler {
     this.#tree = new Int32Array(slots * POSITIONS_PER_KEY + 1);
   }
 
+  /** The TTL the sampler replays (milliseconds); `undefined`: none. */
+  get ttl(): number | undefined {
+    return this.#ttl;
+  }
+
   /** The sampling rate now. */
   get rate(): number {
     return this.#rate;
@@ -244,10 +281,22 @@ export class ReuseSampler {
    * ```
    */
   record(key: StoreKey): boolean {
+    return this.recordHashed(key, keyHash(key));
+  }
+
+  /**
+   * {@link ReuseSampler.record} with the key's {@link keyHash} known (a hit
+   * on an entry that memoizes it).
+   *
+   * @example
+   * ```ts
+   * sampler.recordHashed(key, entry.keyHash ??= keyHash(key));
+   * ```
+   */
+  recordHashed(key: StoreKey, hash: number): boolean {
     this.#calls++;
-    if (hashKey(key, this.#seed) >= this.#threshold) return false;
-    this.#sample(key);
-    return true;
+    if (seeded(hash, this.#seed) >= this.#threshold) return false;
+    return this.#sample(key);
   }
 
   /** Adds the bytes of one loaded value to the mean (see `valueBytes`). */
@@ -256,7 +305,8 @@ export class ReuseSampler {
     this.#measuredBytes += bytes;
   }
 
-  #sample(key: StoreKey): void {
+  /** Records a call of a key below the threshold; `false` when the sample, full, dropped it at once. */
+  #sample(key: StoreKey): boolean {
     const now = this.#now();
     const checkpoints = this.#checkpoints;
     if (now - (checkpoints[checkpoints.length - 2] ?? this.#startedAt) >= CHECKPOINT_EVERY_MS) {
@@ -268,10 +318,7 @@ export class ReuseSampler {
     if (this.#position >= this.#tree.length) this.#renumber();
     const position = this.#position++;
     this.#sampledCalls++;
-    if (slot === undefined) {
-      this.#admit(key, position, now);
-      return;
-    }
+    if (slot === undefined) return this.#admit(key, position, now);
     const previous = this.#last[slot] ?? 0;
     // Distinct sampled keys called since: the marks after the previous position.
     const distance = (this.#slots.size - this.#prefix(previous)) / this.#rate;
@@ -284,19 +331,21 @@ export class ReuseSampler {
     this.#weighted[bucket]! += weight;
     this.#weightedCalls += weight;
     const ttl = this.#ttl;
-    if (ttl === undefined) return;
+    if (ttl === undefined) return true;
     const fits = distance < this.#ttlSize;
     const base = slot * TTL_MULTIPLES.length;
     for (let m = 0; m < TTL_MULTIPLES.length; m++) {
-      if (fits && now - this.#loadedAt[base + m]! < ttl * TTL_MULTIPLES[m]!) {
+      // An entry exactly `ttl` old is still served (lru-cache and Redis expire it after).
+      if (fits && now - this.#loadedAt[base + m]! <= ttl * TTL_MULTIPLES[m]!) {
         this.#ttlHits[m]! += 1;
         this.#weightedTtlHits[m]! += weight;
       } else this.#loadedAt[base + m] = now;
     }
+    return true;
   }
 
   /** A key's first sampled call: a cold miss at every size. */
-  #admit(key: StoreKey, position: number, now: number): void {
+  #admit(key: StoreKey, position: number, now: number): boolean {
     const slot = this.#free.pop() ?? this.#nextSlot++;
     this.#keys[slot] = key;
     this.#hashes[slot] = hashKey(key, this.#seed);
@@ -308,7 +357,9 @@ export class ReuseSampler {
     if (this.#ttl !== undefined) {
       this.#loadedAt.fill(now, slot * TTL_MULTIPLES.length, (slot + 1) * TTL_MULTIPLES.length);
     }
-    if (this.#slots.size > this.#maxKeys) this.#lowerThreshold();
+    if (this.#slots.size <= this.#maxKeys) return true;
+    this.#lowerThreshold();
+    return this.#slots.has(key);
   }
 
   /**
@@ -384,20 +435,27 @@ export class ReuseSampler {
   }
 
   /**
-   * A count of sampled hits as a hit rate, corrected as SHARDS_adj does:
-   * whether a frequent key is sampled or not moves the calls sampled far
-   * from the calls expected at the rate (`rate × calls`), and the difference
-   * is mostly that key's calls. `weightedHits`: the same hits weighted by
-   * their keys' calls (see `#weighted`).
+   * SHARDS_adj: whether a frequent key is sampled or not moves the calls
+   * sampled far from the calls expected at the rate (`rate × calls`); the
+   * difference is mostly that key's calls. Calls missing from the sample
+   * are an unsampled frequent key's: shortest distances, hits at every size
+   * (`#missing`). Calls in excess are a sampled frequent key's: they are
+   * taken from where the sample's frequent keys' calls fall (the histogram
+   * weighted by each key's calls), never more than a bucket holds, so the
+   * curve still only rises with the size.
    */
-  #adjusted(hits: number, weightedHits: number): number {
+  #correction(): Correction {
     const expected = this.#rate * this.#calls;
-    if (expected <= 0) return 0;
     const delta = expected - this.#sampledCalls;
-    // Calls missing from the sample are a frequent key's that was not sampled: shortest distances, all hits.
-    // Calls in excess are a frequent sampled key's: they are taken from where such keys' calls fall.
-    const share = delta > 0 ? 1 : weightedHits / this.#weightedCalls;
-    const rate = (hits + delta * share) / expected;
+    return { missing: Math.max(0, delta), excess: Math.max(0, -delta), expected };
+  }
+
+  /** `hits` sampled hits whose weighted count is `weighted`, corrected as a hit rate (see `#correction`). */
+  #rateOf(hits: number, weighted: number, correction: Correction): number {
+    const { missing, excess, expected } = correction;
+    if (expected <= 0) return 0;
+    const removed = excess === 0 ? 0 : Math.min(hits, (excess * weighted) / this.#weightedCalls);
+    const rate = (hits - removed + missing) / expected;
     return rate < 0 ? 0 : rate > 1 ? 1 : rate;
   }
 
@@ -412,22 +470,27 @@ export class ReuseSampler {
    */
   hitRateAt(size: number): number {
     if (this.#sampledCalls === 0 || !(size >= 1)) return 0;
+    const correction = this.#correction();
+    const excess = correction.excess;
+    const share = excess === 0 ? 0 : excess / this.#weightedCalls;
     const last = bucketOf(size);
     let hits = 0;
-    let weighted = 0;
+    // Per bucket, what the excess takes from it is capped by what it holds: the sum only grows with the size.
     for (let i = 0; i < last; i++) {
-      hits += this.#histogram[i]!;
-      weighted += this.#weighted[i]!;
+      const held = this.#histogram[i]!;
+      hits += held - Math.min(held, share * this.#weighted[i]!);
     }
-    // The bucket `size` falls in: the part below it, assuming distances spread evenly over the bucket (in log scale).
+    // A logarithmic bucket `size` falls in: the part below it, assuming distances spread evenly over it (log scale).
     const start = bucketStart(last);
-    const end = bucketStart(last + 1);
-    if (last > 0 && size > start) {
-      const part = Math.log2(size / start) / Math.log2(end / start);
-      hits += this.#histogram[last]! * part;
-      weighted += this.#weighted[last]! * part;
+    if (last >= EXACT_BELOW && size > start) {
+      const part = Math.log2(size / start) / Math.log2(bucketStart(last + 1) / start);
+      const held = this.#histogram[last]!;
+      hits += (held - Math.min(held, share * this.#weighted[last]!)) * part;
     }
-    return this.#adjusted(hits, weighted);
+    const { missing, expected } = correction;
+    if (expected <= 0) return 0;
+    const rate = (hits + missing) / expected;
+    return rate < 0 ? 0 : rate > 1 ? 1 : rate;
   }
 
   /**
@@ -441,8 +504,8 @@ export class ReuseSampler {
    */
   ttlHitRates(): number[] {
     if (this.#ttl === undefined) return [];
-    return Array.from(this.#ttlHits, (hits, m) =>
-      this.#sampledCalls === 0 ? 0 : this.#adjusted(hits, this.#weightedTtlHits[m]!),
-    );
+    if (this.#sampledCalls === 0) return TTL_MULTIPLES.map(() => 0);
+    const correction = this.#correction();
+    return Array.from(this.#ttlHits, (hits, m) => this.#rateOf(hits, this.#weightedTtlHits[m]!, correction));
   }
 }
