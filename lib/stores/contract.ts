@@ -37,6 +37,14 @@ export interface StoreEntry<V = unknown> {
    * @default undefined
    */
   promise?: Promise<V> | undefined;
+  /**
+   * A hash of the entry's key, memoized by the engine when the sizing
+   * advisor is on, so that repeated hits hash nothing. Stores create entries
+   * with it unset.
+   *
+   * @default undefined
+   */
+  keyHash?: number | undefined;
 }
 
 /**

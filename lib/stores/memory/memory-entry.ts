@@ -3,6 +3,7 @@ import type { StoreEntry } from '../contract.js';
 /** An entry the memory store keeps wrapped: tagged, with a fail-safe window, or read at least once. */
 export class MemoryEntry implements StoreEntry {
   promise: Promise<unknown> | undefined = undefined;
+  keyHash: number | undefined = undefined;
   constructor(
     readonly value: unknown,
     /** Clock reading after which the entry is stale (served to getFailSafe only); 0: never stale. */
