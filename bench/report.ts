@@ -388,6 +388,7 @@ ${env}
 npm run bench             # everything (about 3 minutes on 2 cores); rewrites this file
 npm run bench -- --quick  # floors and memokit rows of the target cases (about 1.5 minutes; CI runs it); prints only
 npm run bench -- --only hit,miss   # some groups (prints only)
+npm run bench -- --only advisor    # the sizing advisor's accuracy alone (prints only)
 node dist/bench/profile.js hit/memokit-lru   # CPU profile of one case (after a build), top functions by self time
 \`\`\`
 

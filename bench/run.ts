@@ -14,6 +14,11 @@
  *   --only a,b     only these groups (does not write docs/benchmarks.md)
  *   --no-write     do not write docs/benchmarks.md
  *
+ * After the groups, two benchmarks of their own, each with its own section of
+ * docs/benchmarks.md and its own targets (both also selectable with --only):
+ * `advisor`, the sizing advisor's estimates against real caches of every size
+ * (bench/advisor), and `expiry`, expiry under load (bench/freshness).
+ *
  * The Redis group starts a private redis-server on a free loopback port (no
  * persistence) and stops it at the end; without redis-server on PATH that
  * group alone is skipped, with a message.
@@ -21,6 +26,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ACCURACY_END, ACCURACY_START } from './advisor/accuracy-report.js';
+import { runAdvisorBench } from './advisor/accuracy.js';
 import { cases, configurations, groups } from './cases/index.js';
 import { extractSection, spliceSection } from './e2e/section.js';
 import { runExpiryBench } from './freshness/expiry.js';
@@ -28,6 +35,8 @@ import { EXPIRY_END, EXPIRY_START, spliceBetween } from './freshness/expiry-repo
 
 /** `--only expiry`: the "Expiry under load" benchmark (not a group of cases). */
 const EXPIRY_GROUP = 'expiry';
+/** `--only advisor`: the "Sizing advisor accuracy" benchmark (not a group of cases). */
+const ADVISOR_GROUP = 'advisor';
 import {
   cpuShare,
   document,
@@ -89,7 +98,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--only') only = (argv[++i] ?? usage('--only needs a list of groups')).split(',');
     else usage(`unknown argument: ${arg}`);
   }
-  const known = new Set([...groups.map((g) => g.id), EXPIRY_GROUP]);
+  const known = new Set([...groups.map((g) => g.id), ADVISOR_GROUP, EXPIRY_GROUP]);
   const unknown = only?.filter((g) => !known.has(g)) ?? [];
   if (unknown.length > 0) usage(`unknown group(s): ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   return { quick, only, write: !quick && !noWrite && only === undefined };
@@ -170,7 +179,18 @@ async function main(): Promise<void> {
   } finally {
     await redis?.stop();
   }
+  if (flags.only === undefined || flags.only.includes(ADVISOR_GROUP)) advisorAccuracy(flags);
   if (flags.only === undefined || flags.only.includes(EXPIRY_GROUP)) expiryUnderLoad(flags);
+}
+
+/** The "Sizing advisor accuracy" benchmark (bench/advisor): its own section of the page, its own targets. */
+function advisorAccuracy(flags: Flags): void {
+  const { section, targets } = runAdvisorBench(flags.quick);
+  if (flags.write) {
+    writeFileSync(docPath, spliceBetween(readFileSync(docPath, 'utf8'), ACCURACY_START, ACCURACY_END, section));
+    console.log(`\nwrote the "Sizing advisor accuracy" section of ${docPath}`);
+  }
+  if (targets.some((t) => !t.met)) process.exitCode = 1;
 }
 
 /** The "Expiry under load" benchmark (bench/freshness): its own section of the page, its own targets. */

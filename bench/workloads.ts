@@ -83,28 +83,36 @@ function expectStats(built: Built<unknown>, what: string, expected: Partial<Self
  */
 const storeWrites = (): Promise<void> => sleep(20);
 
-/** Hit path, one number argument: `await svc.get(42)` in a sequential loop, the value already cached. */
-export function hitSequential(load: LoadBuild): Prepare {
+/** The argument of the string-argument hit rows: a UUID, as string ids often are. */
+export const STRING_KEY = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+
+/**
+ * Hit path, one argument: `await svc.get(42)` (or `svc.get(key)`, a string key) in a sequential loop, the value
+ * already cached.
+ */
+export function hitSequential(load: LoadBuild, key: number | string = KEY): Prepare {
   return async (): Promise<PreparedThroughput> => {
-    const what = 'hit, sequential';
+    const what = `hit, sequential, key ${JSON.stringify(key)}`;
     let loads = 0;
-    const built = await (
-      await load()
-    )(
-      numberSpec(async () => {
+    const spec: BuildSpec<number | string> = {
+      loader: async () => {
         loads++;
         return VALUE;
-      }, HIT_MAX),
-    );
+      },
+      max: HIT_MAX,
+      stringKey: (arg) => String(arg),
+      mapKey: (arg) => arg,
+    };
+    const built = await (await load())(spec);
     const { svc } = built;
-    expectUser(await svc.get(KEY), KEY, what); // the one miss: fills the cache
+    expectUser(await svc.get(key), KEY, what); // the one miss: fills the cache
     await storeWrites();
     let calls = 0;
     return {
       metric: 'throughput',
       callsPerIteration: 1,
       async run(iterations) {
-        for (let i = 0; i < iterations; i++) await svc.get(KEY);
+        for (let i = 0; i < iterations; i++) await svc.get(key);
         calls += iterations;
       },
       verify() {

@@ -13,11 +13,13 @@ import {
   hitConcurrentKeys,
   hitObject,
   hitSequential,
+  KEY,
   keyDerivation,
   KEY_SHAPES,
   memory,
   missEvict,
   stampede,
+  STRING_KEY,
   type Keyer,
 } from '../workloads.js';
 
@@ -31,7 +33,14 @@ export const groups: readonly Group[] = [
       'process where the SDK is registered (a meter provider with a reader, a tracer provider) and its ratio is to ' +
       'the plain memokit row of the same round: the cost of telemetry on hits; after measuring, the SDK must have ' +
       "collected exactly the row's hits and no span from them, and then a probe method's miss must make one load " +
-      'span (tracing was live). Higher is better.',
+      'span (tracing was live). The advisor rows turn on the sizing advisor and their ratio is to the plain memokit ' +
+      'row of the same round: its cost on hits. `advisor: true` samples 1% of keys, and 42 is not one of them: the ' +
+      'row measures what the calls of unsampled keys pay (a hash of the key and a comparison); `advisor: 1` samples ' +
+      'every key, so each call also records its reuse distance, as the calls of sampled keys do. The string-key ' +
+      'rows call `svc.get(uuid)` with a 36-character string: the plain row against the floor, the advisor row ' +
+      "against the plain string row (a hit finds its key's hash memoized on the entry: a string key is hashed " +
+      'character by character once per entry, not per call). After measuring, the ' +
+      'advisor must have seen every call and sampled the key or not, as the row says. Higher is better.',
     metric: 'throughput',
     noiseMargin: 0.1,
   },
@@ -283,9 +292,9 @@ function rows(
 }
 
 /** `list` with `extra` inserted right after the case `afterId`. */
-function withAfter(list: readonly BenchCase[], afterId: string, extra: BenchCase): BenchCase[] {
+function withAfter(list: readonly BenchCase[], afterId: string, ...extra: BenchCase[]): BenchCase[] {
   const at = list.findIndex((c) => c.id === afterId);
-  return [...list.slice(0, at + 1), extra, ...list.slice(at + 1)];
+  return [...list.slice(0, at + 1), ...extra, ...list.slice(at + 1)];
 }
 
 const floorMemory = async (): Promise<Build> => (await import('../libs/floor.js')).buildUnbounded;
@@ -487,8 +496,100 @@ const HIT_WITH_SDK: BenchCase = {
   },
 };
 
+const memokitLibs = async (): Promise<typeof import('../libs/memokit.js')> => import('../libs/memokit.js');
+
+/**
+ * Hit path of 1a with the sizing advisor on, measured against the memokit row without it (`baseline`) in the same
+ * round: the advisor's cost on hits. After measuring, the advisor must have recorded every call, and sampled the key
+ * (`sampled`) or not.
+ */
+function hitWithAdvisor(options: {
+  readonly id: string;
+  readonly label: string;
+  readonly advisor: true | number;
+  readonly key: number | string;
+  readonly sampled: boolean;
+  readonly baseline: string;
+  readonly target?: Target;
+  readonly quick: boolean;
+}): BenchCase {
+  const { advisor, key, sampled } = options;
+  return {
+    id: options.id,
+    group: 'hit',
+    label: options.label,
+    role: 'subject',
+    floor: options.baseline,
+    quick: options.quick,
+    ...(options.target === undefined ? {} : { target: options.target }),
+    load: async () => {
+      const memokit = await memokitLibs();
+      const what = `hit with advisor: ${String(advisor)}, key ${JSON.stringify(key)}`;
+      return withCheck(
+        hitSequential(async () => memokit.buildLruWithAdvisor(advisor), key),
+        async (calls) => {
+          const advice = memokit.adviceOfBuilt();
+          // The priming miss is a call too.
+          const expected = calls === undefined ? 1 : calls + 1;
+          if (advice.calls !== expected)
+            throw new Error(`${what}: the advisor saw ${advice.calls} calls, not ${expected}`);
+          if ((advice.sampledKeys === 1) !== sampled) {
+            throw new Error(`${what}: ${advice.sampledKeys} keys sampled, expected ${sampled ? 1 : 0}`);
+          }
+        },
+      );
+    },
+  };
+}
+
+/** 1a's advisor rows: its cost on a key it does not sample (most keys), on one it samples, and on string keys. */
+const HIT_WITH_ADVISOR: readonly BenchCase[] = [
+  hitWithAdvisor({
+    id: 'hit/memokit-lru-advisor',
+    label: 'memokit `@AsyncLRU`, `advisor: true`, key not sampled (vs `@AsyncLRU`)',
+    advisor: true,
+    key: KEY,
+    sampled: false,
+    baseline: 'hit/memokit-lru',
+    target: { min: 0.95 },
+    quick: true,
+  }),
+  hitWithAdvisor({
+    id: 'hit/memokit-lru-advisor-sampled',
+    label: 'memokit `@AsyncLRU`, `advisor: 1`, key sampled (vs `@AsyncLRU`)',
+    advisor: 1,
+    key: KEY,
+    sampled: true,
+    baseline: 'hit/memokit-lru',
+    quick: false,
+  }),
+  {
+    id: 'hit/memokit-lru-string',
+    group: 'hit',
+    label: 'memokit `@AsyncLRU`, string key (36 characters)',
+    role: 'subject',
+    quick: false,
+    load: async () => hitSequential(LIBS.memokitLru.build, STRING_KEY),
+  },
+  hitWithAdvisor({
+    id: 'hit/memokit-lru-string-advisor',
+    label: 'memokit `@AsyncLRU`, string key, `advisor: true`, not sampled (vs the row above)',
+    advisor: true,
+    key: STRING_KEY,
+    sampled: false,
+    baseline: 'hit/memokit-lru-string',
+    target: { min: 0.95, informational: true },
+    quick: false,
+  }),
+];
+
 export const cases: readonly BenchCase[] = [
-  ...withAfter(rows('hit', ALL, hitSequential, { target: { min: 0.7 } }), 'hit/memokit-lru', HIT_WITH_SDK),
+  ...withAfter(
+    rows('hit', ALL, hitSequential, { target: { min: 0.7 } }),
+    'hit/memokit-lru',
+    HIT_WITH_SDK,
+    ...HIT_WITH_ADVISOR,
+  ),
   ...rows('hit-concurrent', ALL, hitConcurrent, { target: { min: 0.7 } }),
   ...rows('hit-object', ALL, hitObject, { target: { min: 0.7 }, variant: objectKeyed }),
   ...rows('miss', ALL, missEvict, {

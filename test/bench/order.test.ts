@@ -33,6 +33,25 @@ describe('bench rounds: each floor next to the rows measured against it', () => 
     ]);
   });
 
+  it("gives the hit group's advisor rows the memokit rows without the advisor as their floors", () => {
+    const hit = cases.filter((c) => c.group === 'hit');
+    const ids = floorBlocks(hit).map((block) => block.map((c) => c.id).sort());
+    expect(ids).toContainEqual(['hit/memokit-lru-advisor', 'hit/memokit-lru-advisor-sampled', 'hit/memokit-lru-otel']);
+    expect(ids).toContainEqual(['hit/memokit-lru-string-advisor']);
+    for (const id of ['hit/memokit-lru-advisor', 'hit/memokit-lru-advisor-sampled']) {
+      expect(
+        floorOf(
+          hit,
+          hit.find((c) => c.id === id)!,
+        )?.id,
+      ).toBe('hit/memokit-lru');
+    }
+    const string = hit.find((c) => c.id === 'hit/memokit-lru-string-advisor')!;
+    expect(floorOf(hit, string)?.id).toBe('hit/memokit-lru-string');
+    // --quick measures a row only with the row its ratio is relative to.
+    for (const c of hit.filter((c) => c.quick === true)) expect(floorOf(hit, c)?.quick).toBe(true);
+  });
+
   it('leaves a case without a floor (stampede) in a block of its own', () => {
     const stampede = cases.filter((c) => c.group === 'stampede');
     expect(stampede.length).toBeGreaterThan(1);
