@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { AsyncLRU, AsyncTTL, MemoryStore } from '../../lib/index.js';
 import { CacheModule, CacheModuleOptionsError, CacheService } from '../../nest-module/index.js';
-import { FakeClock } from '../helpers/deferred.js';
+import { VirtualClock } from '../../lib/testing/index.js';
 import { bootstrap, closeAll } from './helpers.js';
 
 afterEach(closeAll);
@@ -33,7 +33,7 @@ class Catalog {
 
 describe('CacheModule advisor option and CacheService.advise()', () => {
   it("advises every method that states no advisor of its own, on the module's store clock", async () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const app = await bootstrap({
       imports: [
         CacheModule.forRoot({ stores: { main: new MemoryStore({ clock }) }, defaultStore: 'main', advisor: 1 }),
