@@ -8,10 +8,12 @@ import { leaseOf, type LeaseOptions } from './lease.js';
 import { scopeNamespaceName, versionedName } from './namespaces.js';
 import {
   advisorSettingsOf,
+  createSampler,
   loadPolicy,
   type AdvisorOptions,
   type AdvisorSettings,
   type EngineMethod,
+  type ReuseSampler,
   type FreshnessSettings,
   type LeaseSettings,
   type LoadPolicy,
@@ -238,6 +240,8 @@ export interface CacheSettings {
   readonly telemetry: boolean;
   /** The sizing advisor's settings; `false` or `undefined`: off. */
   readonly advisor: AdvisorSettings | false | undefined;
+  /** The sizing advisor's sampler of this cache's (or scope's) calls; `undefined`: off. */
+  readonly sampler: ReuseSampler | undefined;
 }
 
 /** The options of a write with the cache's own `ttl` and stale window (the engine's {@link loadPolicy} computes them). */
@@ -274,6 +278,7 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
   const name = versionedName(prefix ?? 'cache', version);
   const namespace = root.namespace(name, { maxSize, ttl });
   const prefixed = prefix !== undefined || version !== undefined;
+  const advisor = advisorSettingsOf(where, options.advisor);
   return {
     root,
     owned,
@@ -289,7 +294,8 @@ export function cacheSettings(options: CacheOptions): CacheSettings {
     write: defaultWrite(ttl, failSafe, freshness),
     events: new CacheEvents(),
     telemetry: booleanOption(where, 'telemetry', options.telemetry, true),
-    advisor: advisorSettingsOf(where, options.advisor),
+    advisor,
+    sampler: advisor ? createSampler(advisor, namespace, ttl) : undefined,
   };
 }
 
@@ -318,6 +324,7 @@ export function scopeSettings(parent: CacheSettings, name: string, options: Scop
     user: where,
   });
   const ttl = statedTtl ?? parent.ttl;
+  const advisor = options.advisor === undefined ? parent.advisor : advisorSettingsOf(where, options.advisor);
   return {
     ...parent,
     owned: false,
@@ -330,7 +337,8 @@ export function scopeSettings(parent: CacheSettings, name: string, options: Scop
     lease,
     awaitWrite,
     write: defaultWrite(ttl, failSafe, freshness),
-    advisor: options.advisor === undefined ? parent.advisor : advisorSettingsOf(where, options.advisor),
+    advisor,
+    sampler: advisor ? createSampler(advisor, namespace, ttl) : undefined,
   };
 }
 

@@ -15,14 +15,7 @@ import {
   type LoaderContext,
   type ScopeOptions,
 } from './cache-settings.js';
-import {
-  createSampler,
-  hitRate,
-  MethodCache,
-  type CacheAdvice,
-  type CacheExplanation,
-  type LoadPolicy,
-} from '../engine/index.js';
+import { hitRate, MethodCache, type CacheAdvice, type CacheExplanation, type LoadPolicy } from '../engine/index.js';
 import { parseDuration, type Duration } from '../util/duration.js';
 import { disableTelemetry, loadTelemetry, refreshTelemetry, trackCache } from './telemetry.js';
 import { channels } from '../util/diagnostics.js';
@@ -75,8 +68,9 @@ export class Cache<V = unknown> {
     this.#r = settings;
     this.name = settings.name;
     this.events = settings.events;
-    const sampler = settings.advisor ? createSampler(settings.advisor, settings.namespace, settings.ttl) : undefined;
-    this.#engine = new MethodCache(keyedLoads(settings), settings.namespace, settings.events, { sampler });
+    this.#engine = new MethodCache(keyedLoads(settings), settings.namespace, settings.events, {
+      sampler: settings.sampler,
+    });
     if (!settings.telemetry) disableTelemetry(settings.name);
     trackCache(this);
     void loadTelemetry();
@@ -429,15 +423,12 @@ export class Cache<V = unknown> {
   }
 
   /**
-   * The sizing advisor's report on this cache's (or scope's) `getOrSet`
-   * calls: estimated hit rates at 0.25×–8× its `maxSize` and 0.25×–4× its
-   * TTL, the memory each size takes, and the recommended size (see
-   * docs/advisor.md). A TypeError when the cache has no `advisor`.
+   * The sizing advisor's report on this cache's (or scope's) `getOrSet` calls, like `adviseCache`
+   * (see docs/advisor.md). A TypeError when the cache has no `advisor`.
    *
    * @example
    * ```ts
-   * const products = new Cache({ maxSize: 2000, advisor: true });
-   * // ... traffic ...
+   * const products = new Cache({ maxSize: 2000, advisor: true }); // then traffic
    * console.log(products.advise().recommendation?.maxSize);
    * ```
    */

@@ -30,7 +30,8 @@ export {
   type TtlEstimate,
 } from './advisor/advice.js';
 export { adviceOf, createSampler, type AdviceSubject } from './advisor/advise.js';
-export { hashKey, keyHash, ReuseSampler, seeded, type SamplerSettings } from './advisor/sampler.js';
+export { hashKey, keyHash, seeded } from './advisor/key-hash.js';
+export { ReuseSampler, type SamplerSettings } from './advisor/sampler.js';
 export {
   advisorSettingsOf,
   DEFAULT_ADVISOR_MAX_KEYS,

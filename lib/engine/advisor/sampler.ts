@@ -15,6 +15,7 @@
  */
 import type { StoreKey } from '../../util/store-key.js';
 import { TTL_MULTIPLES } from './advice.js';
+import { keyHash, seeded } from './key-hash.js';
 
 /** 2^32: hashes are unsigned 32-bit integers; a rate r samples those below r × 2^32. */
 const HASH_SPACE = 4_294_967_296;
@@ -40,59 +41,6 @@ const CHECKPOINTS = 8;
 const INITIAL_SLOTS = 64;
 /** When the sample is full, the threshold drops until this fraction of `maxKeys` is left. */
 const KEEP_AFTER_LOWERING = 15 / 16;
-
-const numberView = new Float64Array(1);
-const numberWords = new Uint32Array(numberView.buffer);
-
-/** MurmurHash3's finalizer: spreads every input bit over the 32 output bits. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85eb_ca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2_ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/**
- * A 32-bit hash of a store key under `seed`: numbers by their 64-bit pattern,
- * strings by FNV-1a over their UTF-16 units; both finalized by
- * {@link mix32}. Allocation-free. `5` and `'5'` hash differently (they are
- * different keys).
- *
- * @example
- * ```ts
- * hashKey('user:42', 0) === hashKey('user:42', 0); // true
- * ```
- */
-export function hashKey(key: StoreKey, seed: number): number {
-  return seeded(keyHash(key), seed);
-}
-
-/**
- * The seed-free part of {@link hashKey}: what an entry memoizes
- * (`StoreEntry.keyHash`), so that hits of a string key hash nothing.
- *
- * @example
- * ```ts
- * hashKey('user:42', 7) === seeded(keyHash('user:42'), 7); // true
- * ```
- */
-export function keyHash(key: StoreKey): number {
-  if (typeof key === 'number') {
-    if ((key | 0) === key) return mix32(key ^ 0x2c1b_3c6d);
-    numberView[0] = key;
-    return mix32((numberWords[0] ?? 0) ^ mix32((numberWords[1] ?? 0) ^ 0x27d4_eb2f));
-  }
-  let h = 0x811c_9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x0100_0193);
-  return mix32(h ^ key.length);
-}
-
-/** A {@link keyHash} under `seed`: another seed, another sample of keys. */
-export function seeded(hash: number, seed: number): number {
-  return mix32(hash ^ Math.imul(seed ^ 0x9e37_79b9, 0x85eb_ca6b));
-}
 
 /** The histogram bucket of a (scaled) reuse distance. */
 function bucketOf(distance: number): number {
@@ -295,8 +243,9 @@ export class ReuseSampler {
    */
   recordHashed(key: StoreKey, hash: number): boolean {
     this.#calls++;
-    if (seeded(hash, this.#seed) >= this.#threshold) return false;
-    return this.#sample(key);
+    const sampleHash = seeded(hash, this.#seed);
+    if (sampleHash >= this.#threshold) return false;
+    return this.#sample(key, sampleHash);
   }
 
   /** Adds the bytes of one loaded value to the mean (see `valueBytes`). */
@@ -306,7 +255,7 @@ export class ReuseSampler {
   }
 
   /** Records a call of a key below the threshold; `false` when the sample, full, dropped it at once. */
-  #sample(key: StoreKey): boolean {
+  #sample(key: StoreKey, sampleHash: number): boolean {
     const now = this.#now();
     const checkpoints = this.#checkpoints;
     if (now - (checkpoints[checkpoints.length - 2] ?? this.#startedAt) >= CHECKPOINT_EVERY_MS) {
@@ -318,7 +267,7 @@ export class ReuseSampler {
     if (this.#position >= this.#tree.length) this.#renumber();
     const position = this.#position++;
     this.#sampledCalls++;
-    if (slot === undefined) return this.#admit(key, position, now);
+    if (slot === undefined) return this.#admit(key, sampleHash, position, now);
     const previous = this.#last[slot] ?? 0;
     // Distinct sampled keys called since: the marks after the previous position.
     const distance = (this.#slots.size - this.#prefix(previous)) / this.#rate;
@@ -345,10 +294,10 @@ export class ReuseSampler {
   }
 
   /** A key's first sampled call: a cold miss at every size. */
-  #admit(key: StoreKey, position: number, now: number): boolean {
+  #admit(key: StoreKey, sampleHash: number, position: number, now: number): boolean {
     const slot = this.#free.pop() ?? this.#nextSlot++;
     this.#keys[slot] = key;
-    this.#hashes[slot] = hashKey(key, this.#seed);
+    this.#hashes[slot] = sampleHash;
     this.#last[slot] = position;
     this.#counts[slot] = 1;
     this.#weightedCalls += 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { hashKey, ReuseSampler, type SamplerSettings } from '../../../lib/engine/advisor/sampler.js';
+import { hashKey } from '../../../lib/engine/advisor/key-hash.js';
+import { ReuseSampler, type SamplerSettings } from '../../../lib/engine/advisor/sampler.js';
 
 /**
  * The SHARDS sampler against exact LRU figures computed here: every trace is
